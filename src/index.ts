@@ -1,0 +1,2 @@
+// The package's public surface: the typed client and the in-process member.
+export * from './raft/types.js';
