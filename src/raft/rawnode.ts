@@ -1,0 +1,241 @@
+// The driver's handle on a raft node (etcd's RawNode): feed it ticks, messages and
+// proposals; take a Ready, persist / send / apply it, then advance().
+import { encodeConfChange } from './codec.js';
+import type { Config, PeerContext, RawNodeApi, Status } from './interface.js';
+import { PROGRESS_STATE_NAMES } from './progress.js';
+import { Raft } from './raft.js';
+import {
+  type ConfChange,
+  ConfChangeType,
+  type ConfState,
+  EMPTY_BYTES,
+  type Entry,
+  EntryType,
+  type HardState,
+  isLocalMessage,
+  type Message,
+  MessageType,
+  NONE,
+  type NodeId,
+  newMessage,
+  type Ready,
+  type SoftState,
+  StateType,
+} from './types.js';
+
+function isResponseMessage(t: MessageType): boolean {
+  return (
+    t === MessageType.AppResp ||
+    t === MessageType.VoteResp ||
+    t === MessageType.HeartbeatResp ||
+    t === MessageType.Unreachable ||
+    t === MessageType.PreVoteResp
+  );
+}
+
+export class RawNode implements RawNodeApi {
+  readonly raft: Raft;
+  private prevSoftLead: NodeId;
+  private prevSoftState: StateType;
+  private prevHard: HardState;
+
+  constructor(config: Config) {
+    this.raft = new Raft(config);
+    this.prevSoftLead = this.raft.lead;
+    this.prevSoftState = this.raft.state;
+    this.prevHard = this.raft.hardState();
+  }
+
+  get state(): StateType {
+    return this.raft.state;
+  }
+
+  get lead(): NodeId {
+    return this.raft.lead;
+  }
+
+  get term(): number {
+    return this.raft.term;
+  }
+
+  bootstrap(peers: PeerContext[]): void {
+    if (peers.length === 0) throw new Error('must provide at least one peer to bootstrap');
+    const r = this.raft;
+    if (r.raftLog.storage.lastIndex() !== 0) throw new Error("can't bootstrap a nonempty Storage");
+    // Nothing is persisted yet: the first Ready carries the hard state.
+    this.prevHard = { term: 0, vote: NONE, commit: 0 };
+    r.becomeFollower(1, NONE);
+    const ents: Entry[] = peers.map((p, i) => ({
+      term: 1,
+      index: i + 1,
+      type: EntryType.ConfChange,
+      data: encodeConfChange({
+        id: '',
+        type: ConfChangeType.AddNode,
+        nodeId: p.id,
+        context: p.context,
+      }),
+    }));
+    r.raftLog.append(ents);
+    // Committed at once (as etcd), and applied here too so the node can campaign before
+    // the driver applies them; applied stays 0 so the driver sees them all.
+    r.raftLog.committed = ents.length;
+    for (const p of peers) {
+      r.applyConfChange({
+        id: '',
+        type: ConfChangeType.AddNode,
+        nodeId: p.id,
+        context: EMPTY_BYTES,
+      });
+    }
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  campaign(): void {
+    this.raft.step(newMessage(MessageType.Hup, NONE, this.raft.id, 0));
+  }
+
+  propose(data: Uint8Array): void {
+    const m = newMessage(MessageType.Prop, NONE, this.raft.id, 0);
+    m.entries = [{ term: 0, index: 0, type: EntryType.Normal, data }];
+    this.raft.step(m);
+  }
+
+  /** Proposes several entries in one message (one append for all of them). */
+  proposeBatch(datas: Uint8Array[]): void {
+    if (datas.length === 0) return;
+    const m = newMessage(MessageType.Prop, NONE, this.raft.id, 0);
+    const ents: Entry[] = new Array(datas.length);
+    for (let i = 0; i < datas.length; i++) {
+      ents[i] = { term: 0, index: 0, type: EntryType.Normal, data: datas[i]! };
+    }
+    m.entries = ents;
+    this.raft.step(m);
+  }
+
+  proposeConfChange(cc: ConfChange): void {
+    const m = newMessage(MessageType.Prop, NONE, this.raft.id, 0);
+    m.entries = [{ term: 0, index: 0, type: EntryType.ConfChange, data: encodeConfChange(cc) }];
+    this.raft.step(m);
+  }
+
+  applyConfChange(cc: ConfChange): ConfState {
+    return this.raft.applyConfChange(cc);
+  }
+
+  /** Steps a message from the network. Local-only types and stale responses are ignored. */
+  step(m: Message): void {
+    if (isLocalMessage(m.type)) return;
+    const prs = this.raft.prs;
+    // A full member ignores non-members (e.g. a removed node that does not know it yet),
+    // and responses from unknown peers carry nothing useful.
+    if (!prs.has(m.from)) {
+      if (prs.has(this.raft.id) || isResponseMessage(m.type)) return;
+    }
+    this.raft.step(m);
+  }
+
+  hasReady(): boolean {
+    const r = this.raft;
+    if (r.lead !== this.prevSoftLead || r.state !== this.prevSoftState) return true;
+    const h = this.prevHard;
+    const commit = r.raftLog.committed;
+    if (
+      (r.term !== h.term || r.vote !== h.vote || commit !== h.commit) &&
+      !(r.term === 0 && r.vote === NONE && commit === 0)
+    ) {
+      return true;
+    }
+    if (r.raftLog.hasPendingSnapshot()) return true;
+    if (r.msgs.length > 0 || r.raftLog.unstable.entries.length > 0 || r.raftLog.hasNextEnts()) {
+      return true;
+    }
+    return r.readStates.length !== 0;
+  }
+
+  ready(): Ready {
+    const r = this.raft;
+    let softState: SoftState | null = null;
+    if (r.lead !== this.prevSoftLead || r.state !== this.prevSoftState) {
+      softState = { lead: r.lead, raftState: r.state };
+      this.prevSoftLead = r.lead;
+      this.prevSoftState = r.state;
+    }
+    const h = this.prevHard;
+    const commit = r.raftLog.committed;
+    let hardState: HardState | null = null;
+    if (r.term !== h.term || r.vote !== h.vote || commit !== h.commit) {
+      hardState = { term: r.term, vote: r.vote, commit };
+    }
+    const entries = r.raftLog.unstableEntries();
+    const snap = r.raftLog.unstable.snapshot;
+    const rd: Ready = {
+      softState,
+      hardState,
+      readStates: r.readStates,
+      entries,
+      snapshot: snap !== null && snap.metadata.index !== 0 ? snap : null,
+      committedEntries: r.raftLog.nextEnts(),
+      messages: r.msgs,
+      mustSync: entries.length !== 0 || r.vote !== h.vote || r.term !== h.term,
+    };
+    if (r.readStates.length !== 0) r.readStates = [];
+    r.msgs = [];
+    return rd;
+  }
+
+  advance(rd: Ready): void {
+    const r = this.raft;
+    if (rd.hardState !== null) this.prevHard = rd.hardState;
+    r.reduceUncommittedSize(rd.committedEntries);
+    const ce = rd.committedEntries;
+    if (ce.length > 0) r.raftLog.appliedTo(ce[ce.length - 1]!.index);
+    else if (rd.snapshot !== null) r.raftLog.appliedTo(rd.snapshot.metadata.index);
+    if (rd.entries.length > 0) {
+      const e = rd.entries[rd.entries.length - 1]!;
+      r.raftLog.stableTo(e.index, e.term);
+    }
+    if (rd.snapshot !== null) r.raftLog.stableSnapTo(rd.snapshot.metadata.index);
+  }
+
+  readIndex(ctx: Uint8Array): void {
+    const m = newMessage(MessageType.ReadIndex, NONE, NONE, 0);
+    m.context = ctx;
+    this.raft.step(m);
+  }
+
+  transferLeader(to: NodeId): void {
+    this.raft.step(newMessage(MessageType.TransferLeader, NONE, to, 0));
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.raft.step(newMessage(MessageType.Unreachable, NONE, id, 0));
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    const m = newMessage(MessageType.SnapStatus, NONE, id, 0);
+    m.reject = !ok;
+    this.raft.step(m);
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const progress: Status['progress'] = new Map();
+    if (r.state === StateType.Leader) {
+      for (const [id, pr] of r.prs.progress) {
+        progress.set(id, { match: pr.match, next: pr.next, state: PROGRESS_STATE_NAMES[pr.state] });
+      }
+    }
+    return {
+      id: r.id,
+      hardState: r.hardState(),
+      softState: r.softState(),
+      applied: r.raftLog.applied,
+      progress,
+      leadTransferee: r.leadTransferee,
+    };
+  }
+}
