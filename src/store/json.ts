@@ -1,0 +1,77 @@
+// JSON exactly as Go's encoding/json writes etcd's Event and Error: field order, omitempty,
+// HTML-safe escaping (<, >, & as \u003c...), control bytes as \u00XX, times as RFC 3339
+// with trailing zeros trimmed.
+import type { EtcdError } from './errors.js';
+import type { NodeExtern, StoreEvent } from './event.js';
+
+const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029]/;
+const hex = '0123456789abcdef';
+
+/** A JSON string literal as Go's encoder writes it. */
+export function goString(s: string): string {
+  if (!needsEscape.test(s)) return `"${s}"`;
+  let out = '"';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string;
+    if (c === 34) rep = '\\"';
+    else if (c === 92) rep = '\\\\';
+    else if (c === 10) rep = '\\n';
+    else if (c === 13) rep = '\\r';
+    else if (c === 9) rep = '\\t';
+    else if (c < 0x20 || c === 60 || c === 62 || c === 38)
+      rep = `\\u00${hex[c >> 4]}${hex[c & 15]}`;
+    else if (c === 0x2028) rep = '\\u2028';
+    else if (c === 0x2029) rep = '\\u2029';
+    else continue;
+    out += s.slice(last, i) + rep;
+    last = i + 1;
+  }
+  return `${out + s.slice(last)}"`;
+}
+
+/** Go's time.Time JSON form (RFC3339Nano, UTC) of a time in ms. */
+export function goTime(ms: number): string {
+  const whole = Math.floor(ms);
+  let iso = new Date(whole).toISOString(); // 2006-01-02T15:04:05.000Z
+  let frac = iso.slice(20, 23);
+  const sub = Math.round((ms - whole) * 1e6); // sub-millisecond part, in ns
+  if (sub > 0) frac += String(sub).padStart(6, '0');
+  frac = frac.replace(/0+$/, '');
+  iso = iso.slice(0, 19);
+  return frac === '' ? `${iso}Z` : `${iso}.${frac}Z`;
+}
+
+export function nodeJSON(n: NodeExtern): string {
+  // The root's key is omitted, as the reference (whose root is its internal "/1") does.
+  let s = n.key === '/' || n.key === '' ? '{' : `{"key":${goString(n.key)},`;
+  if (n.value !== null) s += `"value":${goString(n.value)},`;
+  if (n.dir) s += '"dir":true,';
+  if (n.expiration !== 0) s += `"expiration":"${goTime(n.expiration)}",`;
+  if (n.ttl !== 0) s += `"ttl":${n.ttl},`;
+  if (n.nodes !== null && n.nodes.length > 0) {
+    s += '"nodes":[';
+    for (let i = 0; i < n.nodes.length; i++) s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!);
+    s += '],';
+  }
+  if (n.modifiedIndex !== 0) s += `"modifiedIndex":${n.modifiedIndex},`;
+  if (n.createdIndex !== 0) s += `"createdIndex":${n.createdIndex},`;
+  return s.length === 1 ? '{}' : `${s.slice(0, -1)}}`;
+}
+
+/** The event body without the trailing newline. `noNodes` drops node and prevNode. */
+export function eventJSON(e: StoreEvent, noNodes = false): string {
+  let s = `{"action":"${e.action}"`;
+  if (!noNodes) {
+    s += `,"node":${nodeJSON(e.node)}`;
+    if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode)}`;
+  }
+  return `${s}}`;
+}
+
+export function errorJSON(e: EtcdError): string {
+  let s = `{"errorCode":${e.errorCode},"message":${goString(e.message)}`;
+  if (e.cause !== '') s += `,"cause":${goString(e.cause)}`;
+  return `${s},"index":${e.index}}`;
+}

@@ -1,0 +1,80 @@
+// Nodes with a TTL, soonest expiry first (ties: older createdIndex first, for a stable order).
+import type { Node } from './node.js';
+
+function before(a: Node, b: Node): boolean {
+  return (
+    a.expireTime < b.expireTime ||
+    (a.expireTime === b.expireTime && a.createdIndex < b.createdIndex)
+  );
+}
+
+export class TTLHeap {
+  private readonly a: Node[] = [];
+
+  get length(): number {
+    return this.a.length;
+  }
+
+  top(): Node | null {
+    return this.a.length === 0 ? null : this.a[0]!;
+  }
+
+  push(n: Node): void {
+    n.heapPos = this.a.length;
+    this.a.push(n);
+    this.up(n.heapPos);
+  }
+
+  remove(n: Node): void {
+    const i = n.heapPos;
+    if (i < 0) return;
+    const last = this.a.pop()!;
+    n.heapPos = -1;
+    if (i < this.a.length) {
+      this.a[i] = last;
+      last.heapPos = i;
+      this.down(i);
+      this.up(last.heapPos);
+    }
+  }
+
+  /** Re-place a node whose expireTime changed. */
+  update(n: Node): void {
+    if (n.heapPos < 0) return;
+    this.down(n.heapPos);
+    this.up(n.heapPos);
+  }
+
+  private up(i: number): void {
+    const a = this.a;
+    const n = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pn = a[p]!;
+      if (!before(n, pn)) break;
+      a[i] = pn;
+      pn.heapPos = i;
+      i = p;
+    }
+    a[i] = n;
+    n.heapPos = i;
+  }
+
+  private down(i: number): void {
+    const a = this.a;
+    const len = a.length;
+    const n = a[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= len) break;
+      if (c + 1 < len && before(a[c + 1]!, a[c]!)) c++;
+      const cn = a[c]!;
+      if (!before(cn, n)) break;
+      a[i] = cn;
+      cn.heapPos = i;
+      i = c;
+    }
+    a[i] = n;
+    n.heapPos = i;
+  }
+}
