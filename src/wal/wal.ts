@@ -1,0 +1,461 @@
+// The write-ahead log: an append-only sequence of segment files holding raft's entries,
+// hard states and snapshot markers, each write synced before it is acknowledged.
+//
+// Concurrency contract: save(), saveSnapshot(), sync() and close() must not overlap; call
+// the next one only after the previous promise settled (the server drives the WAL from one
+// loop). An overlapping call is refused with an error rather than interleaving writes.
+// After a failed write or sync the WAL refuses further writes: what reached the disk is
+// unknown, and the only safe continuation is a restart that re-reads the log.
+import { existsSync } from 'node:fs';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  unlink,
+} from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type DirLock, fsyncDir, lockDir } from '../pkg/fileutil.js';
+import { decodeHardState, readEntry, Reader } from '../raft/codec.js';
+import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
+import { scanSegment, WalCorruptError } from './decoder.js';
+import { BatchEncoder } from './encoder.js';
+import { RecordType } from './record.js';
+import {
+  checkSequence,
+  listSegments,
+  listSegmentsSync,
+  searchIndex,
+  segmentName,
+} from './segment.js';
+
+export { WalCorruptError } from './decoder.js';
+
+/** Segments are cut once they reach this size (etcd: 64 MB). */
+export const SEGMENT_SIZE = 64 * 1024 * 1024;
+
+export interface WalPosition {
+  index: number;
+  term: number;
+}
+
+export interface WalOptions {
+  /** Cut a new segment once the current one reaches this many bytes. */
+  segmentSize?: number;
+  /** Told about repairs done on open (a torn tail cut off). */
+  warn?: (message: string) => void;
+}
+
+export interface WalContents {
+  metadata: Uint8Array;
+  hardState: HardState;
+  entries: Entry[];
+}
+
+export interface WalRepair {
+  file: string;
+  offset: number;
+  droppedBytes: number;
+  reason: string;
+}
+
+export class WAL {
+  /** Set by open() when a torn tail was cut off the last segment. */
+  repaired: WalRepair | null = null;
+
+  private readonly enc = new BatchEncoder();
+  private busy = false;
+  private closed = false;
+  private failed: Error | null = null;
+  private unsynced = false;
+  private contents: WalContents | null;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: DirLock,
+    private fh: FileHandle,
+    private seq: number,
+    private offset: number,
+    private crc: number,
+    /** Index of the last entry (or snapshot) written. */
+    private enti: number,
+    private state: HardState,
+    private readonly metadata: Uint8Array,
+    private readonly segmentSize: number,
+    contents: WalContents,
+  ) {
+    this.contents = contents;
+  }
+
+  /** True if `dir` holds WAL segments (synchronous: start-up only). */
+  static exists(dir: string): boolean {
+    return existsSync(dir) && listSegmentsSync(dir).length > 0;
+  }
+
+  /**
+   * Creates a new WAL in `dir` (which must not hold one) with `metadata` and an initial
+   * snapshot marker at {0, 0}. Built in a temporary directory and renamed into place, so
+   * a crash never leaves a half-made WAL. Takes the lock.
+   */
+  static async create(dir: string, metadata: Uint8Array, opts: WalOptions = {}): Promise<WAL> {
+    if (WAL.exists(dir)) throw new Error(`wal: ${dir} already holds a write-ahead log`);
+    const parent = dirname(dir);
+    await mkdir(parent, { recursive: true });
+    const tmp = `${dir}.tmp`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+    const name = segmentName(0, 0);
+    const enc = new BatchEncoder();
+    enc.crc(0);
+    enc.metadata(metadata);
+    enc.snapshot(0, 0);
+    const { bytes, crc } = enc.seal(0, true);
+    const fh = await open(join(tmp, name), 'w+', 0o600);
+    try {
+      await writeAll(fh, bytes, 0);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await fsyncDir(tmp);
+    if (existsSync(dir)) await rm(dir, { recursive: true }); // an empty or segment-less dir
+    await rename(tmp, dir);
+    await fsyncDir(parent);
+    const lock = lockDir(dir);
+    try {
+      const wfh = await open(join(dir, name), 'r+');
+      const meta = metadata.slice();
+      return new WAL(
+        dir,
+        lock,
+        wfh,
+        0,
+        bytes.length,
+        crc,
+        0,
+        emptyHardState(),
+        meta,
+        opts.segmentSize ?? SEGMENT_SIZE,
+        { metadata: meta, hardState: emptyHardState(), entries: [] },
+      );
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the WAL in `dir` for reading from the snapshot marker `at` and then appending.
+   * Takes the lock. Reads everything at once: readAll() returns the result. A torn tail
+   * of the last segment is cut off (see `repaired`); any other damage throws a
+   * WalCorruptError naming the file and byte offset.
+   */
+  static async open(dir: string, at: WalPosition, opts: WalOptions = {}): Promise<WAL> {
+    const lock = lockDir(dir);
+    try {
+      return await WAL.openLocked(dir, at, opts, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static async openLocked(
+    dir: string,
+    at: WalPosition,
+    opts: WalOptions,
+    lock: DirLock,
+  ): Promise<WAL> {
+    for (const f of await readdir(dir)) {
+      if (f.endsWith('.wal.tmp')) await unlink(join(dir, f)); // an unfinished segment cut
+    }
+    const segs = await listSegments(dir);
+    if (segs.length === 0) throw new Error(`wal: no segment files in ${dir}`);
+    checkSequence(dir, segs);
+    const first = searchIndex(segs, at.index);
+    if (first < 0) {
+      throw new Error(
+        `wal: no segment in ${dir} covers the snapshot at index ${at.index} (first segment starts at ${segs[0]!.index})`,
+      );
+    }
+    let metadata: Uint8Array | null = null;
+    let hardState = emptyHardState();
+    const entries: Entry[] = [];
+    let matched = false;
+    let enti = 0;
+    let prev: number | null = null;
+    let repaired: WalRepair | null = null;
+    let end = 0;
+    let file = '';
+    for (let k = first; k < segs.length; k++) {
+      const name = segs[k]!.name;
+      file = join(dir, name);
+      const raw = await readFile(file);
+      // A plain Uint8Array view, so slice() copies (Buffer#slice would not).
+      const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+      const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
+        switch (type) {
+          case RecordType.Entry: {
+            const r = new Reader(payload);
+            const e = readEntry(r);
+            if (!r.done) throw new WalCorruptError(file, offset, 'malformed entry record');
+            enti = e.index;
+            if (e.index <= at.index) return;
+            const pos = e.index - at.index - 1;
+            if (pos > entries.length) {
+              throw new WalCorruptError(
+                file,
+                offset,
+                `entry ${e.index} leaves a gap after entry ${at.index + entries.length}`,
+              );
+            }
+            // Later entries with the same index replace earlier ones (a new leader's log).
+            entries.length = pos;
+            entries.push({ term: e.term, index: e.index, type: e.type, data: e.data.slice() });
+            return;
+          }
+          case RecordType.HardState:
+            hardState = decodeHardState(payload);
+            return;
+          case RecordType.Metadata:
+            if (metadata !== null && !sameBytes(metadata, payload)) {
+              throw new WalCorruptError(file, offset, 'metadata conflicts with earlier segments');
+            }
+            metadata ??= payload.slice();
+            return;
+          case RecordType.Snapshot: {
+            const r = new Reader(payload);
+            const index = r.u64();
+            const term = r.u64();
+            if (index === at.index) {
+              if (term !== at.term) {
+                throw new Error(
+                  `wal: snapshot mismatch: ${file} has a marker at index ${index} with term ${term}, expected term ${at.term}`,
+                );
+              }
+              matched = true;
+            }
+            return;
+          }
+          default:
+            return; // Crc: handled by the scanner
+        }
+      };
+      const isLast = k === segs.length - 1;
+      const scan = scanSegment(buf, file, isLast, prev, sink);
+      prev = scan.crc;
+      if (isLast) end = scan.end;
+      if (scan.torn !== null) {
+        repaired = {
+          file,
+          offset: scan.end,
+          droppedBytes: buf.length - scan.end,
+          reason: scan.torn,
+        };
+        const fh = await open(file, 'r+');
+        try {
+          await fh.truncate(scan.end);
+          await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+      }
+    }
+    if (!matched) {
+      throw new Error(
+        `wal: snapshot marker at index ${at.index} term ${at.term} not found in ${dir}`,
+      );
+    }
+    if (metadata === null) throw new Error(`wal: no metadata record in ${dir}`);
+    const last = segs[segs.length - 1]!;
+    const fh = await open(file, 'r+');
+    const w = new WAL(
+      dir,
+      lock,
+      fh,
+      last.seq,
+      end,
+      prev ?? 0,
+      Math.max(enti, at.index),
+      hardState,
+      metadata,
+      opts.segmentSize ?? SEGMENT_SIZE,
+      { metadata, hardState, entries },
+    );
+    w.repaired = repaired;
+    if (repaired !== null) {
+      opts.warn?.(
+        `wal: cut a torn tail off ${repaired.file} at byte offset ${repaired.offset} (${repaired.droppedBytes} bytes: ${repaired.reason})`,
+      );
+    }
+    return w;
+  }
+
+  /** What open() read: metadata, the last hard state and the entries after the snapshot. */
+  async readAll(): Promise<WalContents> {
+    const c = this.contents;
+    if (c === null) throw new Error('wal: readAll() may be called once');
+    this.contents = null; // let the entries be collected once the caller is done with them
+    return c;
+  }
+
+  /** The directory the WAL lives in. */
+  get path(): string {
+    return this.dir;
+  }
+
+  /**
+   * Appends entries then the hard state in one write, then one fdatasync, as etcd: the sync
+   * is skipped only when nothing but the commit index changed (it is recoverable), and then
+   * happens with the next synced write. Resolves once durable; see the concurrency contract.
+   */
+  async save(hardState: HardState | null, entries: Entry[]): Promise<void> {
+    const hasState = hardState !== null && !isEmptyHardState(hardState);
+    if (!hasState && entries.length === 0) return;
+    this.enter();
+    try {
+      const mustSync =
+        entries.length > 0 ||
+        (hasState && (hardState.term !== this.state.term || hardState.vote !== this.state.vote));
+      const enc = this.enc;
+      enc.reset();
+      for (let i = 0; i < entries.length; i++) enc.entry(entries[i]!);
+      if (hasState) enc.hardState(hardState);
+      await this.append(mustSync);
+      if (entries.length > 0) this.enti = entries[entries.length - 1]!.index;
+      if (hasState)
+        this.state = { term: hardState.term, vote: hardState.vote, commit: hardState.commit };
+      if (this.offset >= this.segmentSize) await this.cut();
+    } catch (e) {
+      this.failed = e as Error;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Records that a snapshot at `at` was saved (open() starts from such a marker). Synced. */
+  async saveSnapshot(at: WalPosition): Promise<void> {
+    this.enter();
+    try {
+      this.enc.reset();
+      this.enc.snapshot(at.index, at.term);
+      await this.append(true);
+      if (at.index > this.enti) this.enti = at.index;
+      if (this.offset >= this.segmentSize) await this.cut();
+    } catch (e) {
+      this.failed = e as Error;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Makes any unsynced write durable. */
+  async sync(): Promise<void> {
+    this.enter();
+    try {
+      if (this.unsynced) {
+        await this.fh.datasync();
+        this.unsynced = false;
+      }
+    } catch (e) {
+      this.failed = e as Error;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Syncs what is pending, closes the segment and releases the lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.busy) throw new Error('wal: close() called while a write is in progress');
+    this.closed = true;
+    try {
+      if (this.unsynced && this.failed === null) await this.fh.datasync();
+    } finally {
+      await this.fh.close();
+      this.lock.release();
+    }
+  }
+
+  private enter(): void {
+    if (this.closed) throw new Error('wal: closed');
+    if (this.failed !== null) {
+      throw new Error(`wal: unusable after a failed write: ${this.failed.message}`);
+    }
+    if (this.busy) {
+      throw new Error('wal: a save is already in progress (calls must not overlap)');
+    }
+    this.busy = true;
+  }
+
+  /** Seals what the encoder holds, writes it at the end of the segment, syncs if asked. */
+  private async append(sync: boolean): Promise<void> {
+    const { bytes, crc } = this.enc.seal(this.crc, sync);
+    await writeAll(this.fh, bytes, this.offset);
+    this.offset += bytes.length;
+    this.crc = crc;
+    if (sync) {
+      await this.fh.datasync();
+      this.unsynced = false;
+    } else {
+      this.unsynced = true;
+    }
+  }
+
+  /**
+   * Starts the next segment: written complete under a temporary name (CRC record carrying
+   * the chain, metadata, last hard state), synced, renamed into place, directory synced.
+   */
+  private async cut(): Promise<void> {
+    if (this.unsynced) {
+      await this.fh.datasync();
+      this.unsynced = false;
+    }
+    const name = segmentName(this.seq + 1, this.enti + 1);
+    const final = join(this.dir, name);
+    const tmp = `${final}.tmp`;
+    const enc = this.enc;
+    enc.reset();
+    enc.crc(this.crc);
+    enc.metadata(this.metadata);
+    if (!isEmptyHardState(this.state)) enc.hardState(this.state);
+    const { bytes, crc } = enc.seal(this.crc, true);
+    const fh = await open(tmp, 'w+', 0o600);
+    try {
+      await writeAll(fh, bytes, 0);
+      await fh.datasync();
+      await rename(tmp, final);
+      await fsyncDir(this.dir);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    const old = this.fh;
+    this.fh = fh;
+    this.seq++;
+    this.offset = bytes.length;
+    this.crc = crc;
+    await old.close();
+  }
+}
+
+async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error('wal: short write');
+    done += bytesWritten;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

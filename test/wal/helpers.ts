@@ -1,0 +1,24 @@
+// Shared helpers for the WAL tests: temporary dirs and entry makers.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Entry, EntryType } from '../../src/raft/types.js';
+
+export function tempDir(prefix = 'wal-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function entry(index: number, term = 1, size = 16): Entry {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (index * 31 + i) & 0xff;
+  return { term, index, type: EntryType.Normal, data };
+}
+
+export function entries(from: number, to: number, term = 1, size = 16): Entry[] {
+  const out: Entry[] = [];
+  for (let i = from; i <= to; i++) out.push(entry(i, term, size));
+  return out;
+}
+
+export const META = new TextEncoder().encode('member-8e9e05c52164694d cluster-cdf818194e3a8c32');

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { WAL } from '../../src/wal/wal.js';
+import { entries, META, tempDir } from './helpers.js';
+
+test('create, save, reopen: metadata, last hard state and entries come back', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'member', 'wal');
+    assert.equal(WAL.exists(dir), false);
+    const w = await WAL.create(dir, META);
+    assert.equal(WAL.exists(dir), true);
+    await w.save({ term: 1, vote: 'a1', commit: 0 }, entries(1, 5));
+    await w.save({ term: 1, vote: 'a1', commit: 5 }, entries(6, 10));
+    await w.save({ term: 2, vote: 'b2', commit: 7 }, []);
+    await w.close();
+    const r = await WAL.open(dir, { index: 0, term: 0 });
+    const c = await r.readAll();
+    assert.deepEqual(c.metadata, META);
+    assert.deepEqual(c.hardState, { term: 2, vote: 'b2', commit: 7 });
+    assert.deepEqual(c.entries, entries(1, 10));
+    assert.equal(r.repaired, null);
+    await r.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('later entries with the same index replace earlier ones', async () => {
+  const t = tempDir();
+  try {
+    const w = await WAL.create(t.dir + '/wal', META);
+    await w.save({ term: 1, vote: '1', commit: 0 }, entries(1, 10, 1));
+    await w.save({ term: 2, vote: '2', commit: 0 }, entries(6, 8, 2));
+    await w.close();
+    const r = await WAL.open(t.dir + '/wal', { index: 0, term: 0 });
+    const c = await r.readAll();
+    assert.deepEqual(c.entries, [...entries(1, 5, 1), ...entries(6, 8, 2)]);
+    // Appending after reopen continues the chain.
+    await r.save({ term: 2, vote: '2', commit: 8 }, entries(9, 9, 2));
+    await r.close();
+    const r2 = await WAL.open(t.dir + '/wal', { index: 0, term: 0 });
+    assert.deepEqual((await r2.readAll()).entries, [...entries(1, 5, 1), ...entries(6, 9, 2)]);
+    await r2.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('open from a snapshot marker returns only entries after it; segments are cut', async () => {
+  const t = tempDir();
+  try {
+    const dir = t.dir + '/wal';
+    const w = await WAL.create(dir, META, { segmentSize: 4096 });
+    for (let i = 1; i <= 200; i += 10) {
+      await w.save({ term: 1, vote: '1', commit: i - 1 }, entries(i, i + 9, 1, 100));
+      if (i === 101) await w.saveSnapshot({ index: 100, term: 1 });
+    }
+    await w.close();
+    const segs = readdirSync(dir).filter((f) => f.endsWith('.wal'));
+    assert.ok(segs.length > 5, `expected several segments, got ${segs.length}`);
+    const r = await WAL.open(dir, { index: 100, term: 1 });
+    const c = await r.readAll();
+    assert.deepEqual(c.entries, entries(101, 200, 1, 100));
+    assert.deepEqual(c.hardState, { term: 1, vote: '1', commit: 190 });
+    await r.close();
+    await assert.rejects(WAL.open(dir, { index: 100, term: 2 }), /snapshot mismatch/);
+    await assert.rejects(WAL.open(dir, { index: 55, term: 1 }), /not found/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('calls must not overlap; a closed WAL refuses writes', async () => {
+  const t = tempDir();
+  try {
+    const w = await WAL.create(t.dir + '/wal', META);
+    const p = w.save({ term: 1, vote: '', commit: 0 }, entries(1, 1));
+    await assert.rejects(w.save(null, entries(2, 2)), /in progress/);
+    await p;
+    await w.close();
+    await assert.rejects(w.save(null, entries(2, 2)), /closed/);
+  } finally {
+    t.cleanup();
+  }
+});
