@@ -38,6 +38,16 @@ export class MemoryStorage implements Storage {
   private snap: Snapshot = emptySnapshot();
   private ents: Entry[] = [{ term: 0, index: 0, type: EntryType.Normal, data: EMPTY_BYTES }];
 
+  /** `confState`: an initial configuration without a snapshot (as etcd's tests do). */
+  constructor(confState?: ConfState) {
+    if (confState) {
+      this.snap.metadata.confState = {
+        voters: confState.voters.slice(),
+        learners: confState.learners.slice(),
+      };
+    }
+  }
+
   initialState(): { hardState: HardState; confState: ConfState } {
     return { hardState: { ...this.hardState }, confState: this.snap.metadata.confState };
   }

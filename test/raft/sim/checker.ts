@@ -215,8 +215,9 @@ export class Checker {
 
   /** Votes are persisted before they are granted. */
   sent(id: NodeId, m: Message, persisted: HardState): void {
+    // A later term on disk also keeps the promise: this node can never vote in m.term again.
     if (m.type === MessageType.VoteResp && !m.reject) {
-      if (persisted.term !== m.term || persisted.vote !== m.to) {
+      if (persisted.term < m.term || (persisted.term === m.term && persisted.vote !== m.to)) {
         fail(
           'vote persisted before granted',
           `${id} granted its vote to ${m.to} in term ${m.term} but persisted term ${persisted.term} vote ${persisted.vote || '(none)'}`,

@@ -1,0 +1,575 @@
+// A whole cluster in one process, in simulated time, every choice drawn from one seeded
+// PRNG: a run is a pure function of (seed, options), so any failure replays exactly.
+// Phase 1 (chaos): lossy, duplicating, reordering network; partitions; crashes at any
+// point of a node's Ready loop; client proposals, reads, leader transfers, membership
+// changes and snapshots. Phase 2 (healed): every fault removed and every member
+// running; a new proposal must then be applied by every member within a bound.
+import type { PeerContext } from '../../../src/raft/interface.js';
+import { ProposalDroppedError } from '../../../src/raft/interface.js';
+import {
+  type ConfChange,
+  ConfChangeType,
+  EMPTY_BYTES,
+  type Entry,
+  type Message,
+  MessageType,
+  type NodeId,
+  type ReadState,
+} from '../../../src/raft/types.js';
+import { Checker, SimViolation } from './checker.js';
+import { type InFlight, Network } from './network.js';
+import { CrashPoint, type Host, type NodeParams, SimNode } from './node.js';
+import { Prng } from './prng.js';
+
+export interface SimOptions {
+  seed: number;
+  /** Size of the initial cluster (3 or 5 in the suite). */
+  nodes: number;
+  /** Ticks of the chaos phase. */
+  steps: number;
+  /** Ticks allowed, once healed, for a new proposal to reach every member. */
+  healBound?: number;
+  /** Turns on the core's deliberate bug (stale vote responses counted as grants). */
+  countStaleVotes?: boolean;
+  /** Receives one line per event when set (replay with a trace). */
+  trace?: (line: string) => void;
+}
+
+export interface SimStats {
+  ticks: number;
+  healTicks: number;
+  leaders: number;
+  committed: number;
+  proposals: number;
+  crashes: number;
+  readyCrashes: number;
+  restarts: number;
+  partitions: number;
+  confChanges: number;
+  snapshots: number;
+  snapshotsSent: number;
+  messages: number;
+  dropped: number;
+  duplicated: number;
+  reads: number;
+  transfers: number;
+}
+
+export interface SimResult {
+  seed: number;
+  nodes: number;
+  ok: boolean;
+  invariant?: string;
+  message?: string;
+  tick?: number;
+  stats: SimStats;
+}
+
+/** The fault mix of one run, drawn from its seed. */
+interface Scenario {
+  params: NodeParams;
+  crashRate: number;
+  readyCrashRate: number;
+  partitionRate: number;
+  confRate: number;
+  snapshotRate: number;
+  snapshotKeep: number;
+  proposalRate: number;
+  readRate: number;
+  transferRate: number;
+  maxDelays: number[];
+}
+
+const ELECTION_TICK = 10;
+const MARKER = 2;
+const PAYLOAD = 1;
+
+export function runSimulation(opts: SimOptions): SimResult {
+  return new Simulation(opts).run();
+}
+
+export class Simulation implements Host {
+  readonly rng: Prng;
+  readonly checker = new Checker();
+  readonly tracing: boolean;
+  private readonly net: Network;
+  private readonly nodes = new Map<NodeId, SimNode>();
+  private readonly scenario: Scenario;
+  private now = 0;
+  private healing = false;
+  private readonly scheduled: { at: number; node: SimNode }[] = [];
+  /** Membership after the highest conf change applied anywhere. */
+  private voters: NodeId[] = [];
+  private confIndex = 0;
+  private nextId: number;
+  private confSeq = 0;
+  private pendingConf: string | null = null;
+  private pendingConfAt = 0;
+  private proposalSeq = 0;
+  private readSeq = 0;
+  private readonly reads = new Map<number, number>();
+  private nextWeather = 0;
+  /** Lowest log index of a marker proposed after healing, once applied somewhere. */
+  private markerIndex = 0;
+  readonly stats: SimStats = {
+    ticks: 0,
+    healTicks: 0,
+    leaders: 0,
+    committed: 0,
+    proposals: 0,
+    crashes: 0,
+    readyCrashes: 0,
+    restarts: 0,
+    partitions: 0,
+    confChanges: 0,
+    snapshots: 0,
+    snapshotsSent: 0,
+    messages: 0,
+    dropped: 0,
+    duplicated: 0,
+    reads: 0,
+    transfers: 0,
+  };
+
+  constructor(private readonly opts: SimOptions) {
+    this.rng = new Prng(opts.seed);
+    this.tracing = opts.trace !== undefined;
+    this.net = new Network(this.rng.fork());
+    this.scenario = drawScenario(this.rng, opts);
+    this.nextId = opts.nodes + 1;
+  }
+
+  trace(line: string): void {
+    this.opts.trace?.(`[${this.now}] ${line}`);
+  }
+
+  run(): SimResult {
+    const { seed, nodes } = this.opts;
+    try {
+      this.boot();
+      for (let i = 0; i < this.opts.steps; i++) this.tick(true);
+      this.heal();
+      const bound = this.opts.healBound ?? 60 * ELECTION_TICK;
+      let t = 0;
+      while (!this.progressed()) {
+        if (t++ >= bound) {
+          throw new SimViolation(
+            'progress',
+            `after healing, no new proposal reached every member within ${bound} ticks (${this.describeMembers()})`,
+          );
+        }
+        this.tick(false);
+      }
+      this.stats.healTicks = t;
+      this.finish();
+      return { seed, nodes, ok: true, stats: this.stats };
+    } catch (err) {
+      this.finish();
+      if (err instanceof SimViolation) {
+        if (this.tracing) this.trace(`VIOLATION ${err.message}`);
+        return {
+          seed,
+          nodes,
+          ok: false,
+          invariant: err.invariant,
+          message: err.detail,
+          tick: this.now,
+          stats: this.stats,
+        };
+      }
+      const e = err as Error;
+      if (this.tracing) this.trace(`EXCEPTION ${e.stack ?? e}`);
+      return {
+        seed,
+        nodes,
+        ok: false,
+        invariant: 'exception',
+        message: e.stack ?? String(e),
+        tick: this.now,
+        stats: this.stats,
+      };
+    }
+  }
+
+  private finish(): void {
+    this.stats.ticks = this.now;
+    this.stats.leaders = this.checker.leadersSeen;
+    this.stats.committed = this.checker.committedMax;
+    this.stats.messages = this.net.sent;
+    this.stats.duplicated = this.net.duplicated;
+  }
+
+  private boot(): void {
+    const peers: PeerContext[] = [];
+    for (let i = 1; i <= this.opts.nodes; i++)
+      peers.push({ id: i.toString(16), context: EMPTY_BYTES });
+    for (const p of peers) {
+      const n = new SimNode(p.id, peers, this.scenario.params, this.rng.fork(), this);
+      this.nodes.set(p.id, n);
+      this.voters.push(p.id);
+    }
+    if (this.tracing) {
+      const s = this.scenario;
+      this.trace(
+        `boot seed=${this.opts.seed} nodes=${this.opts.nodes} ${JSON.stringify(s.params)} crash=${s.crashRate} partition=${s.partitionRate} conf=${s.confRate} snapshot=${s.snapshotRate}`,
+      );
+    }
+    for (const n of this.nodes.values()) n.start();
+  }
+
+  // ---- the clock ----
+
+  private tick(chaos: boolean): void {
+    this.now++;
+    this.runScheduled();
+    if (chaos) this.chaos();
+    this.clients(chaos);
+    for (const n of this.nodes.values()) {
+      // A little clock jitter: a node sometimes misses a tick.
+      if (n.alive && !this.rng.chance(0.03)) n.tick();
+    }
+    this.readyAll();
+    for (let round = 0; round < 4; round++) {
+      const due = this.net.due(this.now);
+      if (due.length === 0) break;
+      for (const f of due) this.deliver(f);
+      this.readyAll();
+    }
+  }
+
+  private readyAll(): void {
+    for (const n of this.nodes.values()) {
+      for (let k = 0; k < 8 && n.alive && n.raw!.hasReady(); k++) {
+        if (!n.handleReady()) {
+          if (!n.alive && !n.removed) {
+            this.stats.readyCrashes++;
+            this.scheduleRestart(n);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private deliver(f: InFlight): void {
+    const to = this.nodes.get(f.to);
+    const from = this.nodes.get(f.from);
+    if (to === undefined || !to.alive || !this.net.passes(f)) {
+      this.stats.dropped++;
+      if (this.tracing) this.trace(`drop ${MessageType[f.type]} ${f.from}->${f.to}`);
+      if (from?.alive) {
+        // What etcd's transport reports when a send fails.
+        if (f.type === MessageType.Snap) {
+          if (this.rng.chance(0.8)) from.raw!.reportSnapshot(f.to, false);
+        } else if (this.rng.chance(0.1)) from.raw!.reportUnreachable(f.to);
+      }
+      return;
+    }
+    const m = f.decode();
+    if (this.tracing) this.trace(`deliver ${describe(m)}`);
+    to.step(m);
+    if (f.type === MessageType.Snap) {
+      this.stats.snapshotsSent++;
+      if (from?.alive) from.raw!.reportSnapshot(f.to, true);
+    }
+  }
+
+  // ---- Host ----
+
+  send(_from: SimNode, m: Message): void {
+    this.net.send(m, this.now);
+  }
+
+  crashPoint(_node: SimNode): CrashPoint {
+    if (this.healing || !this.rng.chance(this.scenario.readyCrashRate)) return CrashPoint.None;
+    return this.rng.range(1, 3) as CrashPoint;
+  }
+
+  confApplied(_node: SimNode, e: Entry, cc: ConfChange, valid: boolean): void {
+    if (this.pendingConf === cc.id) this.pendingConf = null;
+    if (!valid || e.index <= this.confIndex) return;
+    this.confIndex = e.index;
+    this.stats.confChanges++;
+    if (cc.type === ConfChangeType.AddNode) {
+      if (!this.voters.includes(cc.nodeId)) this.voters.push(cc.nodeId);
+      if (this.nodes.has(cc.nodeId)) return; // a bootstrap member
+      // The operator starts the new member once `member add` has returned.
+      const n = new SimNode(cc.nodeId, [], this.scenario.params, this.rng.fork(), this);
+      this.nodes.set(cc.nodeId, n);
+      this.scheduled.push({ at: this.now + (this.healing ? 0 : this.rng.int(30)), node: n });
+      if (this.tracing) this.trace(`member ${cc.nodeId} added at ${e.index}`);
+    } else if (cc.type === ConfChangeType.RemoveNode) {
+      this.voters = this.voters.filter((id) => id !== cc.nodeId);
+      const n = this.nodes.get(cc.nodeId);
+      if (n !== undefined) {
+        // A removed member stops (etcd's peers answer it 410 Gone; it exits).
+        n.removed = true;
+        n.crash();
+      }
+      if (this.tracing) this.trace(`member ${cc.nodeId} removed at ${e.index}`);
+    }
+  }
+
+  entryApplied(_node: SimNode, e: Entry): void {
+    if (this.markerIndex === 0 && e.data.length > 0 && e.data[0] === MARKER)
+      this.markerIndex = e.index;
+  }
+
+  readState(node: SimNode, rs: ReadState): void {
+    if (rs.requestCtx.length !== 4) return;
+    const seq = new DataView(rs.requestCtx.buffer, rs.requestCtx.byteOffset, 4).getUint32(0, true);
+    const mustCover = this.reads.get(seq);
+    if (mustCover === undefined) return;
+    this.stats.reads++;
+    if (rs.index < mustCover) {
+      throw new SimViolation(
+        'read index',
+        `${node.id} read #${seq} got index ${rs.index}, but ${mustCover} was committed before it was asked`,
+      );
+    }
+  }
+
+  newlyCommitted(lo: number, hi: number): void {
+    for (const n of this.nodes.values()) {
+      if (n.isLeader) this.checker.leaderHasCommitted(n.id, n.raw!.term, n.storage, lo, hi);
+    }
+  }
+
+  // ---- faults ----
+
+  private chaos(): void {
+    const s = this.scenario;
+    const rng = this.rng;
+    if (this.now >= this.nextWeather) {
+      this.nextWeather = this.now + rng.range(30, 150);
+      this.net.faults = {
+        drop: rng.pick([0, 0, 0.01, 0.05, 0.2, 0.5]),
+        dup: rng.pick([0, 0, 0.02, 0.1, 0.3]),
+        maxDelay: rng.pick(s.maxDelays),
+      };
+      if (this.tracing) this.trace(`weather ${JSON.stringify(this.net.faults)}`);
+    }
+    if (rng.chance(s.crashRate)) {
+      const live = this.live();
+      if (live.length > 0) {
+        const n = rng.pick(live);
+        if (this.tracing) this.trace(`crash ${n.id}`);
+        n.crash();
+        this.stats.crashes++;
+        this.scheduleRestart(n);
+      }
+    }
+    if (this.net.partitioned ? rng.chance(0.04) : false) {
+      this.net.heal();
+      if (this.tracing) this.trace('partition healed');
+    } else if (rng.chance(s.partitionRate)) {
+      this.partition();
+    }
+  }
+
+  private partition(): void {
+    const rng = this.rng;
+    const ids = [...this.nodes.keys()];
+    const kind = rng.int(3);
+    this.stats.partitions++;
+    if (kind === 2) {
+      // Asymmetric: some directed links fail.
+      for (let k = rng.range(1, 3); k > 0; k--) {
+        const a = rng.pick(ids);
+        const b = rng.pick(ids);
+        if (a !== b) this.net.cutLink(a, b);
+      }
+      if (this.tracing) this.trace('partition: one-way links cut');
+      return;
+    }
+    const sides = new Map<NodeId, number>();
+    if (kind === 0) sides.set(rng.pick(ids), 1);
+    else for (const id of ids) sides.set(id, rng.int(2));
+    this.net.partition(sides);
+    if (this.tracing) this.trace(`partition ${JSON.stringify([...sides])}`);
+  }
+
+  private scheduleRestart(n: SimNode): void {
+    this.scheduled.push({ at: this.now + this.rng.range(1, 60), node: n });
+  }
+
+  private runScheduled(): void {
+    if (this.scheduled.length === 0) return;
+    const keep: { at: number; node: SimNode }[] = [];
+    for (const s of this.scheduled) {
+      if (s.at > this.now) keep.push(s);
+      else this.restart(s.node);
+    }
+    this.scheduled.length = 0;
+    this.scheduled.push(...keep);
+  }
+
+  private restart(n: SimNode): void {
+    if (n.alive || n.removed) return;
+    if (n.incarnation > 0) this.stats.restarts++;
+    n.start();
+  }
+
+  private heal(): void {
+    this.healing = true;
+    this.net.heal();
+    this.net.faults = { drop: 0, dup: 0, maxDelay: Math.min(this.net.faults.maxDelay, 2) };
+    if (this.tracing)
+      this.trace(`heal: network reliable, all members up ${JSON.stringify(this.net.faults)}`);
+    for (const s of this.scheduled) s.at = this.now;
+    this.runScheduled();
+    for (const n of this.nodes.values()) this.restart(n);
+  }
+
+  // ---- clients ----
+
+  private clients(chaos: boolean): void {
+    const s = this.scenario;
+    const rng = this.rng;
+    const live = this.live();
+    if (live.length === 0) return;
+    if (!chaos) {
+      // After healing: a fresh marker every few ticks until one reaches everyone.
+      if (this.markerIndex === 0 && this.now % 10 === 0) this.propose(rng.pick(live), MARKER);
+    } else {
+      for (let r = s.proposalRate; r > 0; r--) {
+        if (r >= 1 || rng.chance(r)) this.propose(rng.pick(live), PAYLOAD);
+      }
+      if (rng.chance(s.confRate)) this.changeMembership(rng.pick(live));
+      if (rng.chance(s.transferRate)) this.transfer(live);
+    }
+    if (rng.chance(s.readRate)) this.read(rng.pick(live));
+    for (const n of live) {
+      if (n.alive && rng.chance(s.snapshotRate) && n.snapshot(rng.int(s.snapshotKeep + 1)))
+        this.stats.snapshots++;
+    }
+  }
+
+  private propose(n: SimNode, tag: number): void {
+    const seq = ++this.proposalSeq;
+    // Unique data: the tag, then the sequence number repeated to the chosen size.
+    const data = new Uint8Array(this.rng.pick([5, 5, 9, 33, 200]));
+    data[0] = tag;
+    for (let i = 1; i < data.length; i++) data[i] = (seq >>> (8 * ((i - 1) % 4))) & 0xff;
+    this.stats.proposals++;
+    const ok = n.propose(data);
+    if (this.tracing)
+      this.trace(
+        `propose #${seq}${tag === MARKER ? ' (marker)' : ''} at ${n.id}${ok ? '' : ' dropped'}`,
+      );
+  }
+
+  private changeMembership(n: SimNode): void {
+    if (this.pendingConf !== null && this.now - this.pendingConfAt < 20 * ELECTION_TICK) return;
+    const max = this.opts.nodes + 2;
+    const min = Math.max(2, this.opts.nodes - 2);
+    const voters = this.voters;
+    const add = voters.length < max && (voters.length <= min || this.rng.chance(0.5));
+    const cc: ConfChange = {
+      id: `cc${++this.confSeq}`,
+      type: add ? ConfChangeType.AddNode : ConfChangeType.RemoveNode,
+      nodeId: add ? (this.nextId++).toString(16) : this.rng.pick(voters),
+      context: EMPTY_BYTES,
+    };
+    const ok = n.proposeConfChange(cc);
+    if (ok) {
+      this.pendingConf = cc.id;
+      this.pendingConfAt = this.now;
+    }
+    if (this.tracing)
+      this.trace(
+        `propose ${cc.id} ${ConfChangeType[cc.type]} ${cc.nodeId} at ${n.id}${ok ? '' : ' dropped'}`,
+      );
+  }
+
+  private transfer(live: SimNode[]): void {
+    const leader = live.find((n) => n.isLeader);
+    if (leader === undefined) return;
+    const to = this.rng.pick(this.voters);
+    if (to === leader.id) return;
+    this.stats.transfers++;
+    if (this.tracing) this.trace(`transfer leadership ${leader.id} -> ${to}`);
+    leader.raw!.transferLeader(to);
+  }
+
+  private read(n: SimNode): void {
+    const seq = ++this.readSeq;
+    const ctx = new Uint8Array(4);
+    new DataView(ctx.buffer).setUint32(0, seq, true);
+    this.reads.set(seq, this.checker.committedMax);
+    try {
+      n.raw!.readIndex(ctx);
+    } catch (err) {
+      if (!(err instanceof ProposalDroppedError)) throw err;
+    }
+  }
+
+  // ---- progress ----
+
+  private progressed(): boolean {
+    const m = this.markerIndex;
+    if (m === 0) return false;
+    for (const id of this.voters) {
+      const n = this.nodes.get(id);
+      if (n === undefined || !n.alive || n.sm.applied < m) return false;
+    }
+    return true;
+  }
+
+  private describeMembers(): string {
+    const parts: string[] = [];
+    for (const id of this.voters) {
+      const n = this.nodes.get(id);
+      if (n === undefined) parts.push(`${id}: never started`);
+      else if (!n.alive) parts.push(`${id}: down`);
+      else
+        parts.push(
+          `${id}: ${['follower', 'candidate', 'leader', 'pre-candidate'][n.raw!.state]} term ${n.raw!.term} applied ${n.sm.applied}`,
+        );
+    }
+    return `marker index ${this.markerIndex || 'none yet'}; ${parts.join(', ')}`;
+  }
+
+  private live(): SimNode[] {
+    const out: SimNode[] = [];
+    for (const n of this.nodes.values()) if (n.alive) out.push(n);
+    return out;
+  }
+}
+
+function drawScenario(rng: Prng, opts: SimOptions): Scenario {
+  const crashRate = rng.pick([0, 0.003, 0.01, 0.03]);
+  return {
+    params: {
+      electionTick: ELECTION_TICK,
+      heartbeatTick: 1,
+      maxSizePerMsg: rng.pick([64, 1024, 1 << 20]),
+      maxInflightMsgs: rng.pick([1, 4, 256]),
+      maxUncommittedEntriesSize: rng.pick([0, 0, 4096]),
+      checkQuorum: rng.chance(0.5),
+      preVote: rng.chance(0.5),
+      countStaleVotes: opts.countStaleVotes === true,
+    },
+    crashRate,
+    readyCrashRate: crashRate / 4,
+    partitionRate: rng.pick([0, 0.005, 0.02, 0.05]),
+    confRate: rng.pick([0, 0.01, 0.03]),
+    snapshotRate: rng.pick([0.002, 0.02, 0.1]),
+    snapshotKeep: rng.pick([0, 3, 20]),
+    proposalRate: rng.pick([0.1, 0.5, 2]),
+    readRate: rng.pick([0, 0.05]),
+    transferRate: rng.pick([0, 0.005, 0.02]),
+    maxDelays: rng.chance(0.5) ? [0, 1] : [0, 1, 3, 10],
+  };
+}
+
+export function describe(m: Message): string {
+  let s = `${MessageType[m.type]} ${m.from}->${m.to} t${m.term}`;
+  if (m.logTerm || m.index) s += ` lt${m.logTerm} i${m.index}`;
+  if (m.entries.length)
+    s += ` ents=[${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}]`;
+  if (m.commit) s += ` c${m.commit}`;
+  if (m.reject) s += ` reject(hint ${m.rejectHint})`;
+  if (m.snapshot) s += ` snap@${m.snapshot.metadata.index}`;
+  return s;
+}
