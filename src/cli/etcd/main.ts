@@ -1,5 +1,106 @@
-// Entry point of `bin/etcd`. Placeholder until the member lands (issue 5).
-export function main(_argv: string[]): void {
-  process.stderr.write('etcd: the member is being built; see issue 5\n');
-  process.exitCode = 1;
+// Entry point of `bin/etcd`: flags → (version/help) → listeners → member; SIGTERM/SIGINT
+// stop it gracefully. A bad flag or configuration is reported as etcd does and exits
+// non-zero before anything is written.
+import { ClusterConfigError } from '../../server/cluster.js';
+import { type Etcd, StartError, startEtcd } from '../../server/embed.js';
+import { DirLockedError } from '../../pkg/fileutil.js';
+import { log } from '../../pkg/logger.js';
+import { FlagError, parseFlags } from './flags.js';
+import { renderFlagError } from './flag-error.js';
+import { usageText, versionText } from './usage.js';
+import type { EtcdConfig } from './config.js';
+
+export function main(argv: string[]): void {
+  let cfg: EtcdConfig;
+  try {
+    cfg = parseFlags(argv, process.env);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      const out = renderFlagError(e);
+      if (out.stdout) process.stdout.write(out.stdout);
+      if (out.stderr) process.stderr.write(out.stderr);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    throw e;
+  }
+  if (cfg.printVersion) {
+    process.stdout.write(versionText());
+    return;
+  }
+  if (cfg.printHelp) {
+    process.stdout.write(usageText());
+    return;
+  }
+  for (const n of cfg.notices) log.info(n);
+  if (cfg.proxy !== 'off') {
+    log.info('etcd: proxy mode is served by the proxy helper; start without --proxy');
+    process.exitCode = 1;
+    return;
+  }
+  run(cfg).catch((e: unknown) => {
+    fail(e);
+  });
+}
+
+function fail(e: unknown): void {
+  if (e instanceof ClusterConfigError || e instanceof StartError || e instanceof DirLockedError) {
+    log.print(`etcd: ${(e as Error).message}`);
+  } else {
+    log.print(`etcd: ${(e as Error)?.stack ?? String(e)}`);
+  }
+  process.exit(1);
+}
+
+async function run(cfg: EtcdConfig): Promise<void> {
+  let etcd: Etcd | null = null;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`etcd: received ${signal}, shutting down`);
+    const done = () => process.exit(0);
+    if (etcd === null) {
+      done();
+      return;
+    }
+    etcd.close().then(done, (e: unknown) => {
+      log.print(`etcd: error while stopping: ${(e as Error).message}`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('terminated'));
+  process.on('SIGINT', () => stop('interrupt'));
+
+  etcd = await startEtcd({
+    name: cfg.name,
+    dataDir: cfg.dataDir,
+    listenClientUrls: cfg.listenClientUrls,
+    advertiseClientUrls: cfg.advertiseClientUrls,
+    listenPeerUrls: cfg.listenPeerUrls,
+    initialAdvertisePeerUrls: cfg.initialAdvertisePeerUrls,
+    initialCluster: cfg.initialCluster,
+    initialClusterState: cfg.initialClusterState,
+    initialClusterToken: cfg.initialClusterToken,
+    heartbeatInterval: cfg.heartbeatInterval,
+    electionTimeout: cfg.electionTimeout,
+    snapshotCount: cfg.snapshotCount,
+    maxSnapshots: cfg.maxSnapshots,
+    maxWals: cfg.maxWals,
+    cors: cfg.cors,
+    clientTls: cfg.clientTls,
+    peerTls: cfg.peerTls,
+    discovery: cfg.discovery,
+    logger: log,
+    onRemoved: () => {
+      etcd?.close().then(
+        () => process.exit(0),
+        () => process.exit(0),
+      );
+    },
+  });
+  if (stopping) {
+    await etcd.close();
+    process.exit(0);
+  }
 }

@@ -1,0 +1,65 @@
+// Responses the client API writes outside /v2/keys, byte for byte as etcd's Go handlers
+// (http.Error, httptypes.HTTPError, json.Encoder).
+import type { ServerResponse } from 'node:http';
+
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json';
+
+/** http.Error(w, msg, code): text/plain, nosniff, the message and a newline. */
+export function goHttpError(res: ServerResponse, status: number, msg: string): void {
+  const body = `${msg}\n`;
+  res.writeHead(status, {
+    'Content-Type': TEXT,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** 405 with `Allow` (etcd's allowMethod), or without it when allow is ''. */
+export function methodNotAllowed(res: ServerResponse, allow: string): void {
+  if (allow !== '') res.setHeader('Allow', allow);
+  goHttpError(res, 405, 'Method Not Allowed');
+}
+
+export function notFound(res: ServerResponse): void {
+  goHttpError(res, 404, '404 page not found');
+}
+
+/** httptypes.HTTPError: JSON {"message": ...} without a trailing newline. */
+export function jsonMessage(res: ServerResponse, status: number, message: string): void {
+  writeBody(res, status, JSON_TYPE, JSON.stringify({ message }));
+}
+
+export function writeJSON(res: ServerResponse, status: number, json: string): void {
+  writeBody(res, status, JSON_TYPE, json);
+}
+
+export function writeText(res: ServerResponse, status: number, text: string, head = false): void {
+  res.writeHead(status, { 'Content-Length': Buffer.byteLength(text), 'Content-Type': TEXT });
+  res.end(head ? undefined : text);
+}
+
+function writeBody(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads a request body up to `limit` bytes; null when it is larger. */
+export function readBody(
+  req: import('node:http').IncomingMessage,
+  limit: number,
+): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

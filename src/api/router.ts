@@ -1,0 +1,130 @@
+// The client listener's request handler: /v2/keys to the keys API, and the other
+// endpoints (members, machines, stats, version, health, metrics), with --cors around all
+// of them, as etcd's client mux.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeysBackend } from './backend.js';
+import { Cors } from './cors.js';
+import { handleKeys } from './keys.js';
+import { handleMembers } from './members.js';
+import {
+  goHttpError,
+  jsonMessage,
+  methodNotAllowed,
+  notFound,
+  writeJSON,
+  writeText,
+} from './respond.js';
+import type { MembersApi, StatsApi } from './server-api.js';
+
+export type ClientApi = KeysBackend &
+  MembersApi &
+  StatsApi & { healthy(): boolean; version(): string };
+
+export interface ClientHandlerOptions {
+  /** --cors origins; empty: no CORS headers. */
+  cors?: readonly string[];
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const KEYS = '/v2/keys';
+
+export function createClientHandler(
+  member: ClientApi,
+  opts: ClientHandlerOptions = {},
+): RequestHandler {
+  const cors = new Cors(opts.cors ?? []);
+  const versionJSON = () => {
+    const v = member.version();
+    return JSON.stringify({ etcdserver: v, etcdcluster: v });
+  };
+
+  const serveKeys = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+  ): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      await handleKeys(req, res, member);
+    } catch (e) {
+      internalError(res, e);
+    }
+    member.observeRequest(req, res, (performance.now() - t0) / 1000, url.includes('wait=true'));
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (cors.handle(req, res)) return;
+    // The hot path first: /v2/keys and /v2/keys/...
+    if (
+      url.startsWith(KEYS) &&
+      (url.length === KEYS.length ||
+        url.charCodeAt(KEYS.length) === 47 ||
+        url.charCodeAt(KEYS.length) === 63)
+    ) {
+      void serveKeys(req, res, url);
+      return;
+    }
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    switch (path) {
+      case '/v2/machines':
+        if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET,HEAD');
+        return writeText(
+          res,
+          200,
+          member
+            .members()
+            .flatMap((m) => m.clientURLs)
+            .join(', '),
+          method === 'HEAD',
+        );
+      case '/v2/stats/self':
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        return writeJSON(res, 200, member.selfStatsJSON());
+      case '/v2/stats/leader': {
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        const s = member.leaderStatsJSON();
+        if (s === null) return jsonMessage(res, 403, 'not current leader');
+        return writeJSON(res, 200, s);
+      }
+      case '/v2/stats/store':
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        return writeJSON(res, 200, member.storeStatsJSON());
+      case '/version':
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        return writeJSON(res, 200, versionJSON());
+      case '/health': {
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        const ok = member.healthy();
+        return writeText(res, ok ? 200 : 503, ok ? '{"health":"true"}' : '{"health":"false"}');
+      }
+      case '/metrics': {
+        const body = member.metricsText();
+        res.writeHead(200, {
+          'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+        });
+        res.end(method === 'HEAD' ? undefined : body);
+        return;
+      }
+    }
+    if (path === '/v2/members' || path.startsWith('/v2/members/')) {
+      handleMembers(req, res, path, member).catch((e) => internalError(res, e));
+      return;
+    }
+    notFound(res);
+  };
+}
+
+function internalError(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) {
+    res.destroy(e as Error);
+    return;
+  }
+  goHttpError(res, 500, (e as Error)?.message ?? 'Internal Server Error');
+}
+
+export { writeJSON };

@@ -1,0 +1,386 @@
+// Starting a member in-process (as etcd's embed, and what `bin/etcd` does): resolve host
+// names, listen on every peer and client URL, check the cluster configuration, open or
+// create the data dir, start the raft loop, serve. Listeners come first and are closed
+// again (with etcd's log lines) when the configuration turns out to be wrong, before
+// anything is written.
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
+import { type ClientHandlerOptions, createClientHandler } from '../api/router.js';
+import {
+  type ClusterState,
+  DEFAULT_CLIENT_URLS,
+  DEFAULT_CLUSTER_TOKEN,
+  DEFAULT_ELECTION_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_SNAPSHOTS,
+  DEFAULT_MAX_WALS,
+  DEFAULT_NAME,
+  DEFAULT_PEER_URLS,
+  DEFAULT_SNAPSHOT_COUNT,
+  initialClusterFromName,
+} from '../cli/etcd/config.js';
+import { type Logger, log as defaultLog } from '../pkg/logger.js';
+import { clientTlsOptions, serverTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
+import { parseUrlList, resolveUrls } from '../pkg/urls.js';
+import { Transport } from '../peer/transport.js';
+import { WAL } from '../wal/wal.js';
+import {
+  ClusterConfigError,
+  remotePeerURLs,
+  setupCluster,
+  validateClusterAndAssignIds,
+  verifyBootstrap,
+  verifyJoinExisting,
+} from './cluster.js';
+import { fetchExistingCluster } from './cluster-remote.js';
+import {
+  Member,
+  type MemberOptions,
+  type PeerTransport,
+  type TransportHandlers,
+} from './member.js';
+import type { MemberInfo } from './membership.js';
+import { serverVersion } from './version.js';
+
+export interface EmbedOptions {
+  name?: string;
+  /** Default: `${name}.etcd`. */
+  dataDir?: string;
+  listenClientUrls?: string[];
+  advertiseClientUrls?: string[];
+  listenPeerUrls?: string[];
+  initialAdvertisePeerUrls?: string[];
+  /** name=url,...; default: this member alone. */
+  initialCluster?: string;
+  initialClusterState?: ClusterState;
+  initialClusterToken?: string;
+  heartbeatInterval?: number;
+  electionTimeout?: number;
+  snapshotCount?: number;
+  maxSnapshots?: number;
+  maxWals?: number;
+  cors?: string[];
+  clientTls?: TlsInfo;
+  peerTls?: TlsInfo;
+  discovery?: string;
+  logger?: Logger;
+  /** Called when the member was removed from the cluster (bin/etcd exits 0). */
+  onRemoved?: () => void;
+  /** Builds the peer transport; default: src/peer's Transport when there are peers. */
+  makeTransport?: MemberOptions['makeTransport'];
+}
+
+export interface Etcd {
+  member: Member;
+  /** The URLs the client listeners are bound to (host names resolved). */
+  clientUrls: string[];
+  peerUrls: string[];
+  /** Graceful stop: listeners closed, in-flight writes finished, WAL closed, lock released. */
+  close(): Promise<void>;
+}
+
+interface Listener {
+  url: string;
+  kind: 'peers' | 'client requests';
+  server: Server;
+}
+
+const EMPTY_TLS: TlsInfo = { certFile: '', keyFile: '', caFile: '' };
+
+export class StartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
+
+/** Starts a member in this process. Rejects (having written nothing) on a bad configuration. */
+export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
+  const log = options.logger ?? defaultLog;
+  const name = options.name ?? DEFAULT_NAME;
+  const dataDir = options.dataDir ?? `${name}.etcd`;
+  const apurls = options.initialAdvertisePeerUrls ?? parseUrlList(DEFAULT_PEER_URLS);
+  const acurls = options.advertiseClientUrls ?? parseUrlList(DEFAULT_CLIENT_URLS);
+  const lpurls = options.listenPeerUrls ?? parseUrlList(DEFAULT_PEER_URLS);
+  const lcurls = options.listenClientUrls ?? parseUrlList(DEFAULT_CLIENT_URLS);
+  const token = options.initialClusterToken ?? DEFAULT_CLUSTER_TOKEN;
+  const initialCluster = options.initialCluster ?? initialClusterFromName(name, apurls);
+  const state = options.initialClusterState ?? 'new';
+  const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_MS;
+  const election = options.electionTimeout ?? DEFAULT_ELECTION_MS;
+  const clientTls = options.clientTls ?? EMPTY_TLS;
+  const peerTls = options.peerTls ?? EMPTY_TLS;
+
+  const onResolve = (from: string, to: string) => log.info(`etcd: Resolving ${from} to ${to}`);
+  const peerListen = await resolveUrls(lpurls, onResolve);
+  const clientListen = await resolveUrls(lcurls, onResolve);
+
+  const listeners: Listener[] = [];
+  let clientHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let peerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const notReady = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('etcd: the member is starting\n');
+  };
+  const stopListening = async () => {
+    for (const l of [...listeners].reverse()) {
+      log.info(`etcd: stopping listening for ${l.kind} on ${l.url}`);
+      await closeServer(l.server);
+    }
+    listeners.length = 0;
+  };
+
+  let member: Member | null = null;
+  try {
+    for (const url of peerListen) {
+      const server = await listen(url, peerTls, (req, res) => (peerHandler ?? notReady)(req, res));
+      listeners.push({ url, kind: 'peers', server });
+      log.info(`etcd: listening for peers on ${url}`);
+    }
+    for (const url of clientListen) {
+      const server = await listen(url, clientTls, (req, res) =>
+        (clientHandler ?? notReady)(req, res),
+      );
+      listeners.push({ url, kind: 'client requests', server });
+      log.info(`etcd: listening for client requests on ${url}`);
+    }
+
+    const boot = await bootstrap({
+      name,
+      dataDir,
+      apurls,
+      acurls,
+      token,
+      initialCluster,
+      state,
+      discovery: options.discovery ?? '',
+      peerTls,
+    });
+
+    const makeTransport = options.makeTransport ?? defaultTransportFactory(peerTls, log);
+    member = await Member.start({
+      name,
+      dataDir,
+      heartbeatMs: heartbeat,
+      electionTicks: Math.max(1, Math.floor(election / heartbeat)),
+      snapshotCount: options.snapshotCount ?? DEFAULT_SNAPSHOT_COUNT,
+      maxSnapshots: options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS,
+      maxWals: options.maxWals ?? DEFAULT_MAX_WALS,
+      clientUrls: acurls,
+      peerUrls: apurls,
+      memberId: boot.memberId,
+      clusterId: boot.clusterId,
+      initialMembers: boot.initialMembers,
+      newCluster: boot.newCluster,
+      logger: log,
+      ...(makeTransport ? { makeTransport } : {}),
+      ...(options.onRemoved ? { onRemoved: options.onRemoved } : {}),
+    });
+  } catch (e) {
+    await stopListening();
+    throw e;
+  }
+
+  const m = member;
+  const handlerOpts: ClientHandlerOptions = { cors: options.cors ?? [] };
+  clientHandler = createClientHandler(m, handlerOpts);
+  peerHandler = createPeerHandler(m);
+
+  let closing: Promise<void> | null = null;
+  return {
+    member: m,
+    clientUrls: clientListen,
+    peerUrls: peerListen,
+    close() {
+      closing ??= (async () => {
+        // Stop accepting (idle keep-alive connections close; requests in flight finish).
+        const closed = listeners.map((l) => closeServer(l.server));
+        await m.stop();
+        for (const l of listeners) l.server.closeAllConnections();
+        await Promise.all(closed);
+      })();
+      return closing;
+    },
+  };
+}
+
+interface BootInput {
+  name: string;
+  dataDir: string;
+  apurls: string[];
+  acurls: string[];
+  token: string;
+  initialCluster: string;
+  state: ClusterState;
+  discovery: string;
+  peerTls: TlsInfo;
+}
+
+interface Boot {
+  memberId: string;
+  clusterId: string;
+  initialMembers: MemberInfo[];
+  newCluster: boolean;
+  hasPeers: boolean;
+}
+
+/** The member's identity: from its WAL on a restart, from the initial-* flags otherwise. */
+async function bootstrap(b: BootInput): Promise<Boot> {
+  const walDir = join(b.dataDir, 'member', 'wal');
+  const cluster = setupClusterOrNull(b);
+  if (WAL.exists(walDir)) {
+    // A restart ignores the initial-* flags: the WAL's metadata has the IDs.
+    return {
+      memberId: '',
+      clusterId: '',
+      initialMembers: [],
+      newCluster: false,
+      hasPeers: cluster !== null && cluster.size > 1,
+    };
+  }
+  if (cluster === null)
+    throw new ClusterConfigError('initial cluster unset and no discovery URL found');
+  if (b.state === 'new') {
+    const self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
+    return {
+      memberId: self.id,
+      clusterId: cluster.id,
+      initialMembers: cluster.members().map((m) => ({
+        id: m.id,
+        name: m.name,
+        peerURLs: m.peerURLs,
+        clientURLs: m.id === self.id ? b.acurls : [],
+      })),
+      newCluster: true,
+      hasPeers: cluster.size > 1,
+    };
+  }
+  await verifyJoinExisting(cluster, b.name, b.discovery);
+  const existing = await fetchExistingCluster(remotePeerURLs(cluster, b.name), {
+    tls: clientTlsOptions(b.peerTls),
+  });
+  await validateClusterAndAssignIds(cluster, existing);
+  const self = cluster.memberByName(b.name)!;
+  return {
+    memberId: self.id,
+    clusterId: cluster.id,
+    initialMembers: [],
+    newCluster: false,
+    hasPeers: true,
+  };
+}
+
+function setupClusterOrNull(b: BootInput) {
+  if (b.initialCluster === '') return null;
+  return setupCluster(b.token, b.initialCluster);
+}
+
+/** src/peer's Transport (idle while the cluster has one member). */
+function defaultTransportFactory(peerTls: TlsInfo, logger: Logger): MemberOptions['makeTransport'] {
+  const tls = tlsInfoEmpty(peerTls) ? undefined : clientTlsOptions(peerTls);
+  return (h: TransportHandlers) =>
+    new Transport({
+      id: h.id,
+      clusterId: h.clusterId,
+      tls,
+      onMessage: h.onMessage,
+      onUnreachable: h.onUnreachable,
+      onSnapshotStatus: h.onSnapshotStatus,
+      onRemoved: h.onRemoved,
+      membersJSON: h.membersJSON,
+      versionJSON: () => {
+        const v = serverVersion();
+        return JSON.stringify({ etcdserver: v, etcdcluster: v });
+      },
+      logger,
+    });
+}
+
+/** The peer listener: the transport's routes, and /members for members joining. */
+function createPeerHandler(m: Member): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const t = m.peerTransport() as
+      | (PeerTransport & { handler?(req: IncomingMessage, res: ServerResponse): boolean })
+      | null;
+    if (t?.handler?.(req, res)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/members' && req.method === 'GET') {
+      const body = JSON.stringify(m.members());
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'X-Etcd-Cluster-Id': m.clusterId(),
+        'Content-Length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('404 page not found\n');
+  };
+}
+
+function listen(
+  url: string,
+  tls: TlsInfo,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Server> {
+  const u = new URL(url);
+  const secure = u.protocol === 'https:';
+  if (secure && tlsInfoEmpty(tls)) {
+    return Promise.reject(
+      new StartError(`TLS key/cert (--cert-file, --key-file) must be provided for ${url}`),
+    );
+  }
+  const server: Server = secure
+    ? (createHttpsServer(serverTlsOptions(tls), handler) as unknown as Server)
+    : createHttpServer(handler);
+  // Long polls and streams must not be cut by Node's default timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 30_000;
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const port = Number(u.port || (secure ? 443 : 80));
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.removeListener('listening', onListening);
+      reject(new StartError(`listen tcp ${u.host}: ${describeListenError(e)}`));
+    };
+    const onListening = () => {
+      server.removeListener('error', onError);
+      resolve(server);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host: host === '' ? undefined : host, port });
+  });
+}
+
+function describeListenError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return 'bind: address already in use';
+    case 'EACCES':
+      return 'bind: permission denied';
+    case 'EADDRNOTAVAIL':
+      return 'bind: cannot assign requested address';
+    default:
+      return e.message;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,82 @@
+// Opens a member's durable state: <data-dir>/member/{wal,snap}. A first start creates the
+// WAL with the member and cluster IDs as its metadata; a restart loads the newest valid
+// snapshot, opens the WAL at it and replays the hard state and entries after it into a
+// fresh MemoryStorage (raft then re-delivers the committed entries past the snapshot).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from '../pkg/logger.js';
+import { MemoryStorage } from '../raft/storage.js';
+import { emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
+import { Snapshotter } from '../snap/snapshotter.js';
+import { WAL } from '../wal/wal.js';
+import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
+
+export interface OpenedStorage {
+  /** True when this start created the WAL (no previous state). */
+  fresh: boolean;
+  wal: WAL;
+  walDir: string;
+  snapshotter: Snapshotter;
+  storage: MemoryStorage;
+  snapshot: Snapshot | null;
+  hardState: HardState;
+  memberId: string;
+  clusterId: string;
+}
+
+export function memberDirs(dataDir: string): { member: string; wal: string; snap: string } {
+  const member = join(dataDir, 'member');
+  return { member, wal: join(member, 'wal'), snap: join(member, 'snap') };
+}
+
+export async function openStorage(
+  dataDir: string,
+  memberId: string,
+  clusterId: string,
+): Promise<OpenedStorage> {
+  const dirs = memberDirs(dataDir);
+  mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
+  const warn = (m: string) => log.warn(m);
+  const snapshotter = new Snapshotter(dirs.snap, { warn });
+  const storage = new MemoryStorage();
+  if (!WAL.exists(dirs.wal)) {
+    const wal = await WAL.create(dirs.wal, encodeWalMetadata({ memberId, clusterId }), { warn });
+    return {
+      fresh: true,
+      wal,
+      walDir: dirs.wal,
+      snapshotter,
+      storage,
+      snapshot: null,
+      hardState: emptyHardState(),
+      memberId,
+      clusterId,
+    };
+  }
+  const snapshot = await snapshotter.load();
+  const at = snapshot
+    ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
+    : { index: 0, term: 0 };
+  const wal = await WAL.open(dirs.wal, at, { warn });
+  try {
+    const { metadata, hardState, entries } = await wal.readAll();
+    const md = decodeWalMetadata(metadata);
+    if (snapshot) storage.applySnapshot(snapshot);
+    storage.setHardState(hardState);
+    if (entries.length > 0) storage.append(entries);
+    return {
+      fresh: false,
+      wal,
+      walDir: dirs.wal,
+      snapshotter,
+      storage,
+      snapshot,
+      hardState,
+      memberId: md.memberId,
+      clusterId: md.clusterId,
+    };
+  } catch (e) {
+    await wal.close();
+    throw e;
+  }
+}
