@@ -1,0 +1,42 @@
+// Small HTTP pieces shared by the peer handlers and senders.
+import type { ServerResponse } from 'node:http';
+
+export const HEADER_CLUSTER_ID = 'X-Etcd-Cluster-ID';
+export const HEADER_FROM = 'X-Server-From';
+export const HEADER_TO = 'X-Raft-To';
+
+export const RAFT_PATH = '/raft';
+export const RAFT_STREAM_PREFIX = '/raft/stream/';
+export const RAFT_SNAPSHOT_PATH = '/raft/snapshot';
+export const MEMBERS_PATH = '/members';
+export const VERSION_PATH = '/version';
+
+export const TEXT_CLUSTER_ID_MISMATCH = 'cluster ID mismatch';
+export const TEXT_MEMBER_REMOVED = 'the member has been permanently removed from the cluster';
+
+/** Go's http.Error: text/plain, nosniff, the message and a newline. */
+export function httpError(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = `${text}\n`;
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/** etcd's allowMethod: 405 with an Allow header. */
+export function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  httpError(res, 405, 'Method Not Allowed');
+}
+
+/** A member ID as etcd parses it from a path: hex, at most 16 digits, not zero. */
+export function parseMemberId(s: string): string | null {
+  if (s.length === 0 || s.length > 16 || !/^[0-9a-fA-F]+$/.test(s)) return null;
+  const id = s.toLowerCase().replace(/^0+/, '');
+  return id === '' ? null : id;
+}

@@ -1,0 +1,516 @@
+// Member-to-member transport over HTTP(S), after etcd's rafthttp.
+//
+//   send(msgs)  -> per-peer bounded queues -> one write per peer per event-loop turn on
+//                  the stream the peer opened to us (GET /raft/stream/<our id>), or a
+//                  POST /raft batch while no stream is up; MsgSnap -> POST /raft/snapshot.
+//   handler()   -> serves those three paths (plus /members and /version when asked to)
+//                  on the peer listener, checking X-Etcd-Cluster-ID on every request.
+//
+// send() never blocks and never calls back synchronously: a slow or dead peer costs a
+// dropped message and an onUnreachable(id), and raft retransmits.
+import http, {
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import https from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
+import { type Logger, log as defaultLog } from '../pkg/logger.js';
+import { decodeMessage } from '../raft/codec.js';
+import { type Message, MessageType, type NodeId } from '../raft/types.js';
+import { FrameDecoder } from './frame.js';
+import {
+  HEADER_CLUSTER_ID,
+  HEADER_FROM,
+  MEMBERS_PATH,
+  RAFT_PATH,
+  RAFT_SNAPSHOT_PATH,
+  RAFT_STREAM_PREFIX,
+  TEXT_CLUSTER_ID_MISMATCH,
+  TEXT_MEMBER_REMOVED,
+  VERSION_PATH,
+  httpError,
+  methodNotAllowed,
+  parseMemberId,
+} from './http-util.js';
+import {
+  Peer,
+  type PeerHost,
+  type PeerLimits,
+  type PeerUrl,
+  type TransportCounters,
+} from './peer.js';
+import { SnapshotBodyReader } from './snapshot.js';
+import { type LeaderStatsJSON, SelfStats, type SelfStatsJSON } from './stats.js';
+
+export type { LeaderStatsJSON, SelfStatsJSON } from './stats.js';
+export type { PeerLimits, TransportCounters } from './peer.js';
+
+export interface TransportOptions {
+  id: NodeId;
+  clusterId: string;
+  /** Client-side TLS for dialing https peer URLs (cert/key for client auth, ca, ...). */
+  tls?: ConnectionOptions;
+  onMessage(m: Message): void;
+  onUnreachable(id: NodeId): void;
+  onSnapshotStatus(id: NodeId, ok: boolean): void;
+  /** A peer answered 410 Gone: this member was removed from the cluster. Called once. */
+  onRemoved?(): void;
+  /** A stream to (writer) or from (reader) a peer came up or went down. */
+  onStreamStatus?(id: NodeId, direction: 'reader' | 'writer', up: boolean): void;
+  /** Milliseconds, any origin (stats only). Defaults to performance.now(). */
+  now?(): number;
+  /** Body of GET /members on the peer URL (etcd's JSON, numeric IDs); served if given. */
+  membersJSON?(): string;
+  /** Body of GET /version on the peer URL; served if given. */
+  versionJSON?(): string;
+  logger?: Logger;
+  limits?: Partial<PeerLimits>;
+}
+
+export const DEFAULT_LIMITS: PeerLimits = {
+  // etcd's streamBufSize is 4096 messages; bytes bound the memory of large appends.
+  maxPendingMessages: 4096,
+  maxPendingBytes: 64 << 20,
+  maxPipelines: 4,
+  requestTimeoutMs: 5000,
+  stallTimeoutMs: 5000,
+  snapshotTimeoutMs: 30_000,
+  backoffMinMs: 50,
+  backoffMaxMs: 500,
+};
+
+const MISMATCH_LOG_INTERVAL_MS = 5000;
+
+export class Transport implements PeerHost {
+  readonly localId: NodeId;
+  clusterId: string;
+  readonly limits: PeerLimits;
+  readonly log: Logger;
+  readonly self = new SelfStats();
+  readonly counters: TransportCounters = {
+    streamWrites: 0,
+    streamMessages: 0,
+    pipelinePosts: 0,
+    dropped: 0,
+  };
+  private readonly opts: TransportOptions;
+  private readonly peers = new Map<NodeId, Peer>();
+  private readonly removed = new Set<NodeId>();
+  private flushList: Peer[] = [];
+  private spareList: Peer[] = [];
+  private immediate: NodeJS.Immediate | null = null;
+  private httpAgent: http.Agent | null = null;
+  private httpsAgent: https.Agent | null = null;
+  private removedReported = false;
+  private readonly mismatchLogged = new Map<string, number>();
+  private closed = false;
+  readonly now: () => number;
+
+  constructor(opts: TransportOptions) {
+    this.opts = opts;
+    this.localId = opts.id;
+    this.clusterId = opts.clusterId;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.log = opts.logger ?? defaultLog;
+    this.now = opts.now ?? (() => performance.now());
+    this.handler = this.handler.bind(this);
+    this.runFlush = this.runFlush.bind(this);
+  }
+
+  // ---- membership -----------------------------------------------------------------
+
+  addPeer(id: NodeId, urls: string[]): void {
+    if (this.closed || id === this.localId || this.peers.has(id)) return;
+    this.removed.delete(id);
+    const p = new Peer(id, urls, this);
+    this.peers.set(id, p);
+    this.log.info(`rafthttp: starting peer ${id}...`);
+    p.start();
+  }
+
+  updatePeer(id: NodeId, urls: string[]): void {
+    const p = this.peers.get(id);
+    if (p === undefined) {
+      this.addPeer(id, urls);
+      return;
+    }
+    p.updateUrls(urls);
+    this.log.info(`rafthttp: updated peer ${id}`);
+  }
+
+  /** The member left the cluster: stop talking to it and refuse it from now on. */
+  removePeer(id: NodeId): void {
+    this.removed.add(id);
+    const p = this.peers.get(id);
+    if (p === undefined) return;
+    this.peers.delete(id);
+    p.stop();
+    this.log.info(`rafthttp: removed peer ${id}`);
+  }
+
+  hasPeer(id: NodeId): boolean {
+    return this.peers.has(id);
+  }
+
+  /** True when the stream from this member to `id` is up and not backed up. */
+  isConnected(id: NodeId): boolean {
+    const p = this.peers.get(id);
+    return p?.connected;
+  }
+
+  /** Messages and approximate bytes queued for a peer (bounded by the limits). */
+  queued(id: NodeId): { messages: number; bytes: number } {
+    const p = this.peers.get(id);
+    return p === undefined
+      ? { messages: 0, bytes: 0 }
+      : { messages: p.queuedMessages, bytes: p.queuedBytes };
+  }
+
+  /** The cluster ID can be learnt after start (joining an existing cluster). */
+  setClusterId(cid: string): void {
+    this.clusterId = cid;
+    for (const p of this.peers.values()) p.setClusterId(cid);
+  }
+
+  // ---- sending --------------------------------------------------------------------
+
+  /** Queues messages for their peers. Cheap, never blocks, never calls back. */
+  send(msgs: Message[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      const p = this.peers.get(m.to);
+      if (p !== undefined) p.enqueue(m);
+    }
+  }
+
+  scheduleFlush(p: Peer): void {
+    p.scheduled = true;
+    this.flushList.push(p);
+    if (this.immediate === null && !this.closed) this.immediate = setImmediate(this.runFlush);
+  }
+
+  private runFlush(): void {
+    this.immediate = null;
+    const list = this.flushList;
+    this.flushList = this.spareList;
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
+    list.length = 0;
+    this.spareList = list;
+  }
+
+  request(url: PeerUrl, method: string, path: string, headers: OutgoingHttpHeaders): ClientRequest {
+    const options: http.RequestOptions = {
+      hostname: url.hostname,
+      port: url.port,
+      method,
+      path,
+      headers,
+    };
+    if (url.https) {
+      options.agent = this.getHttpsAgent();
+      return https.request(options);
+    }
+    options.agent = this.getHttpAgent();
+    return http.request(options);
+  }
+
+  private getHttpAgent(): http.Agent {
+    if (this.httpAgent === null) {
+      this.httpAgent = new http.Agent({
+        keepAlive: true,
+        keepAliveMsecs: 5000,
+        scheduling: 'lifo',
+      });
+    }
+    return this.httpAgent;
+  }
+
+  private getHttpsAgent(): https.Agent {
+    if (this.httpsAgent === null) {
+      this.httpsAgent = new https.Agent({
+        minVersion: 'TLSv1.2',
+        ...this.opts.tls,
+        keepAlive: true,
+        keepAliveMsecs: 5000,
+        scheduling: 'lifo',
+      });
+    }
+    return this.httpsAgent;
+  }
+
+  // ---- callbacks into the server ----------------------------------------------------
+
+  reportUnreachable(id: NodeId): void {
+    if (this.closed || !this.peers.has(id)) return;
+    this.opts.onUnreachable(id);
+  }
+
+  streamStatus(id: NodeId, direction: 'reader' | 'writer', up: boolean): void {
+    if (this.closed) return;
+    this.opts.onStreamStatus?.(id, direction, up);
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    if (this.closed) return;
+    this.opts.onSnapshotStatus(id, ok);
+  }
+
+  removedByRemote(by: NodeId): void {
+    if (this.removedReported || this.closed) return;
+    this.removedReported = true;
+    this.log.warn(
+      `rafthttp: peer ${by} says this member has been permanently removed from the cluster`,
+    );
+    this.opts.onRemoved?.();
+  }
+
+  clusterMismatch(remote: string, got: string): void {
+    const now = this.now();
+    const last = this.mismatchLogged.get(remote);
+    if (last !== undefined && now - last < MISMATCH_LOG_INTERVAL_MS) return;
+    this.mismatchLogged.set(remote, now);
+    const peer = got === '' ? remote : `${remote} (cluster ${got})`;
+    this.log.warn(
+      `rafthttp: request sent was ignored by peer ${peer} (cluster ID mismatch: local=${this.clusterId})`,
+    );
+  }
+
+  receiveFrame(frame: Uint8Array, _from: Peer): void {
+    this.deliver(decodeMessage(frame), frame.length);
+  }
+
+  private deliver(m: Message, size: number): void {
+    if (this.closed || m.to !== this.localId) return;
+    if (m.type === MessageType.App) {
+      this.self.recvAppend(this.now(), size);
+    } else if (m.type === MessageType.AppResp || m.type === MessageType.HeartbeatResp) {
+      const p = this.peers.get(m.from);
+      if (p !== undefined) p.response(m);
+    }
+    try {
+      this.opts.onMessage(m);
+    } catch (e) {
+      this.log.error(
+        `rafthttp: failed to process raft message from ${m.from}: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  // ---- serving ----------------------------------------------------------------------
+
+  /** Serves the peer paths; false for any other path (the caller answers those). */
+  handler(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === RAFT_PATH) {
+      this.servePipeline(req, res);
+    } else if (path.startsWith(RAFT_STREAM_PREFIX)) {
+      this.serveStream(req, res, path.slice(RAFT_STREAM_PREFIX.length));
+    } else if (path === RAFT_SNAPSHOT_PATH) {
+      this.serveSnapshot(req, res);
+    } else if (path === MEMBERS_PATH && this.opts.membersJSON !== undefined) {
+      this.serveJSON(req, res, this.opts.membersJSON(), true);
+    } else if (path === VERSION_PATH && this.opts.versionJSON !== undefined) {
+      this.serveJSON(req, res, this.opts.versionJSON(), false);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Checks cluster ID and removal; answers and returns false when refused. */
+  private admit(req: IncomingMessage, res: ServerResponse): boolean {
+    res.setHeader(HEADER_CLUSTER_ID, this.clusterId);
+    const cid = req.headers['x-etcd-cluster-id'];
+    if (cid !== this.clusterId) {
+      const from = req.headers['x-server-from'];
+      const who = typeof from === 'string' ? from : (req.socket.remoteAddress ?? 'unknown');
+      const now = this.now();
+      const key = `in:${who}`;
+      const last = this.mismatchLogged.get(key);
+      if (last === undefined || now - last >= MISMATCH_LOG_INTERVAL_MS) {
+        this.mismatchLogged.set(key, now);
+        this.log.warn(
+          `rafthttp: request received was ignored (cluster ID mismatch got ${String(cid)} want ${this.clusterId}) from ${who}`,
+        );
+      }
+      httpError(res, 412, TEXT_CLUSTER_ID_MISMATCH);
+      return false;
+    }
+    const from = req.headers['x-server-from'];
+    if (typeof from === 'string' && this.removed.has(from)) {
+      httpError(res, 410, TEXT_MEMBER_REMOVED);
+      return false;
+    }
+    return true;
+  }
+
+  private servePipeline(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      methodNotAllowed(res, 'POST');
+      return;
+    }
+    if (!this.admit(req, res)) {
+      closeAfter(req, res);
+      return;
+    }
+    let failed = false;
+    const decoder = new FrameDecoder((frame) => this.deliver(decodeMessage(frame), frame.length));
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        decoder.push(chunk);
+      } catch (e) {
+        failed = true;
+        this.log.warn(`rafthttp: failed to read raft message (${(e as Error).message})`);
+        httpError(res, 400, 'error reading raft message');
+        closeAfter(req, res);
+      }
+    });
+    req.on('end', () => {
+      if (failed) return;
+      if (!decoder.idle) {
+        httpError(res, 400, 'error reading raft message');
+        return;
+      }
+      res.statusCode = 204;
+      res.end();
+    });
+  }
+
+  private serveStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
+    if (req.method !== 'GET') {
+      methodNotAllowed(res, 'GET');
+      return;
+    }
+    if (!this.admit(req, res)) return;
+    const from = parseMemberId(fromStr);
+    if (from === null) {
+      httpError(res, 404, 'invalid from');
+      return;
+    }
+    if (this.removed.has(from)) {
+      httpError(res, 410, TEXT_MEMBER_REMOVED);
+      return;
+    }
+    const p = this.peers.get(from);
+    if (p === undefined) {
+      httpError(res, 404, 'error sender not found');
+      return;
+    }
+    const to = req.headers['x-raft-to'];
+    if (typeof to === 'string' && to !== this.localId) {
+      httpError(res, 412, 'to field mismatch');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', [HEADER_FROM]: this.localId });
+    res.flushHeaders();
+    const sock = req.socket;
+    sock.setNoDelay(true);
+    sock.setKeepAlive(true, 5000);
+    sock.setTimeout(0);
+    p.attachWriter(res);
+  }
+
+  private serveSnapshot(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      methodNotAllowed(res, 'POST');
+      return;
+    }
+    if (!this.admit(req, res)) {
+      closeAfter(req, res);
+      return;
+    }
+    const body = new SnapshotBodyReader();
+    let failed = false;
+    const fail = (msg: string) => {
+      failed = true;
+      this.log.warn(`rafthttp: failed to receive snapshot (${msg})`);
+      httpError(res, 400, msg);
+      closeAfter(req, res);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        body.push(chunk);
+      } catch (e) {
+        fail((e as Error).message);
+      }
+    });
+    req.on('end', () => {
+      if (failed) return;
+      let m: Message;
+      try {
+        m = body.finish();
+      } catch (e) {
+        fail((e as Error).message);
+        return;
+      }
+      const snap = m.snapshot!;
+      this.log.info(
+        `rafthttp: received and saved database snapshot [index: ${snap.metadata.index}, from: ${m.from}, size ${snap.data.length}] successfully`,
+      );
+      this.deliver(m, snap.data.length);
+      res.statusCode = 204;
+      res.end();
+    });
+  }
+
+  private serveJSON(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    newline: boolean,
+  ): void {
+    if (req.method !== 'GET') {
+      methodNotAllowed(res, 'GET');
+      return;
+    }
+    const text = newline && !body.endsWith('\n') ? `${body}\n` : body;
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json');
+    if (newline) res.setHeader(HEADER_CLUSTER_ID, this.clusterId);
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
+  }
+
+  // ---- statistics -------------------------------------------------------------------
+
+  /** /v2/stats/leader as etcd prints it (the caller answers 403 when not leader). */
+  leaderStats(): LeaderStatsJSON {
+    const ids = [...this.peers.keys()].sort();
+    const followers: LeaderStatsJSON['followers'] = {};
+    for (const id of ids) followers[id] = this.peers.get(id)!.stats.toJSON();
+    return { leader: this.localId, followers };
+  }
+
+  /** The append counters and rates of /v2/stats/self (merge into the server's object). */
+  selfStats(): SelfStatsJSON {
+    return this.self.toJSON(this.now());
+  }
+
+  // ---- shutdown ---------------------------------------------------------------------
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.immediate !== null) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+    }
+    for (const p of this.peers.values()) p.stop();
+    this.peers.clear();
+    this.httpAgent?.destroy();
+    this.httpsAgent?.destroy();
+  }
+}
+
+/** After refusing a request whose body we will not read, drop the connection. */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
+  res.on('finish', () => req.socket.destroy());
+  req.resume();
+}
