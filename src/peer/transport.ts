@@ -156,8 +156,7 @@ export class Transport implements PeerHost {
 
   /** True when the stream from this member to `id` is up and not backed up. */
   isConnected(id: NodeId): boolean {
-    const p = this.peers.get(id);
-    return p?.connected;
+    return this.peers.get(id)?.connected === true;
   }
 
   /** Messages and approximate bytes queued for a peer (bounded by the limits). */
