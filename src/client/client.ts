@@ -33,6 +33,7 @@ import type {
   KeysResponse,
   LeaderStats,
   Member,
+  RequestOptions,
   SelfStats,
   SetOptions,
   StoreStats,
@@ -80,8 +81,6 @@ export class Client {
   private readonly timeout: number;
   private readonly prefix: string;
   private syncTimer: NodeJS.Timeout | null = null;
-  /** Set to observe every request (used by etcdctl --debug). */
-  onRequest: RequestHook | null = null;
 
   constructor(options: ClientOptions = {}) {
     const eps = options.endpoints ?? ['http://127.0.0.1:2379'];
@@ -103,6 +102,11 @@ export class Client {
     }
   }
 
+  /** Observes every attempt before it is sent (etcdctl --debug prints cURL lines). */
+  set onRequest(hook: RequestHook | null) {
+    this.set_.onSend = hook;
+  }
+
   /** The current endpoint list. */
   endpoints(): string[] {
     return this.set_.urls();
@@ -115,8 +119,8 @@ export class Client {
 
   /** Replaces the endpoints with the client URLs the cluster publishes in /v2/members.
    *  A cluster that publishes none is an error (NoEndpointsError); the list is kept. */
-  async sync(signal?: AbortSignal): Promise<void> {
-    const members = await this.members(signal);
+  async sync(opts?: RequestOptions): Promise<void> {
+    const members = await this.members(opts);
     const urls: string[] = [];
     for (const m of members) for (const u of m.clientURLs) urls.push(u);
     if (urls.length === 0) throw new NoEndpointsError();
@@ -135,9 +139,8 @@ export class Client {
     path: string,
     body: string | null,
     contentType: string | null,
-    opts: { signal?: AbortSignal | null; idempotent?: boolean; timeout?: number } = {},
+    opts: { signal?: AbortSignal | undefined; idempotent?: boolean; timeout?: number } = {},
   ): Promise<RawResponse> {
-    if (this.onRequest !== null) this.onRequest(method, this.set_.pinnedUrl() + path, body);
     return this.set_.do({
       method,
       path,
@@ -151,10 +154,10 @@ export class Client {
     });
   }
 
-  private async keys(r: KeysRequest, signal?: AbortSignal): Promise<KeysResponse> {
+  private async keys(r: KeysRequest, signal: AbortSignal | undefined): Promise<KeysResponse> {
     const res = await this.raw(r.method, r.path, r.body, r.body === null ? null : FORM, {
-      signal: signal ?? null,
       idempotent: r.method !== 'POST',
+      signal,
     });
     const out = parseKeysResponse(res);
     if (out === null) throw new InvalidResponseError('client: response body is empty');
@@ -163,28 +166,28 @@ export class Client {
 
   // ---- keys ----------------------------------------------------------------------
 
-  get(key: string, opts?: GetOptions, signal?: AbortSignal): Promise<KeysResponse> {
-    return this.keys(getRequest(this.prefix, key, opts), signal);
+  get(key: string, opts?: GetOptions): Promise<KeysResponse> {
+    return this.keys(getRequest(this.prefix, key, opts), opts?.signal);
   }
 
   /** PUT a value (or a directory with `dir: true`), with any of the conditions. */
-  set(key: string, value: string, opts?: SetOptions, signal?: AbortSignal): Promise<KeysResponse> {
-    return this.keys(setRequest(this.prefix, key, value, opts), signal);
+  set(key: string, value: string, opts?: SetOptions): Promise<KeysResponse> {
+    return this.keys(setRequest(this.prefix, key, value, opts), opts?.signal);
   }
 
   /** Creates the key; 105 Key already exists if it does. */
   create(key: string, value: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.set(key, value, { ttl: opts?.ttl, prevExist: false });
+    return this.set(key, value, { ttl: opts?.ttl, prevExist: false, signal: opts?.signal });
   }
 
   /** POSTs a value under `dir` with a key named after the new index. */
   createInOrder(dir: string, value: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.keys(createInOrderRequest(this.prefix, dir, value, opts?.ttl));
+    return this.keys(createInOrderRequest(this.prefix, dir, value, opts?.ttl), opts?.signal);
   }
 
   /** Updates an existing key; 100 Key not found if it does not exist. */
   update(key: string, value: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.set(key, value, { ttl: opts?.ttl, prevExist: true });
+    return this.set(key, value, { ttl: opts?.ttl, prevExist: true, signal: opts?.signal });
   }
 
   /** Sets the key only if its value and/or modifiedIndex match (101 Compare failed). */
@@ -204,7 +207,7 @@ export class Client {
   }
 
   delete(key: string, opts?: DeleteOptions): Promise<KeysResponse> {
-    return this.keys(deleteRequest(this.prefix, key, opts));
+    return this.keys(deleteRequest(this.prefix, key, opts), opts?.signal);
   }
 
   /** Deletes the key only if its value and/or modifiedIndex match. */
@@ -212,22 +215,26 @@ export class Client {
     if ((cmp.prevValue === undefined || cmp.prevValue === '') && !cmp.prevIndex) {
       throw new TypeError('compareAndDelete needs prevValue or prevIndex');
     }
-    return this.delete(key, { prevValue: cmp.prevValue, prevIndex: cmp.prevIndex });
+    return this.delete(key, {
+      prevValue: cmp.prevValue,
+      prevIndex: cmp.prevIndex,
+      signal: cmp.signal,
+    });
   }
 
   /** Creates a directory; 105 if the key exists. */
   mkdir(key: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.set(key, '', { dir: true, prevExist: false, ttl: opts?.ttl });
+    return this.set(key, '', { dir: true, prevExist: false, ttl: opts?.ttl, signal: opts?.signal });
   }
 
   /** Creates a directory or updates an existing directory's ttl. */
   setdir(key: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.set(key, '', { dir: true, ttl: opts?.ttl });
+    return this.set(key, '', { dir: true, ttl: opts?.ttl, signal: opts?.signal });
   }
 
   /** Updates an existing directory's ttl (no ttl: the directory becomes permanent). */
   updatedir(key: string, opts?: TtlOptions): Promise<KeysResponse> {
-    return this.set(key, '', { dir: true, prevExist: true, ttl: opts?.ttl });
+    return this.set(key, '', { dir: true, prevExist: true, ttl: opts?.ttl, signal: opts?.signal });
   }
 
   /** Sets or removes (`ttl: null`) a key's ttl, keeping its value: a CAS on the
@@ -275,7 +282,6 @@ export class Client {
       const r = watchRequest(this.prefix, key, recursive, waitIndex);
       let ev: KeysResponse | null;
       try {
-        if (this.onRequest !== null) this.onRequest('GET', this.set_.pinnedUrl() + r.path, null);
         const res = await this.set_.do({
           method: 'GET',
           path: r.path,
@@ -293,7 +299,7 @@ export class Client {
         if (e instanceof EventIndexClearedError) {
           if (opts.resync !== true) throw e;
           try {
-            const cur = await this.get(key, { recursive }, signal ?? undefined);
+            const cur = await this.get(key, { recursive, signal: signal ?? undefined });
             waitIndex = cur.index + 1;
             yield cur;
           } catch (ge) {
@@ -334,33 +340,31 @@ export class Client {
 
   // ---- members -------------------------------------------------------------------
 
-  async members(signal?: AbortSignal): Promise<Member[]> {
-    const res = await this.raw('GET', '/v2/members', null, null, { signal: signal ?? null });
+  async members(opts?: RequestOptions): Promise<Member[]> {
+    const res = await this.raw('GET', '/v2/members', null, null, { signal: opts?.signal });
     if (res.status !== 200) throw new UnexpectedStatusError(res.status);
     return parseJson<{ members: Member[] }>(res).members ?? [];
   }
 
   /** The leader, from /v2/members/leader (or /v2/stats/self where that is missing). */
-  async leader(): Promise<Member> {
-    const res = await this.raw('GET', '/v2/members/leader', null, null);
+  async leader(opts?: RequestOptions): Promise<Member> {
+    const res = await this.raw('GET', '/v2/members/leader', null, null, { signal: opts?.signal });
     if (res.status === 200) return parseJson<Member>(res);
     if (res.status !== 404) throw new UnexpectedStatusError(res.status);
     const self = await this.selfStats();
-    const m = (await this.members()).find((x) => x.id === self.leaderInfo.leader);
+    const m = (await this.members(opts)).find((x) => x.id === self.leaderInfo.leader);
     if (m === undefined) throw new UnexpectedStatusError(404);
     return m;
   }
 
-  async addMember(peerURLs: string | string[]): Promise<Member> {
+  async addMember(peerURLs: string | string[], opts?: RequestOptions): Promise<Member> {
     const urls = typeof peerURLs === 'string' ? [peerURLs] : peerURLs;
     const res = await this.raw(
       'POST',
       '/v2/members',
       JSON.stringify({ peerURLs: urls }),
       JSON_TYPE,
-      {
-        idempotent: false,
-      },
+      { idempotent: false, signal: opts?.signal },
     );
     if (res.status === 201) return parseJson<Member>(res);
     if (res.status === 409) throw membersError(res);
@@ -368,19 +372,23 @@ export class Client {
   }
 
   /** Removes a member by ID (410: already removed, not an error). */
-  async removeMember(id: string): Promise<void> {
-    const res = await this.raw('DELETE', `/v2/members/${escapePath(id)}`, null, null);
+  async removeMember(id: string, opts?: RequestOptions): Promise<void> {
+    const res = await this.raw('DELETE', `/v2/members/${escapePath(id)}`, null, null, {
+      signal: opts?.signal,
+    });
     if (res.status !== 204 && res.status !== 410) throw new UnexpectedStatusError(res.status);
   }
 
-  async updateMember(id: string, peerURLs: string | string[]): Promise<void> {
+  async updateMember(
+    id: string,
+    peerURLs: string | string[],
+    opts?: RequestOptions,
+  ): Promise<void> {
     const urls = typeof peerURLs === 'string' ? [peerURLs] : peerURLs;
-    const res = await this.raw(
-      'PUT',
-      `/v2/members/${escapePath(id)}`,
-      JSON.stringify({ peerURLs: urls }),
-      JSON_TYPE,
-    );
+    const body = JSON.stringify({ peerURLs: urls });
+    const res = await this.raw('PUT', `/v2/members/${escapePath(id)}`, body, JSON_TYPE, {
+      signal: opts?.signal,
+    });
     if (res.status === 204) return;
     if (res.status === 404 || res.status === 409) throw membersError(res);
     throw new UnexpectedStatusError(res.status);

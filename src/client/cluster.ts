@@ -73,6 +73,8 @@ export class EndpointSet {
   private readonly tls: TlsOptions | undefined;
   private readonly authorization: string | null;
   private readonly rounds: number;
+  /** Called before every attempt (etcdctl --debug prints a cURL line per attempt). */
+  onSend: ((method: string, url: string, body: string | null) => void) | null = null;
 
   constructor(
     urls: readonly string[],
@@ -118,7 +120,7 @@ export class EndpointSet {
     for (const e of old.values()) e.close();
     this.eps = next;
     const p = next.findIndex((e) => e.url === current);
-    this.pinned = p < 0 ? 0 : p;
+    this.pinned = Math.max(p, 0);
   }
 
   close(): void {
@@ -146,6 +148,7 @@ export class EndpointSet {
         const k = (start + i) % n;
         const ep = eps[k]!;
         so.path = ep.basePath + o.path;
+        if (this.onSend !== null) this.onSend(o.method, ep.url + o.path, o.body);
         let res: RawResponse;
         try {
           res = await send(ep, so);

@@ -38,14 +38,20 @@ export interface KeysResponse {
   clusterId: string;
 }
 
-export interface GetOptions {
+/** Per-call options every request accepts. */
+export interface RequestOptions {
+  /** Aborts the request (it rejects with AbortError). */
+  signal?: AbortSignal;
+}
+
+export interface GetOptions extends RequestOptions {
   recursive?: boolean;
   sorted?: boolean;
   /** Linearizable read through consensus. */
   quorum?: boolean;
 }
 
-export interface SetOptions {
+export interface SetOptions extends RequestOptions {
   /** Seconds to live. 0 or undefined: no ttl (an update makes the key permanent);
    *  null: send an empty ttl, which removes the ttl explicitly. */
   ttl?: number | null;
@@ -61,11 +67,11 @@ export interface SetOptions {
   refresh?: boolean;
 }
 
-export interface TtlOptions {
+export interface TtlOptions extends RequestOptions {
   ttl?: number | null;
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends RequestOptions {
   recursive?: boolean;
   /** Delete only if the node is a directory (an empty one unless recursive). */
   dir?: boolean;
@@ -73,7 +79,7 @@ export interface DeleteOptions {
   prevIndex?: number;
 }
 
-export interface CompareOptions {
+export interface CompareOptions extends RequestOptions {
   prevValue?: string;
   prevIndex?: number;
 }

@@ -1,5 +1,20 @@
-// Entry point of `bin/etcdctl`. Placeholder until etcdctl lands (issue 7).
-export function main(_argv: string[]): void {
-  process.stderr.write('etcdctl: being built; see issue 7\n');
-  process.exitCode = 1;
+// Entry point of `bin/etcdctl`: etcd's v2 etcdctl.
+import { run } from './app.js';
+
+export function main(argv: string[]): void {
+  const io = {
+    out: (s: string) => {
+      process.stdout.write(s);
+    },
+    err: (s: string) => {
+      process.stderr.write(s);
+    },
+  };
+  run(argv, process.env, io).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
