@@ -187,7 +187,7 @@ export class Store {
         d.children!.set(name, c);
       } else if (c.children === null) {
         this.stats.setsFail++; // etcd counts a failed walk here too
-        throw notFile(p.slice(0, end), curr);
+        throw notDir(p.slice(0, end), curr);
       }
       d = c;
       start = end + 1;

@@ -1,0 +1,78 @@
+// Small response helpers shared by the HTTP API, shaped like Go's net/http output.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Go sends a Content-Length when the whole body fits its 2048-byte buffer, else chunks. */
+const GO_CHUNKING_THRESHOLD = 2048;
+
+/** Writes a complete body with Go's framing (Content-Length or chunked). HEAD gets no body. */
+export function endBody(res: ServerResponse, status: number, body: string): void {
+  const len = Buffer.byteLength(body);
+  if (len <= GO_CHUNKING_THRESHOLD) {
+    res.setHeader('Content-Length', len);
+    res.writeHead(status);
+    res.end(body);
+  } else {
+    res.writeHead(status);
+    if (res.req?.method !== 'HEAD') res.write(body);
+    res.end();
+  }
+}
+
+/** JSON body with Content-Type application/json. */
+export function writeJSON(res: ServerResponse, status: number, body: string): void {
+  res.setHeader('Content-Type', 'application/json');
+  endBody(res, status, body);
+}
+
+/** Go's http.Error: text/plain, nosniff, message and a newline. */
+export function writePlainError(res: ServerResponse, status: number, message: string): void {
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  endBody(res, status, `${message}\n`);
+}
+
+/** 405 with Allow (etcd's allowMethod); returns false when the method is not allowed. */
+export function allowMethod(
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: readonly string[],
+): boolean {
+  if (methods.includes(req.method ?? '')) return true;
+  res.setHeader('Allow', methods.join(','));
+  writePlainError(res, 405, 'Method Not Allowed');
+  return false;
+}
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads the whole body; rejects with BodyTooLargeError past `max` bytes (stops reading). */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const onData = (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > max) {
+        done = true;
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLargeError(`body larger than ${max} bytes`));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.once('error', (e) => {
+      if (done) return;
+      done = true;
+      reject(e);
+    });
+  });
+}

@@ -1,0 +1,123 @@
+// Form and query parsing with Go's net/url and net/http rules, so that every parameter and
+// every error is what the reference answers: first value wins, body before query,
+// '+' is a space, ';' is refused, bad escapes are errors.
+import { Buffer } from 'node:buffer';
+
+export type Form = Map<string, string[]>;
+
+export class FormError extends Error {}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Go's url.QueryUnescape (plus=true) or PathUnescape (plus=false). */
+export function goUnescape(s: string, plus: boolean): string {
+  if (s.indexOf('%') < 0 && (!plus || s.indexOf('+') < 0)) return s;
+  const bytes: number[] = [];
+  let i = 0;
+  const src = Buffer.from(s, 'utf8');
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === 37) {
+      const a = i + 1 < src.length ? hexVal(src[i + 1]!) : -1;
+      const b = i + 2 < src.length ? hexVal(src[i + 2]!) : -1;
+      if (a < 0 || b < 0) {
+        const bad = src.subarray(i, Math.min(i + 3, src.length)).toString('latin1');
+        throw new FormError(`invalid URL escape ${JSON.stringify(bad)}`);
+      }
+      bytes.push(a * 16 + b);
+      i += 3;
+    } else {
+      bytes.push(plus && c === 43 ? 32 : c);
+      i++;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Go's url.ParseQuery into `form` (appending); throws the first error after parsing all. */
+export function parseQueryInto(form: Form, query: string): void {
+  let first: FormError | null = null;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    if (part.includes(';')) {
+      first ??= new FormError('invalid semicolon separator in query');
+      continue;
+    }
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawVal = eq < 0 ? '' : part.slice(eq + 1);
+    let key: string;
+    let val: string;
+    try {
+      key = goUnescape(rawKey, true);
+      val = goUnescape(rawVal, true);
+    } catch (e) {
+      first ??= e as FormError;
+      continue;
+    }
+    const vs = form.get(key);
+    if (vs === undefined) form.set(key, [val]);
+    else vs.push(val);
+  }
+  if (first !== null) throw first;
+}
+
+export function formValue(form: Form, key: string): string {
+  const vs = form.get(key);
+  return vs === undefined ? '' : vs[0]!;
+}
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(s: string): boolean | null {
+  switch (s) {
+    case '1':
+    case 't':
+    case 'T':
+    case 'TRUE':
+    case 'true':
+    case 'True':
+      return true;
+    case '0':
+    case 'f':
+    case 'F':
+    case 'FALSE':
+    case 'false':
+    case 'False':
+      return false;
+    default:
+      return null;
+  }
+}
+
+const UINT64_MAX = 18446744073709551615n;
+
+/** Go's strconv.ParseUint(s, 10, 64) as a bigint, or null. */
+export function parseGoUint(s: string): bigint | null {
+  if (s.length === 0 || s.length > 20) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const v = BigInt(s);
+  return v > UINT64_MAX ? null : v;
+}
+
+/** Go's path cleaning in ServeMux: like path.Clean, but a trailing slash is kept. */
+export function muxCleanPath(p: string): string {
+  if (p === '') return '/';
+  if (p[0] !== '/') p = `/${p}`;
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  let np = `/${parts.join('/')}`;
+  if (p.endsWith('/') && np !== '/') np += '/';
+  return np;
+}

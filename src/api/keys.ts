@@ -1,0 +1,216 @@
+// /v2/keys over HTTP, answering as etcd's v2http keysHandler does: same parameters, same
+// validation errors, same JSON bytes and headers, long-poll and stream watches.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
+import type { StoreEvent } from '../store/event.js';
+import { errorJSON, eventJSON } from '../store/json.js';
+import type { StoreWatcher } from '../store/watcher.js';
+import type { KeysBackend } from './backend.js';
+import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
+import { parseKeyRequest } from './keys-request.js';
+import { BodyTooLargeError, allowMethod, endBody, readBody, writeJSON } from './http-util.js';
+
+const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
+/** Go's limit on a urlencoded form body (net/http maxFormSize). */
+export const MAX_FORM_SIZE = 10 << 20;
+
+function writeKeyError(res: ServerResponse, err: unknown): void {
+  const e =
+    err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
+  res.setHeader('X-Etcd-Index', String(e.index));
+  writeJSON(res, e.status, `${errorJSON(e)}\n`);
+}
+
+function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
+  res.setHeader('X-Etcd-Index', String(etcdIndex));
+  res.setHeader('X-Raft-Index', String(backend.raftIndex()));
+  res.setHeader('X-Raft-Term', String(backend.raftTerm()));
+}
+
+function writeKeyEvent(
+  res: ServerResponse,
+  ev: StoreEvent,
+  backend: KeysBackend,
+  noValueOnSuccess: boolean,
+): void {
+  res.setHeader('Content-Type', 'application/json');
+  setIndexHeaders(res, ev.etcdIndex, backend);
+  const a = ev.action;
+  const noNodes =
+    noValueOnSuccess && (a === 'set' || a === 'compareAndSwap' || a === 'create' || a === 'update');
+  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, noNodes)}\n`);
+}
+
+// Go's url escaping of a path (shouldEscape in encodePath mode).
+function escapePath(p: string): string {
+  let out = '';
+  for (const b of Buffer.from(p, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c)) out += c;
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Go's ServeMux answer to a path that is not clean: 301 to the clean one. */
+function redirect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cleaned: string,
+  rawQuery: string | null,
+): void {
+  const url = escapePath(cleaned) + (rawQuery !== null && rawQuery !== '' ? `?${rawQuery}` : '');
+  res.setHeader('Location', url);
+  if (req.method === 'GET' || req.method === 'HEAD')
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  const body =
+    req.method === 'GET'
+      ? `<a href="${url.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;')}">Moved Permanently</a>.\n\n`
+      : '';
+  endBody(res, 301, body);
+}
+
+function mediaType(ct: string | undefined): string {
+  if (ct === undefined || ct === '') return 'application/octet-stream';
+  const i = ct.indexOf(';');
+  return (i < 0 ? ct : ct.slice(0, i)).trim().toLowerCase();
+}
+
+/** Go's Request.ParseForm: the urlencoded body (PUT/POST) first, then the query string. */
+async function parseForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
+  const form: Form = new Map();
+  let first: FormError | null = null;
+  if (req.method === 'PUT' || req.method === 'POST') {
+    const ct = req.headers['content-type'];
+    if (ct !== undefined && mediaType(ct) === '') first = new FormError('mime: no media type');
+    else if (mediaType(ct) === 'application/x-www-form-urlencoded') {
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_FORM_SIZE);
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) throw new FormError('http: POST too large');
+        throw e;
+      }
+      try {
+        parseQueryInto(form, body.toString('utf8'));
+      } catch (e) {
+        first = e as FormError;
+      }
+    }
+  }
+  try {
+    parseQueryInto(form, rawQuery);
+  } catch (e) {
+    first ??= e as FormError;
+  }
+  if (first !== null) throw first;
+  return form;
+}
+
+async function handleWatch(
+  res: ServerResponse,
+  w: StoreWatcher,
+  backend: KeysBackend,
+  stream: boolean,
+): Promise<void> {
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+    w.remove();
+  };
+  res.once('close', onClose);
+  try {
+    res.setHeader('Content-Type', 'application/json');
+    setIndexHeaders(res, w.startIndex, backend);
+    res.writeHead(200);
+    // The first line (headers) goes out at once, so long-poll clients know they are registered.
+    res.flushHeaders();
+    for (;;) {
+      const ev = await w.next();
+      if (ev === null || closed) break;
+      const ok = res.write(`${eventJSON(ev)}\n`);
+      if (!stream) break;
+      if (!ok) {
+        // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
+        // it if the client cannot keep up.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+        if (closed) break;
+      }
+    }
+  } finally {
+    w.remove();
+    res.off('close', onClose);
+    if (!closed) res.end();
+  }
+}
+
+/** Serves one /v2/keys request. Never throws. */
+export async function handleKeys(
+  req: IncomingMessage,
+  res: ServerResponse,
+  backend: KeysBackend,
+): Promise<void> {
+  try {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? null : url.slice(q + 1);
+    let path: string;
+    try {
+      path = goUnescape(rawPath, false);
+    } catch {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('Connection', 'close');
+      endBody(res, 400, '400 Bad Request');
+      return;
+    }
+    const cleaned = muxCleanPath(path);
+    if (cleaned !== path) {
+      redirect(req, res, cleaned, rawQuery);
+      return;
+    }
+    if (!allowMethod(req, res, METHODS)) return;
+    res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
+    let form: Form;
+    try {
+      form = await parseForm(req, rawQuery ?? '');
+    } catch (e) {
+      if (!(e instanceof FormError)) throw e;
+      if (e.message === 'http: POST too large') res.setHeader('Connection', 'close');
+      writeKeyError(res, invalidForm(e.message));
+      return;
+    }
+    const method = req.method!;
+    const { req: r, noValueOnSuccess } = parseKeyRequest(method, path, form, backend.now());
+    if (method === 'HEAD') r.method = 'GET';
+    else if (method === 'GET' && r.quorum) r.method = 'QGET';
+    if (r.method === 'GET' && r.wait && method === 'GET') {
+      let w: StoreWatcher;
+      try {
+        w = backend.watch(r.path, r.recursive, r.stream, r.since);
+      } catch (e) {
+        writeKeyError(res, e);
+        return;
+      }
+      await handleWatch(res, w, backend, r.stream);
+      return;
+    }
+    if (r.method === 'GET') r.wait = false;
+    const ev = await backend.do(r);
+    writeKeyEvent(res, ev, backend, noValueOnSuccess);
+  } catch (e) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    writeKeyError(res, e);
+  }
+}
