@@ -214,7 +214,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Etc
   // ETCD_* for every flag not given on the command line; the last bad one is reported.
   let envErr: string | null = null;
   for (const [name, def] of defs) {
-    if (set.has(name)) continue;
+    // ETCD_VERSION is commonly set by images to a version string; etcd 2.0 would have
+    // failed on it although --version is only honoured on the command line.
+    if (set.has(name) || name === 'version') continue;
     const key = envKey(name);
     const val = env[key];
     if (val === undefined || val === '') continue;
