@@ -58,6 +58,14 @@ export function newMember(
   return new Member(computeMemberId(urls, token, nowMs), name, urls);
 }
 
+/**
+ * A member added at runtime (POST /v2/members): etcd hashes its peer URLs with an empty
+ * token and the current Unix time in seconds; the name stays empty until it publishes.
+ */
+export function newRuntimeMember(peerURLs: readonly string[], nowMs: number): Member {
+  return newMember('', peerURLs, '', nowMs);
+}
+
 const byId = (a: Member, b: Member) => {
   const x = idFromString(a.id);
   const y = idFromString(b.id);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeClusterId, computeMemberId, idFromString, idToString } from '../../src/pkg/ids.js';
-import { Cluster } from '../../src/server/cluster.js';
+import { Cluster, newRuntimeMember } from '../../src/server/cluster.js';
+import { startReference } from '../helpers/reference.js';
 import { freePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
@@ -83,6 +84,39 @@ describe('ids', () => {
     } finally {
       await proc.stop('SIGTERM');
       dir.remove();
+    }
+  });
+
+  it('a member added at runtime gets the ID Debian etcd gives it', async (t) => {
+    const skip = referenceSkip();
+    if (skip) return t.skip(skip);
+    const ref = await startReference('idadd');
+    try {
+      const [p] = await freePorts(1);
+      const urls = [`http://127.0.0.1:${p}`];
+      const before = Date.now();
+      const r = await fetch(`${ref.clientUrl}/v2/members`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ peerURLs: urls }),
+      });
+      const after = Date.now();
+      assert.equal(r.status, 201);
+      const body = (await r.json()) as {
+        id: string;
+        name: string;
+        peerURLs: string[];
+        clientURLs: string[];
+      };
+      const candidates = new Set<string>();
+      for (let s = Math.floor(before / 1000); s <= Math.floor(after / 1000); s++) {
+        candidates.add(newRuntimeMember(urls, s * 1000).id);
+      }
+      assert.ok(candidates.has(body.id), `${body.id} not in ${[...candidates].join(',')}`);
+      const m = newRuntimeMember(urls, before);
+      assert.deepEqual({ ...body, id: '' }, { ...m.toJSON(), id: '' });
+    } finally {
+      await ref.stop();
     }
   });
 });
