@@ -74,8 +74,8 @@ export class Raft {
   pendingReadIndexMessages: Message[] = [];
   electionElapsed = 0;
   heartbeatElapsed = 0;
-  readonly checkQuorum: boolean;
-  readonly preVote: boolean;
+  checkQuorum: boolean;
+  preVote: boolean;
   readonly heartbeatTimeout: number;
   readonly electionTimeout: number;
   randomizedElectionTimeout = 0;
@@ -327,7 +327,7 @@ export class Raft {
     return this.electionElapsed >= this.randomizedElectionTimeout;
   }
 
-  private resetRandomizedElectionTimeout(): void {
+  resetRandomizedElectionTimeout(): void {
     this.randomizedElectionTimeout =
       this.electionTimeout + Math.floor(this.random() * this.electionTimeout);
   }
