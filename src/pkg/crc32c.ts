@@ -1,4 +1,4 @@
-// CRC-32C (Castagnoli, reflected polynomial 0x82f63b78), slicing-by-8 over one flat table.
+// CRC-32C (Castagnoli, reflected polynomial 0x82f63b78), slicing-by-16 over one flat table.
 // Written here rather than taken from a package: the WAL and snapshot files need it on the
 // hot path and the project has no runtime dependencies. `update` follows the usual
 // convention (as Go's crc32.Update): the value passed in and returned is the finished CRC,
@@ -6,8 +6,8 @@
 
 const POLY = 0x82f63b78;
 
-/** 8 tables of 256 entries: T[k * 256 + b]. */
-const T = new Int32Array(8 * 256);
+/** 16 tables of 256 entries: T[k * 256 + b]. */
+const T = new Int32Array(16 * 256);
 for (let n = 0; n < 256; n++) {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
@@ -15,29 +15,53 @@ for (let n = 0; n < 256; n++) {
 }
 for (let n = 0; n < 256; n++) {
   let c = T[n]!;
-  for (let k = 1; k < 8; k++) {
+  for (let k = 1; k < 16; k++) {
     c = T[c & 0xff]! ^ (c >>> 8);
     T[k * 256 + n] = c;
   }
 }
 
+// The DataView of the last buffer seen: callers checksum many records of one buffer in a
+// row, and making a view per call costs more than a small record's CRC.
+let viewOf: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
 /** Continues `crc` (a finished CRC-32C, 0 to start) over buf[start, end). */
 export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.length): number {
   let c = ~crc;
   let i = start;
-  const stop8 = end - 8;
-  while (i <= stop8) {
-    const a = c ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
-    c =
-      T[1792 + (a & 0xff)]! ^
-      T[1536 + ((a >>> 8) & 0xff)]! ^
-      T[1280 + ((a >>> 16) & 0xff)]! ^
-      T[1024 + (a >>> 24)]! ^
-      T[768 + buf[i + 4]!]! ^
-      T[512 + buf[i + 5]!]! ^
-      T[256 + buf[i + 6]!]! ^
-      T[buf[i + 7]!]!;
-    i += 8;
+  if (end - start >= 16) {
+    if (viewOf !== buf) {
+      view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      viewOf = buf;
+    }
+    const dv = view;
+    const stop = end - 16;
+    // Slicing-by-16 with 32-bit little-endian loads.
+    while (i <= stop) {
+      const a = c ^ dv.getInt32(i, true);
+      const b = dv.getInt32(i + 4, true);
+      const d = dv.getInt32(i + 8, true);
+      const e = dv.getInt32(i + 12, true);
+      c =
+        T[3840 + (a & 0xff)]! ^
+        T[3584 + ((a >>> 8) & 0xff)]! ^
+        T[3328 + ((a >>> 16) & 0xff)]! ^
+        T[3072 + (a >>> 24)]! ^
+        T[2816 + (b & 0xff)]! ^
+        T[2560 + ((b >>> 8) & 0xff)]! ^
+        T[2304 + ((b >>> 16) & 0xff)]! ^
+        T[2048 + (b >>> 24)]! ^
+        T[1792 + (d & 0xff)]! ^
+        T[1536 + ((d >>> 8) & 0xff)]! ^
+        T[1280 + ((d >>> 16) & 0xff)]! ^
+        T[1024 + (d >>> 24)]! ^
+        T[768 + (e & 0xff)]! ^
+        T[512 + ((e >>> 8) & 0xff)]! ^
+        T[256 + ((e >>> 16) & 0xff)]! ^
+        T[e >>> 24]!;
+      i += 16;
+    }
   }
   while (i < end) {
     c = T[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);

@@ -62,8 +62,8 @@ export function lockDir(dir: string): DirLock {
     const mine = `${path}.${process.pid}.${attempt}`;
     const fd = openSync(mine, 'w', 0o600);
     try {
+      // No fsync: after a crash a lost or empty lock file just reads as stale.
       writeSync(fd, me);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

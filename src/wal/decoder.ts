@@ -88,7 +88,13 @@ export function scanSegment(
       if (prev !== null && carried !== crc) {
         corrupt(p, `CRC chain broken: segment starts from ${carried}, previous ended at ${crc}`);
       }
+      if (crc32cUpdate(0, buf, p + HEADER_SIZE, p + HEADER_SIZE + len) !== headerCrc(buf, p)) {
+        corrupt(p, 'record checksum mismatch');
+      }
       crc = carried;
+      sink(type, buf.subarray(p + HEADER_SIZE, p + HEADER_SIZE + len), p);
+      p = next;
+      continue;
     }
     const want = crc32cUpdate(crc, buf, p + HEADER_SIZE, p + HEADER_SIZE + len);
     if (want !== headerCrc(buf, p)) {

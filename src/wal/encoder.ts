@@ -84,14 +84,16 @@ export class BatchEncoder {
     const last = this.n - 1;
     for (let k = 0; k <= last; k++) {
       const p = this.starts[k]!;
-      crc = sealRecord(
-        buf,
-        p,
-        this.ends[k]! - p - HEADER_SIZE,
-        this.types[k]!,
-        k === last && syncEnd ? FLAG_SYNC_END : 0,
-        crc,
-      );
+      const type = this.types[k]!;
+      const flags = k === last && syncEnd ? FLAG_SYNC_END : 0;
+      const len = this.ends[k]! - p - HEADER_SIZE;
+      if (type === RecordType.Crc) {
+        // A CRC record carries the chain value itself (it must equal `crc` here); its own
+        // checksum is plain (seeded with the value it carries, it would be a constant).
+        sealRecord(buf, p, len, type, flags, 0);
+      } else {
+        crc = sealRecord(buf, p, len, type, flags, crc);
+      }
     }
     return { bytes: buf, crc };
   }

@@ -7,7 +7,8 @@
 //   4      record type
 //   5      flags (bit 0: last record of a synced write, see below)
 //   6..8   zero
-//   8..12  chained CRC-32C: crc32c(previous record's chained CRC, payload) (u32 LE)
+//   8..12  chained CRC-32C: crc32c(previous record's chained CRC, payload) (u32 LE);
+//          for a CRC record, plain crc32c(payload) (the chain value is its payload)
 //   12..16 CRC-32C of bytes 0..12 of this header (u32 LE)
 //
 // Why this shape:

@@ -22,3 +22,11 @@ export function entries(from: number, to: number, term = 1, size = 16): Entry[] 
 }
 
 export const META = new TextEncoder().encode('member-8e9e05c52164694d cluster-cdf818194e3a8c32');
+
+/** The entry the crash writer writes at `index` in incarnation `term`: checkable content. */
+export function crashEntry(index: number, term: number): Entry {
+  const size = 1 + ((index * 7) % 600);
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (index + term * 13 + i) & 0xff;
+  return { term, index, type: EntryType.Normal, data };
+}
