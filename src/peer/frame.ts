@@ -62,9 +62,9 @@ export class FrameError extends Error {
 
 /**
  * Splits a byte stream into frames. Frames wholly inside one chunk are handed out as
- * views when they are bare (no payload to retain); anything carrying entries or context
- * is copied into its own exact-size buffer, so that entries kept in the raft log do not
- * pin whole 64 KiB socket chunks. A frame spanning chunks is assembled once, in place.
+ * views of it, without a copy: Node's HTTP parser gives every body piece its own
+ * exact-size buffer, so entries kept in the raft log pin only bytes that arrived with
+ * them, never a larger socket slab. A frame spanning chunks is assembled once, in place.
  */
 export class FrameDecoder {
   private readonly lenBuf = new Uint8Array(4);
@@ -114,13 +114,7 @@ export class FrameDecoder {
       if (len === 0) continue;
       if (len > this.maxFrame) throw new FrameError(`frame of ${len} bytes exceeds the limit`);
       if (n - off >= len) {
-        if (len <= BARE_MESSAGE_BYTES) {
-          this.onFrame(chunk.subarray(off, off + len));
-        } else {
-          const copy = new Uint8Array(len);
-          copy.set(chunk.subarray(off, off + len));
-          this.onFrame(copy);
-        }
+        this.onFrame(chunk.subarray(off, off + len));
         off += len;
       } else {
         const next = new Uint8Array(len);

@@ -48,13 +48,19 @@ test('frames survive any split of the byte stream, in order and intact', () => {
   );
 });
 
-test('frames carrying entries are copied out of the socket chunk', () => {
+test('frames inside a chunk are views; a frame spanning chunks is assembled once', () => {
   const bytes = encodeFrames([app('a1', 'b2', 1, 1, 10), heartbeat('a1', 'b2')], 0, 2, null);
   const seen: Uint8Array[] = [];
-  new FrameDecoder((f) => seen.push(f)).push(bytes);
-  assert.notEqual(seen[0]!.buffer, bytes.buffer, 'the append owns its bytes');
-  assert.equal(seen[0]!.byteLength, seen[0]!.buffer.byteLength);
-  assert.equal(seen[1]!.buffer, bytes.buffer, 'a bare heartbeat is a view');
+  const dec = new FrameDecoder((f) => seen.push(f));
+  dec.push(bytes);
+  assert.equal(seen[0]!.buffer, bytes.buffer);
+  dec.push(bytes.subarray(0, 30));
+  dec.push(bytes.subarray(30));
+  assert.equal(seen.length, 4);
+  assert.notEqual(seen[2]!.buffer, bytes.buffer);
+  assert.equal(seen[2]!.byteLength, seen[2]!.buffer.byteLength, 'exact-size buffer');
+  assert.deepEqual(seen[2], seen[0]);
+  assert.equal(seen[3]!.buffer, bytes.buffer, 'the next frame in the chunk is a view again');
 });
 
 test('a frame length beyond the limit is an error, zero-length frames are skipped', () => {
