@@ -62,6 +62,7 @@ export const GLOBAL_FLAGS: FlagDef[] = [
 export interface Io {
   out(s: string): void;
   err(s: string): void;
+  readStdin(): Promise<string>;
 }
 
 function findCommand(list: readonly CommandSpec[], name: string): CommandSpec | undefined {
@@ -174,7 +175,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
   }
   const cmd = findCommand(COMMANDS, name);
   if (cmd === undefined) return noHelpTopic(io, name);
-  const ctl = new Ctl(global, env, io.out, io.err);
+  const ctl = new Ctl(global, env, io.out, io.err, io.readStdin);
   try {
     return await runCommand(ctl, io, cmd, args.slice(1), `etcdctl ${cmd.name}`);
   } catch (e) {

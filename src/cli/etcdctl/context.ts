@@ -44,6 +44,8 @@ export class Ctl {
     env: NodeJS.ProcessEnv,
     private readonly stdout: (s: string) => void,
     private readonly stderr: (s: string) => void,
+    /** Everything on stdin (set/mk/update read the value there when it is missing). */
+    readonly readStdin: () => Promise<string>,
   ) {
     this.env = env;
   }

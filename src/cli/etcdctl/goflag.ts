@@ -163,20 +163,22 @@ function argIsFlag(defs: readonly FlagDef[], arg: string): boolean {
   return find(defs, name) !== undefined;
 }
 
-/** urfave/cli's reorderArgs: known flags (and a value after each) move to the front. */
+/**
+ * urfave/cli's reorderArgs (v1.22.2+): known flags, each with a value after it, move to
+ * the front; a `--` moves to the front of the rest (so the flag parser drops it).
+ */
 export function reorderArgs(defs: readonly FlagDef[], args: readonly string[]): string[] {
   const flags: string[] = [];
-  const rest: string[] = [];
+  let rest: string[] = [];
   let mayBeValue = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') {
-      rest.push(...args.slice(i));
-      break;
-    }
-    if (mayBeValue && !a.startsWith('-')) {
+    if (mayBeValue && !argIsFlag(defs, a)) {
       mayBeValue = false;
       flags.push(a);
+    } else if (a === '--') {
+      rest = ['--', ...rest, ...args.slice(i + 1)];
+      break;
     } else if (argIsFlag(defs, a)) {
       flags.push(a);
       mayBeValue = !a.includes('=');

@@ -1,5 +1,6 @@
 // Entry point of `bin/etcdctl`: etcd's v2 etcdctl.
 import { run } from './app.js';
+import { processStdin } from './commands/stdin.js';
 
 export function main(argv: string[]): void {
   const io = {
@@ -9,6 +10,7 @@ export function main(argv: string[]): void {
     err: (s: string) => {
       process.stderr.write(s);
     },
+    readStdin: processStdin,
   };
   run(argv, process.env, io).then(
     (code) => process.exit(code),

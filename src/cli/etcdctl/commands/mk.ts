@@ -17,7 +17,7 @@ export const mkCommand: CommandSpec = {
   async action(ctl: Ctl, flags: FlagValues, args: string[]) {
     const client = await ctl.client();
     if (args.length === 0) ctl.handleError(ExitBadArgs, new Error('key required'));
-    const value = await argOrStdin(args, 1);
+    const value = await argOrStdin(ctl, args, 1);
     if (value === null) ctl.handleError(ExitBadArgs, new Error('value required'));
     const ttl = flags.int('ttl');
     const signal = ctl.totalTimeout();
