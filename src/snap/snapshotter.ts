@@ -65,15 +65,26 @@ export class Snapshotter {
 
   /** The newest snapshot that verifies, or null if there is none. */
   async load(): Promise<Snapshot | null> {
+    return this.loadNewestAvailable(null);
+  }
+
+  /**
+   * The newest snapshot that verifies and whose (term, index) is in `usable` (the snapshot
+   * markers the WAL holds; null: any), or null. Files not in `usable` are left alone.
+   */
+  async loadNewestAvailable(
+    usable: readonly { term: number; index: number }[] | null,
+  ): Promise<Snapshot | null> {
     this.warnings = [];
+    const wanted = usable === null ? null : new Set(usable.map((u) => snapName(u.term, u.index)));
     for (const name of await this.names()) {
+      if (wanted !== null && !wanted.has(name)) continue;
       const file = join(this.dir, name);
       try {
         return await readSnapshotFile(file, name);
       } catch (e) {
         if (!(e instanceof SnapshotCorruptError)) throw e; // I/O trouble is not corruption
-        const why = e.reason;
-        const msg = `snap: skipping corrupt snapshot ${file} (${why}); renamed to ${name}.broken`;
+        const msg = `snap: skipping corrupt snapshot ${file} (${e.reason}); renamed to ${name}.broken`;
         await rename(file, `${file}.broken`);
         this.warnings.push(msg);
         this.opts.warn?.(msg);
