@@ -72,6 +72,8 @@ export class Raft {
   readOnly = new ReadOnly();
   /** ReadIndex requests received before this leader committed an entry of its term. */
   pendingReadIndexMessages: Message[] = [];
+  /** Members removed by an applied conf change: their messages are ignored. */
+  readonly removed = new Set<NodeId>();
   electionElapsed = 0;
   heartbeatElapsed = 0;
   checkQuorum: boolean;
@@ -871,6 +873,7 @@ export class Raft {
   }
 
   private addNode(id: NodeId, learner: boolean): void {
+    this.removed.delete(id);
     let pr = this.prs.progress.get(id);
     if (pr === undefined) {
       pr = new Progress(0, this.raftLog.lastIndex() + 1, this.prs.maxInflight, learner);
@@ -890,6 +893,7 @@ export class Raft {
 
   private removeNode(id: NodeId): void {
     this.prs.remove(id);
+    if (id !== this.id) this.removed.add(id);
     if (this.prs.ids.length === 0) return;
     if (this.state === StateType.Leader) {
       // The quorum shrank: pending entries may commit now.

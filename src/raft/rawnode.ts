@@ -126,16 +126,19 @@ export class RawNode implements RawNodeApi {
     return this.raft.applyConfChange(cc);
   }
 
-  /** Steps a message from the network. Local-only types and stale responses are ignored. */
+  /**
+   * Steps a message from the network. Ignored: local-only types, anything from a member
+   * removed by an applied conf change (so it cannot disrupt the cluster), and responses
+   * from peers outside the configuration. Requests from peers this node does not know
+   * yet are accepted: a member that lags behind a conf change must still hear from a
+   * leader that joined after its last applied configuration.
+   */
   step(m: Message): void {
     if (isLocalMessage(m.type)) return;
-    const prs = this.raft.prs;
-    // A full member ignores non-members (e.g. a removed node that does not know it yet),
-    // and responses from unknown peers carry nothing useful.
-    if (!prs.has(m.from)) {
-      if (prs.has(this.raft.id) || isResponseMessage(m.type)) return;
-    }
-    this.raft.step(m);
+    const r = this.raft;
+    if (r.removed.has(m.from)) return;
+    if (isResponseMessage(m.type) && !r.prs.has(m.from)) return;
+    r.step(m);
   }
 
   hasReady(): boolean {
