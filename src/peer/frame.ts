@@ -9,7 +9,7 @@ import type { Message } from '../raft/types.js';
 export const BARE_MESSAGE_BYTES = 66;
 
 /** Upper bound on one frame; anything larger is a corrupt or hostile stream. */
-export const MAX_FRAME_BYTES = 1 << 30;
+export const MAX_FRAME_BYTES = 512 << 20;
 
 /** A cheap over-estimate of a message's encoded size (used for queue accounting). */
 export function approxMessageBytes(m: Message): number {

@@ -314,7 +314,7 @@ export class Peer {
 
   private pipeline(): void {
     const now = this.host.now();
-    if (now < this.downUntil) {
+    if (now < this.downUntil || this.urls.length === 0) {
       // Recently unreachable: drop rather than queue; raft retransmits after the probe.
       const msgs = this.pending;
       for (let i = 0; i < msgs.length; i++) {
@@ -437,10 +437,9 @@ export class Peer {
   // ---- snapshots ------------------------------------------------------------------
 
   private sendSnapshot(m: Message): void {
-    if (this.snapshotInFlight) {
-      this.host.log.warn(
-        `rafthttp: a snapshot to ${this.id} is already in flight; dropping another`,
-      );
+    if (this.snapshotInFlight || this.urls.length === 0) {
+      const why = this.snapshotInFlight ? 'another is in flight' : 'the peer has no URL';
+      this.host.log.warn(`rafthttp: dropped a snapshot to ${this.id} (${why})`);
       this.host.reportSnapshot(this.id, false);
       return;
     }

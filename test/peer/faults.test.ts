@@ -142,3 +142,23 @@ test('a snapshot to a dead peer is reported failed', async () => {
     await a.stop();
   }
 });
+
+test('new peer URLs: the stream moves to the new address', async () => {
+  const [a, b] = await startNodes([A, B]);
+  let b2: TestNode | null = null;
+  try {
+    await allConnected([a, b]);
+    await b.stop();
+    await a.until(() => !a.connected(B), 'a noticing the streams went down');
+    b2 = await new TestNode(B).start();
+    assert.notEqual(b2.url, b.url);
+    b2.transport.addPeer(A, [a.url]);
+    a.transport.updatePeer(B, [b2.url]);
+    await allConnected([a, b2]);
+    a.transport.send([app(A, B, 42)]);
+    await b2.until(() => b2!.received.length === 1, 'the append at the new address');
+    assert.equal(b2.received[0]!.index, 42);
+  } finally {
+    await stopAll(b2 ? [a, b2] : [a]);
+  }
+});
