@@ -18,7 +18,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type DirLock, fsyncDir, lockDir } from '../pkg/fileutil.js';
+import { type DirLock, fsyncDir, LOCK_FILE_NAME, lockDir } from '../pkg/fileutil.js';
 import { decodeHardState, readEntry, Reader } from '../raft/codec.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
 import { scanSegment, WalCorruptError } from './decoder.js';
@@ -102,6 +102,11 @@ export class WAL {
    */
   static async create(dir: string, metadata: Uint8Array, opts: WalOptions = {}): Promise<WAL> {
     if (WAL.exists(dir)) throw new Error(`wal: ${dir} already holds a write-ahead log`);
+    if (existsSync(dir)) {
+      // An existing dir is replaced only if it holds nothing (or a stale lock file).
+      const left = (await readdir(dir)).filter((f) => f !== LOCK_FILE_NAME);
+      if (left.length > 0) throw new Error(`wal: ${dir} exists and is not empty`);
+    }
     const parent = dirname(dir);
     await mkdir(parent, { recursive: true });
     const tmp = `${dir}.tmp`;
@@ -121,7 +126,7 @@ export class WAL {
       await fh.close();
     }
     await fsyncDir(tmp);
-    if (existsSync(dir)) await rm(dir, { recursive: true }); // an empty or segment-less dir
+    if (existsSync(dir)) await rm(dir, { recursive: true }); // empty, checked above
     await rename(tmp, dir);
     await fsyncDir(parent);
     const lock = lockDir(dir);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WAL } from '../../src/wal/wal.js';
@@ -82,6 +82,47 @@ test('calls must not overlap; a closed WAL refuses writes', async () => {
     await p;
     await w.close();
     await assert.rejects(w.save(null, entries(2, 2)), /closed/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('create refuses a dir that holds a WAL or other files, and changes nothing', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    await w.close();
+    await assert.rejects(WAL.create(dir, META), /already holds a write-ahead log/);
+    const other = join(t.dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'keep.txt'), 'x');
+    await assert.rejects(WAL.create(other, META), /exists and is not empty/);
+    assert.deepEqual(readdirSync(other), ['keep.txt']);
+    // An empty dir is fine.
+    const empty = join(t.dir, 'empty');
+    mkdirSync(empty);
+    await (await WAL.create(empty, META)).close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a commit-only hard state is written without a sync and made durable by the next one', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 3));
+    await w.save({ term: 1, vote: 'a', commit: 3 }, []);
+    await w.save(null, entries(4, 4));
+    await w.save({ term: 1, vote: 'a', commit: 4 }, []);
+    await w.close(); // syncs the pending write
+    const r = await WAL.open(dir, { index: 0, term: 0 });
+    const c = await r.readAll();
+    assert.deepEqual(c.hardState, { term: 1, vote: 'a', commit: 4 });
+    assert.deepEqual(c.entries, entries(1, 4));
+    await r.close();
   } finally {
     t.cleanup();
   }
