@@ -41,7 +41,7 @@ test('streams come back after the peer restarts, and messages flow again', async
     await b.until(() => b.received.length === 1, 'first append');
     const port = b.opts.port!;
     await b.stop();
-    await a.until(() => !a.connected(B), 'a noticing the streams went down');
+    await a.until(() => a.disconnected(B), 'a noticing both streams went down');
     a.transport.send([app(A, B, 2)]);
     await a.until(() => a.unreachable.includes(B), 'b unreachable while down');
 
@@ -149,7 +149,7 @@ test('new peer URLs: the stream moves to the new address', async () => {
   try {
     await allConnected([a, b]);
     await b.stop();
-    await a.until(() => !a.connected(B), 'a noticing the streams went down');
+    await a.until(() => a.disconnected(B), 'a noticing both streams went down');
     b2 = await new TestNode(B).start();
     assert.notEqual(b2.url, b.url);
     b2.transport.addPeer(A, [a.url]);

@@ -132,6 +132,13 @@ export class TestNode {
     );
   }
 
+  /** Both directions of the stream with `peer` are down. */
+  disconnected(peer: string): boolean {
+    return (
+      this.streams.get(`${peer}/writer`) === false && this.streams.get(`${peer}/reader`) === false
+    );
+  }
+
   private notify(): void {
     for (const w of [...this.waiters]) w();
   }
