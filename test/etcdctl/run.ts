@@ -42,10 +42,10 @@ function run(cmd: string, args: string[], o: RunOptions): Promise<RunResult> {
       stderr += d.toString();
     });
     p.on('error', reject);
-    p.on('exit', (code, sig) => {
+    // 'close' comes after the pipes are drained ('exit' may come before).
+    p.on('close', (code, sig) => {
       clearTimeout(timer);
-      // Let the pipes drain.
-      setImmediate(() => resolve({ stdout, stderr, code: code ?? sig ?? -1 }));
+      resolve({ stdout, stderr, code: code ?? sig ?? -1 });
     });
     if (o.stdin !== undefined) p.stdin.end(o.stdin);
     else p.stdin.end();
