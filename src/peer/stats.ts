@@ -18,6 +18,8 @@ export class FollowerStats {
 
   /** A measured round trip in milliseconds (etcd's Succ latency arithmetic). */
   latency(ms: number): void {
+    // Whole nanoseconds, as etcd's time.Duration gives (no float noise in the JSON).
+    ms = Math.round(ms * 1e6) / 1e6;
     const total = this.samples * this.average;
     const totalSquare = this.samples * this.averageSquare;
     this.samples++;
