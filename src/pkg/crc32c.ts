@@ -21,28 +21,37 @@ for (let n = 0; n < 256; n++) {
   }
 }
 
-// The DataView of the last buffer seen: callers checksum many records of one buffer in a
-// row, and making a view per call costs more than a small record's CRC.
-let viewOf: Uint8Array | null = null;
-let view: DataView = new DataView(new ArrayBuffer(0));
+// 32-bit loads through an Int32Array over the whole ArrayBuffer (aligned words; the fastest
+// way to read memory in V8), cached for the last buffer: callers checksum many records of
+// one buffer in a row. Only on little-endian hosts; elsewhere the bytewise loop does it all.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+let wordsOf: ArrayBufferLike | null = null;
+let words: Int32Array = new Int32Array(0);
 
 /** Continues `crc` (a finished CRC-32C, 0 to start) over buf[start, end). */
 export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.length): number {
   let c = ~crc;
   let i = start;
-  if (end - start >= 16) {
-    if (viewOf !== buf) {
-      view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      viewOf = buf;
+  if (end - start >= 32 && LITTLE_ENDIAN) {
+    // Bytewise up to a 4-byte aligned address.
+    const base = buf.byteOffset;
+    while (((base + i) & 3) !== 0) {
+      c = T[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+      i++;
     }
-    const dv = view;
-    const stop = end - 16;
-    // Slicing-by-16 with 32-bit little-endian loads.
-    while (i <= stop) {
-      const a = c ^ dv.getInt32(i, true);
-      const b = dv.getInt32(i + 4, true);
-      const d = dv.getInt32(i + 8, true);
-      const e = dv.getInt32(i + 12, true);
+    if (wordsOf !== buf.buffer) {
+      words = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+      wordsOf = buf.buffer;
+    }
+    const w = words;
+    let j = (base + i) >> 2;
+    const stop = ((base + end) >> 2) - 4;
+    // Slicing-by-16.
+    while (j <= stop) {
+      const a = c ^ w[j]!;
+      const b = w[j + 1]!;
+      const d = w[j + 2]!;
+      const e = w[j + 3]!;
       c =
         T[3840 + (a & 0xff)]! ^
         T[3584 + ((a >>> 8) & 0xff)]! ^
@@ -60,8 +69,9 @@ export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.
         T[512 + ((e >>> 8) & 0xff)]! ^
         T[256 + ((e >>> 16) & 0xff)]! ^
         T[e >>> 24]!;
-      i += 16;
+      j += 4;
     }
+    i = (j << 2) - base;
   }
   while (i < end) {
     c = T[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
