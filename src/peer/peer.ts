@@ -260,20 +260,25 @@ export class Peer {
     const c = this.host.counters;
     c.streamWrites++;
     c.streamMessages += msgs.length;
-    const writer = this.writer!;
-    if (!writer.write(buf)) {
+    if (!this.writer!.write(buf)) {
+      // Under load most writes fill the socket buffer: one timer per stream, re-armed.
       this.blocked = true;
-      this.stallTimer = setTimeout(() => this.stalled(writer), this.host.limits.stallTimeoutMs);
-      this.stallTimer.unref();
+      if (this.stallTimer === null) {
+        this.stallTimer = setTimeout(this.stalled, this.host.limits.stallTimeoutMs);
+        this.stallTimer.unref();
+      } else {
+        this.stallTimer.refresh();
+      }
     }
   }
 
-  private stalled(writer: ServerResponse): void {
-    this.stallTimer = null;
-    if (this.writer !== writer || !this.blocked) return;
+  /** Fires stallTimeoutMs after the latest write that found the socket full. */
+  private readonly stalled = (): void => {
+    const writer = this.writer;
+    if (writer === null || !this.blocked) return;
     this.host.log.warn(`rafthttp: the stream to peer ${this.id} is stalled; closing it`);
     writer.destroy();
-  }
+  };
 
   /** Send counters and the latency probe, for messages handed to the network. */
   private countSends(msgs: Message[], sizes: number[], probe: boolean): void {
@@ -401,7 +406,6 @@ export class Peer {
     res.on('drain', () => {
       if (this.writer !== res) return;
       this.blocked = false;
-      this.clearStall();
       if (this.pending.length > 0 && !this.scheduled) this.host.scheduleFlush(this);
     });
     res.on('close', () => this.writerClosed(res));
