@@ -407,7 +407,9 @@ export class Raft {
     if (!this.promotable()) return;
     const log = this.raftLog;
     if (log.committed > log.applied) {
-      const ents = log.slice(log.applied + 1, log.committed + 1, NO_LIMIT);
+      // Entries below firstIndex are inside a snapshot: nothing left to apply there.
+      const lo = Math.max(log.applied + 1, log.firstIndex());
+      const ents = lo > log.committed ? [] : log.slice(lo, log.committed + 1, NO_LIMIT);
       if (ents === null) throw new Error('unexpected error getting unapplied entries');
       for (const e of ents) if (e.type === EntryType.ConfChange) return;
     }
