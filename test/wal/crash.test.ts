@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { WAL } from '../../src/wal/wal.js';
 import { crashEntry, tempDir } from './helpers.js';
 
-const KILLS = 24;
+const KILLS = 21;
 const writer = new URL('./crash-writer.js', import.meta.url).pathname;
 
 interface Run {
@@ -61,7 +61,7 @@ test(`a writer killed -9 at random moments ${KILLS} times loses nothing it repor
     let reported = 0;
     let repairs = 0;
     for (let k = 1; k <= KILLS; k++) {
-      const run = await runAndKill(dir, k, rand(60));
+      const run = await runAndKill(dir, k, rand(40));
       reported = Math.max(reported, run.synced);
       const w = await WAL.open(dir, { index: 0, term: 0 });
       if (w.repaired) repairs++;
