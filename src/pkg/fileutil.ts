@@ -31,6 +31,10 @@ export class DirLockedError extends Error {
   }
 }
 
+/** Locks this process holds, released on a normal exit (one listener for all of them). */
+const heldLocks = new Set<() => void>();
+let exitHooked = false;
+
 export interface DirLock {
   /** The lock file. */
   readonly path: string;
@@ -91,14 +95,20 @@ export function lockDir(dir: string): DirLock {
     const release = (): void => {
       if (released) return;
       released = true;
-      process.removeListener('exit', release);
+      heldLocks.delete(release);
       try {
         if (readFileSync(path, 'utf8') === me) unlinkSync(path);
       } catch {
         // already gone
       }
     };
-    process.on('exit', release);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', () => {
+        for (const r of [...heldLocks]) r();
+      });
+    }
+    heldLocks.add(release);
     return { path, release };
   }
   throw new Error(`cannot lock ${dir}: the lock file ${path} keeps changing (contention)`);
