@@ -2,100 +2,16 @@
 // flushed once per event-loop turn onto the stream the remote opened to us (its
 // GET /raft/stream/<our id>, served by our handler), or, while no stream is up, as one
 // POST /raft per batch (the pipeline). Snapshots go on their own POST /raft/snapshot.
-// Incoming: we keep a GET /raft/stream/<our id> open to the remote, so that it can
-// stream to us; it is redialled with back-off whenever it drops.
-//
-// The direction (the receiver dials, the sender writes on the response) is etcd's: a
-// long response is never cut by the listener's request timeouts, and a removed or
-// foreign member learns of it from the answer to its own dial.
-import type {
-  ClientRequest,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http';
-import type { Logger } from '../pkg/logger.js';
+// Incoming: a StreamReader keeps our GET /raft/stream/<our id> open on the remote.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
-import { FrameDecoder, approxMessageBytes, encodeFrames } from './frame.js';
-import {
-  HEADER_CLUSTER_ID,
-  HEADER_FROM,
-  HEADER_TO,
-  RAFT_PATH,
-  RAFT_SNAPSHOT_PATH,
-} from './http-util.js';
-import { snapshotPrefix } from './snapshot.js';
-import { FollowerStats, type SelfStats } from './stats.js';
-
-export interface PeerUrl {
-  readonly href: string;
-  readonly https: boolean;
-  readonly hostname: string;
-  readonly port: number;
-}
-
-export function parsePeerUrl(s: string): PeerUrl {
-  const u = new URL(s);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new Error(`peer URL ${s} must be http or https`);
-  }
-  const https = u.protocol === 'https:';
-  let host = u.hostname;
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  const port = u.port === '' ? (https ? 443 : 80) : Number(u.port);
-  return { href: `${u.protocol}//${u.host}`, https, hostname: host, port };
-}
-
-/** Tunables, all with defaults chosen in transport.ts. */
-export interface PeerLimits {
-  /** Messages queued for one peer before new ones are dropped. */
-  maxPendingMessages: number;
-  /** Approximate bytes queued for one peer before new ones are dropped. */
-  maxPendingBytes: number;
-  /** Concurrent POST /raft requests to one peer. */
-  maxPipelines: number;
-  /** Connect/response timeout of pipeline posts and stream dials. */
-  requestTimeoutMs: number;
-  /** A stream write blocked this long is declared dead. */
-  stallTimeoutMs: number;
-  /** Inactivity timeout of a snapshot transfer. */
-  snapshotTimeoutMs: number;
-  backoffMinMs: number;
-  backoffMaxMs: number;
-}
-
-/** What a peer needs from its transport. */
-export interface PeerHost {
-  readonly localId: NodeId;
-  readonly clusterId: string;
-  readonly limits: PeerLimits;
-  readonly log: Logger;
-  readonly self: SelfStats;
-  readonly counters: TransportCounters;
-  now(): number;
-  streamStatus(id: NodeId, direction: 'reader' | 'writer', up: boolean): void;
-  request(url: PeerUrl, method: string, path: string, headers: OutgoingHttpHeaders): ClientRequest;
-  /** A frame arrived on a stream from this peer. */
-  receiveFrame(frame: Uint8Array, from: Peer): void;
-  scheduleFlush(p: Peer): void;
-  reportUnreachable(id: NodeId): void;
-  reportSnapshot(id: NodeId, ok: boolean): void;
-  /** A remote answered 410: this member was removed from the cluster. */
-  removedByRemote(by: NodeId): void;
-  clusterMismatch(remote: string, got: string): void;
-}
-
-/** Plain counters for tests and benchmarks. */
-export interface TransportCounters {
-  /** Socket writes on streams (each carries every message queued in one turn). */
-  streamWrites: number;
-  /** Messages written on streams. */
-  streamMessages: number;
-  /** POST /raft requests (pipeline fallback). */
-  pipelinePosts: number;
-  /** Messages dropped (queue full, peer down). */
-  dropped: number;
-}
+import { approxMessageBytes, encodeFrames } from './frame.js';
+import type { Flushable, PeerHost } from './host.js';
+import { HEADER_CLUSTER_ID, HEADER_FROM, HEADER_TO, RAFT_PATH } from './http-util.js';
+import { sendSnapshot } from './snapshot-sender.js';
+import { FollowerStats } from './stats.js';
+import { StreamReader } from './stream-reader.js';
+import { type PeerUrl, UrlPicker } from './url.js';
 
 enum Probe {
   None = 0,
@@ -105,12 +21,11 @@ enum Probe {
 
 /** A latency probe unanswered this long is abandoned (the message was lost). */
 const PROBE_EXPIRY_MS = 5000;
-const SNAPSHOT_SLICE = 1 << 20;
 
-export class Peer {
+export class Peer implements Flushable {
   readonly stats = new FollowerStats();
-  urls: PeerUrl[];
-  private urlIndex = 0;
+  private readonly urls: UrlPicker;
+  private readonly reader: StreamReader;
 
   // Outgoing queue.
   private pending: Message[] = [];
@@ -132,13 +47,6 @@ export class Peer {
   private snapshotInFlight = false;
   private snaps: Message[] = [];
 
-  // Our stream from the remote.
-  private reader: ClientRequest | null = null;
-  private readerUp = false;
-  private readerTimer: NodeJS.Timeout | null = null;
-  private readerBackoff: number;
-  private lastReaderError = '';
-
   // Round-trip probe for the follower latency statistics.
   private probe = Probe.None;
   private probeIndex = 0;
@@ -153,18 +61,18 @@ export class Peer {
     urls: string[],
     private readonly host: PeerHost,
   ) {
-    this.urls = urls.map(parsePeerUrl);
+    this.urls = new UrlPicker(urls);
     this.headers = {
       [HEADER_CLUSTER_ID]: host.clusterId,
       [HEADER_FROM]: host.localId,
       [HEADER_TO]: id,
     };
     this.pipeBackoff = host.limits.backoffMinMs;
-    this.readerBackoff = host.limits.backoffMinMs;
+    this.reader = new StreamReader(id, this.urls, this.headers, host);
   }
 
   start(): void {
-    this.dial();
+    this.reader.start();
   }
 
   setClusterId(cid: string): void {
@@ -173,12 +81,7 @@ export class Peer {
 
   /** New URLs: reconnect the stream we read from if its URL is gone. */
   updateUrls(urls: string[]): void {
-    const next = urls.map(parsePeerUrl);
-    const current = this.urls[this.urlIndex % Math.max(1, this.urls.length)];
-    this.urls = next;
-    const keep = current !== undefined ? next.findIndex((u) => u.href === current.href) : -1;
-    this.urlIndex = Math.max(keep, 0);
-    if (keep < 0 && this.reader !== null) this.reader.destroy();
+    if (!this.urls.update(urls)) this.reader.reconnect();
   }
 
   /** True when the remote's stream to us is attached and writable. */
@@ -187,7 +90,7 @@ export class Peer {
   }
 
   get streamReading(): boolean {
-    return this.readerUp;
+    return this.reader.connected;
   }
 
   get queuedMessages(): number {
@@ -231,7 +134,7 @@ export class Peer {
     if (this.snaps.length > 0) {
       const snaps = this.snaps;
       this.snaps = [];
-      for (let i = 0; i < snaps.length; i++) this.sendSnapshot(snaps[i]!);
+      for (let i = 0; i < snaps.length; i++) this.startSnapshot(snaps[i]!);
     }
     if (this.pending.length > 0) {
       if (this.writer !== null) {
@@ -319,7 +222,7 @@ export class Peer {
 
   private pipeline(): void {
     const now = this.host.now();
-    if (now < this.downUntil || this.urls.length === 0) {
+    if (now < this.downUntil || this.urls.empty) {
       // Recently unreachable: drop rather than queue; raft retransmits after the probe.
       const msgs = this.pending;
       for (let i = 0; i < msgs.length; i++) {
@@ -342,7 +245,7 @@ export class Peer {
     const sizes: number[] = [];
     const body = encodeFrames(msgs, 0, msgs.length, sizes);
     this.countSends(msgs, sizes, false);
-    const url = this.pickUrl();
+    const url = this.urls.pick();
     this.inflight++;
     this.host.counters.pipelinePosts++;
     let done = false;
@@ -380,7 +283,7 @@ export class Peer {
       if (status === 410) this.host.removedByRemote(this.id);
       else if (status === 412) this.host.clusterMismatch(this.id, '');
       if (status === 0) {
-        this.failUrl(url);
+        this.urls.fail(url);
         if (!this.closed && this.writer === null) {
           this.host.log.debug(`rafthttp: failed to post to ${this.id} on ${url.href} (${err})`);
         }
@@ -440,193 +343,29 @@ export class Peer {
 
   // ---- snapshots ------------------------------------------------------------------
 
-  private sendSnapshot(m: Message): void {
-    if (this.snapshotInFlight || this.urls.length === 0) {
+  private startSnapshot(m: Message): void {
+    if (this.snapshotInFlight || this.urls.empty) {
       const why = this.snapshotInFlight ? 'another is in flight' : 'the peer has no URL';
       this.host.log.warn(`rafthttp: dropped a snapshot to ${this.id} (${why})`);
       this.host.reportSnapshot(this.id, false);
       return;
     }
     this.snapshotInFlight = true;
-    const data = m.snapshot!.data;
-    const index = m.snapshot!.metadata.index;
-    const prefix = snapshotPrefix(m);
-    const url = this.pickUrl();
-    this.host.log.info(
-      `rafthttp: start to send database snapshot [index: ${index}, to ${this.id}, size ${data.length}]...`,
-    );
-    let done = false;
-    const finish = (ok: boolean, why: string) => {
-      if (done) return;
-      done = true;
+    const url = this.urls.pick();
+    sendSnapshot(this.host, this.id, url, this.headers, m, (ok) => {
       this.snapshotInFlight = false;
-      if (ok) {
-        this.host.log.info(
-          `rafthttp: database snapshot [index: ${index}, to: ${this.id}] sent out successfully`,
-        );
-      } else {
-        this.host.log.warn(
-          `rafthttp: database snapshot [index: ${index}, to: ${this.id}] failed to be sent out (${why})`,
-        );
-        this.failUrl(url);
+      if (!ok) {
+        this.urls.fail(url);
         this.host.reportUnreachable(this.id);
       }
       this.host.reportSnapshot(this.id, ok);
-    };
-    const req = this.host.request(url, 'POST', RAFT_SNAPSHOT_PATH, {
-      ...this.headers,
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': prefix.length + data.length,
     });
-    req.setTimeout(this.host.limits.snapshotTimeoutMs, () => req.destroy(new Error('i/o timeout')));
-    let responded = false;
-    req.on('response', (res: IncomingMessage) => {
-      responded = true;
-      const status = res.statusCode ?? 0;
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (s: string) => {
-        if (text.length < 512) text += s;
-      });
-      res.on('end', () => {
-        if (status === 410) this.host.removedByRemote(this.id);
-        else if (status === 412) this.host.clusterMismatch(this.id, '');
-        finish(status === 204, `${status} ${text.trim()}`);
-      });
-      res.on('close', () => {
-        if (!res.complete) finish(false, 'response aborted');
-      });
-    });
-    req.on('error', (e) => finish(false, e.message));
-    req.on('close', () => {
-      if (!responded) finish(false, 'connection closed');
-    });
-    req.write(prefix);
-    // Slices of the snapshot itself, paced by the socket: no copy, no unbounded buffer.
-    let off = 0;
-    const pump = (): void => {
-      while (off < data.length) {
-        if (done || req.destroyed) return;
-        const end = Math.min(off + SNAPSHOT_SLICE, data.length);
-        const ok = req.write(data.subarray(off, end));
-        off = end;
-        if (!ok) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end();
-    };
-    pump();
-  }
-
-  // ---- incoming stream ------------------------------------------------------------
-
-  private dial(): void {
-    if (this.closed || this.reader !== null || this.urls.length === 0) return;
-    const url = this.pickUrl();
-    const req = this.host.request(url, 'GET', `/raft/stream/${this.host.localId}`, this.headers);
-    this.reader = req;
-    req.setNoDelay(true);
-    req.setTimeout(this.host.limits.requestTimeoutMs, () => req.destroy(new Error('i/o timeout')));
-    req.on('response', (res: IncomingMessage) => this.readerResponse(req, res, url));
-    req.on('error', (e) => {
-      this.lastReaderError = e.message;
-    });
-    req.on('close', () => this.readerClosed(req, url));
-    req.end();
-  }
-
-  private readerResponse(req: ClientRequest, res: IncomingMessage, url: PeerUrl): void {
-    if (this.reader !== req) {
-      req.destroy();
-      return;
-    }
-    const status = res.statusCode ?? 0;
-    if (status !== 200) {
-      res.resume();
-      this.lastReaderError = `status ${status}`;
-      if (status === 410) this.host.removedByRemote(this.id);
-      else if (status === 412) this.host.clusterMismatch(this.id, '');
-      req.destroy();
-      return;
-    }
-    const got = res.headers['x-etcd-cluster-id'];
-    if (got !== this.headers[HEADER_CLUSTER_ID]) {
-      this.host.clusterMismatch(this.id, typeof got === 'string' ? got : '');
-      this.lastReaderError = 'cluster ID mismatch';
-      req.destroy();
-      return;
-    }
-    req.setTimeout(0);
-    res.socket.setKeepAlive(true, 5000);
-    this.readerUp = true;
-    this.readerBackoff = this.host.limits.backoffMinMs;
-    this.lastReaderError = '';
-    this.host.log.info(
-      `rafthttp: established a TCP streaming connection with peer ${this.id} (stream reader) on ${url.href}`,
-    );
-    this.host.streamStatus(this.id, 'reader', true);
-    const decoder = new FrameDecoder((frame) => this.host.receiveFrame(frame, this));
-    res.on('data', (chunk: Buffer) => {
-      if (this.reader !== req) return;
-      try {
-        decoder.push(chunk);
-      } catch (e) {
-        this.host.log.warn(`rafthttp: bad stream from peer ${this.id}: ${(e as Error).message}`);
-        req.destroy();
-      }
-    });
-    res.on('error', () => {});
-  }
-
-  private readerClosed(req: ClientRequest, url: PeerUrl): void {
-    if (this.reader !== req) return;
-    this.reader = null;
-    if (this.readerUp) {
-      this.readerUp = false;
-      if (!this.closed) {
-        this.host.log.warn(
-          `rafthttp: lost the TCP streaming connection with peer ${this.id} (stream reader)`,
-        );
-        this.host.streamStatus(this.id, 'reader', false);
-      }
-    } else if (this.lastReaderError !== '') {
-      this.failUrl(url);
-    }
-    if (this.closed) return;
-    const delay = this.readerBackoff;
-    this.readerBackoff = Math.min(this.readerBackoff * 2, this.host.limits.backoffMaxMs);
-    this.readerTimer = setTimeout(() => {
-      this.readerTimer = null;
-      this.dial();
-    }, delay);
-    this.readerTimer.unref();
-  }
-
-  // ---- misc -----------------------------------------------------------------------
-
-  private pickUrl(): PeerUrl {
-    return this.urls[this.urlIndex % this.urls.length]!;
-  }
-
-  private failUrl(url: PeerUrl): void {
-    const cur = this.urls[this.urlIndex % this.urls.length];
-    if (cur !== undefined && cur.href === url.href)
-      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
   }
 
   /** Stops everything: the stream we read, the stream we write, timers. */
   stop(): void {
     this.closed = true;
-    if (this.readerTimer !== null) {
-      clearTimeout(this.readerTimer);
-      this.readerTimer = null;
-    }
-    const r = this.reader;
-    this.reader = null;
-    this.readerUp = false;
-    if (r !== null) r.destroy();
+    this.reader.stop();
     const w = this.writer;
     this.writer = null;
     this.clearStall();

@@ -3,8 +3,8 @@
 //   send(msgs)  -> per-peer bounded queues -> one write per peer per event-loop turn on
 //                  the stream the peer opened to us (GET /raft/stream/<our id>), or a
 //                  POST /raft batch while no stream is up; MsgSnap -> POST /raft/snapshot.
-//   handler()   -> serves those three paths (plus /members and /version when asked to)
-//                  on the peer listener, checking X-Etcd-Cluster-ID on every request.
+//   handler()   -> handler.ts serves those three paths (plus /members and /version) on
+//                  the peer listener, checking X-Etcd-Cluster-ID on every request.
 //
 // send() never blocks and never calls back synchronously: a slow or dead peer costs a
 // dropped message and an onUnreachable(id), and raft retransmits.
@@ -19,33 +19,14 @@ import type { ConnectionOptions } from 'node:tls';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { decodeMessage } from '../raft/codec.js';
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
-import { FrameDecoder } from './frame.js';
-import {
-  HEADER_CLUSTER_ID,
-  HEADER_FROM,
-  MEMBERS_PATH,
-  RAFT_PATH,
-  RAFT_SNAPSHOT_PATH,
-  RAFT_STREAM_PREFIX,
-  TEXT_CLUSTER_ID_MISMATCH,
-  TEXT_MEMBER_REMOVED,
-  VERSION_PATH,
-  httpError,
-  methodNotAllowed,
-  parseMemberId,
-} from './http-util.js';
-import {
-  Peer,
-  type PeerHost,
-  type PeerLimits,
-  type PeerUrl,
-  type TransportCounters,
-} from './peer.js';
-import { SnapshotBodyReader } from './snapshot.js';
+import { PeerHandler } from './handler.js';
+import type { Flushable, PeerHost, PeerLimits, TransportCounters } from './host.js';
+import { Peer } from './peer.js';
+import type { PeerUrl } from './url.js';
 import { type LeaderStatsJSON, SelfStats, type SelfStatsJSON } from './stats.js';
 
 export type { LeaderStatsJSON, SelfStatsJSON } from './stats.js';
-export type { PeerLimits, TransportCounters } from './peer.js';
+export type { PeerLimits, TransportCounters } from './host.js';
 
 export interface TransportOptions {
   id: NodeId;
@@ -98,14 +79,15 @@ export class Transport implements PeerHost {
   private readonly opts: TransportOptions;
   private readonly peers = new Map<NodeId, Peer>();
   private readonly removed = new Set<NodeId>();
-  private flushList: Peer[] = [];
-  private spareList: Peer[] = [];
+  private flushList: Flushable[] = [];
+  private spareList: Flushable[] = [];
   private immediate: NodeJS.Immediate | null = null;
   private httpAgent: http.Agent | null = null;
   private httpsAgent: https.Agent | null = null;
   private removedReported = false;
   private readonly mismatchLogged = new Map<string, number>();
   private closed = false;
+  private readonly serving: PeerHandler;
   readonly now: () => number;
 
   constructor(opts: TransportOptions) {
@@ -115,6 +97,7 @@ export class Transport implements PeerHost {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.log = opts.logger ?? defaultLog;
     this.now = opts.now ?? (() => performance.now());
+    this.serving = new PeerHandler(this, opts.membersJSON, opts.versionJSON);
     this.handler = this.handler.bind(this);
     this.runFlush = this.runFlush.bind(this);
   }
@@ -185,7 +168,7 @@ export class Transport implements PeerHost {
     }
   }
 
-  scheduleFlush(p: Peer): void {
+  scheduleFlush(p: Flushable): void {
     p.scheduled = true;
     this.flushList.push(p);
     if (this.immediate === null && !this.closed) this.immediate = setImmediate(this.runFlush);
@@ -277,11 +260,11 @@ export class Transport implements PeerHost {
     );
   }
 
-  receiveFrame(frame: Uint8Array, _from: Peer): void {
+  receiveFrame(frame: Uint8Array, _from: NodeId): void {
     this.deliver(decodeMessage(frame), frame.length);
   }
 
-  private deliver(m: Message, size: number): void {
+  deliver(m: Message, size: number): void {
     if (this.closed || m.to !== this.localId) return;
     if (m.type === MessageType.App) {
       this.self.recvAppend(this.now(), size);
@@ -302,179 +285,27 @@ export class Transport implements PeerHost {
 
   /** Serves the peer paths; false for any other path (the caller answers those). */
   handler(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    if (path === RAFT_PATH) {
-      this.servePipeline(req, res);
-    } else if (path.startsWith(RAFT_STREAM_PREFIX)) {
-      this.serveStream(req, res, path.slice(RAFT_STREAM_PREFIX.length));
-    } else if (path === RAFT_SNAPSHOT_PATH) {
-      this.serveSnapshot(req, res);
-    } else if (path === MEMBERS_PATH && this.opts.membersJSON !== undefined) {
-      this.serveJSON(req, res, this.opts.membersJSON(), true);
-    } else if (path === VERSION_PATH && this.opts.versionJSON !== undefined) {
-      this.serveJSON(req, res, this.opts.versionJSON(), false);
-    } else {
-      return false;
-    }
-    return true;
+    return this.serving.handle(req, res);
   }
 
-  /** Checks cluster ID and removal; answers and returns false when refused. */
-  private admit(req: IncomingMessage, res: ServerResponse): boolean {
-    res.setHeader(HEADER_CLUSTER_ID, this.clusterId);
-    const cid = req.headers['x-etcd-cluster-id'];
-    if (cid !== this.clusterId) {
-      const from = req.headers['x-server-from'];
-      const who = typeof from === 'string' ? from : (req.socket.remoteAddress ?? 'unknown');
-      const now = this.now();
-      const key = `in:${who}`;
-      const last = this.mismatchLogged.get(key);
-      if (last === undefined || now - last >= MISMATCH_LOG_INTERVAL_MS) {
-        this.mismatchLogged.set(key, now);
-        this.log.warn(
-          `rafthttp: request received was ignored (cluster ID mismatch got ${String(cid)} want ${this.clusterId}) from ${who}`,
-        );
-      }
-      httpError(res, 412, TEXT_CLUSTER_ID_MISMATCH);
-      return false;
-    }
-    const from = req.headers['x-server-from'];
-    if (typeof from === 'string' && this.removed.has(from)) {
-      httpError(res, 410, TEXT_MEMBER_REMOVED);
-      return false;
-    }
-    return true;
+  isRemoved(id: NodeId): boolean {
+    return this.removed.has(id);
   }
 
-  private servePipeline(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
-    if (!this.admit(req, res)) {
-      closeAfter(req, res);
-      return;
-    }
-    let failed = false;
-    const decoder = new FrameDecoder((frame) => this.deliver(decodeMessage(frame), frame.length));
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      try {
-        decoder.push(chunk);
-      } catch (e) {
-        failed = true;
-        this.log.warn(`rafthttp: failed to read raft message (${(e as Error).message})`);
-        httpError(res, 400, 'error reading raft message');
-        closeAfter(req, res);
-      }
-    });
-    req.on('end', () => {
-      if (failed) return;
-      if (!decoder.idle) {
-        httpError(res, 400, 'error reading raft message');
-        return;
-      }
-      res.statusCode = 204;
-      res.end();
-    });
+  streamPeer(id: NodeId): Peer | undefined {
+    return this.peers.get(id);
   }
 
-  private serveStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
-    if (!this.admit(req, res)) return;
-    const from = parseMemberId(fromStr);
-    if (from === null) {
-      httpError(res, 404, 'invalid from');
-      return;
-    }
-    if (this.removed.has(from)) {
-      httpError(res, 410, TEXT_MEMBER_REMOVED);
-      return;
-    }
-    const p = this.peers.get(from);
-    if (p === undefined) {
-      httpError(res, 404, 'error sender not found');
-      return;
-    }
-    const to = req.headers['x-raft-to'];
-    if (typeof to === 'string' && to !== this.localId) {
-      httpError(res, 412, 'to field mismatch');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', [HEADER_FROM]: this.localId });
-    res.flushHeaders();
-    const sock = req.socket;
-    sock.setNoDelay(true);
-    sock.setKeepAlive(true, 5000);
-    sock.setTimeout(0);
-    p.attachWriter(res);
-  }
-
-  private serveSnapshot(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
-    if (!this.admit(req, res)) {
-      closeAfter(req, res);
-      return;
-    }
-    const body = new SnapshotBodyReader();
-    let failed = false;
-    const fail = (msg: string) => {
-      failed = true;
-      this.log.warn(`rafthttp: failed to receive snapshot (${msg})`);
-      httpError(res, 400, msg);
-      closeAfter(req, res);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      try {
-        body.push(chunk);
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
-    req.on('end', () => {
-      if (failed) return;
-      let m: Message;
-      try {
-        m = body.finish();
-      } catch (e) {
-        fail((e as Error).message);
-        return;
-      }
-      const snap = m.snapshot!;
-      this.log.info(
-        `rafthttp: received and saved database snapshot [index: ${snap.metadata.index}, from: ${m.from}, size ${snap.data.length}] successfully`,
-      );
-      this.deliver(m, snap.data.length);
-      res.statusCode = 204;
-      res.end();
-    });
-  }
-
-  private serveJSON(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: string,
-    newline: boolean,
-  ): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
-    const text = newline && !body.endsWith('\n') ? `${body}\n` : body;
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/json');
-    if (newline) res.setHeader(HEADER_CLUSTER_ID, this.clusterId);
-    res.setHeader('Content-Length', Buffer.byteLength(text));
-    res.end(text);
+  /** We refused a request for its cluster ID (logged at most every few seconds per sender). */
+  refusedForCluster(who: string, got: string): void {
+    const now = this.now();
+    const key = `in:${who}`;
+    const last = this.mismatchLogged.get(key);
+    if (last !== undefined && now - last < MISMATCH_LOG_INTERVAL_MS) return;
+    this.mismatchLogged.set(key, now);
+    this.log.warn(
+      `rafthttp: request received was ignored (cluster ID mismatch got ${got} want ${this.clusterId}) from ${who}`,
+    );
   }
 
   // ---- statistics -------------------------------------------------------------------
@@ -506,10 +337,4 @@ export class Transport implements PeerHost {
     this.httpAgent?.destroy();
     this.httpsAgent?.destroy();
   }
-}
-
-/** After refusing a request whose body we will not read, drop the connection. */
-function closeAfter(req: IncomingMessage, res: ServerResponse): void {
-  res.on('finish', () => req.socket.destroy());
-  req.resume();
 }

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { LogLevel, Logger } from '../../src/pkg/logger.js';
-import type { PeerLimits } from '../../src/peer/peer.js';
+import type { PeerLimits } from '../../src/peer/host.js';
 import { Transport } from '../../src/peer/transport.js';
 import {
   type Entry,
