@@ -104,18 +104,15 @@ function byKey(a: NodeExtern, b: NodeExtern): number {
 /** Visible children of a directory (hidden `_` names skipped), recursing if asked. */
 export function listChildren(
   n: Node,
-  key: string,
   recursive: boolean,
   sorted: boolean,
   now: number,
 ): NodeExtern[] {
   const out: NodeExtern[] = [];
-  const prefix = key === '/' ? '/' : `${key}/`;
-  for (const child of n.children!.values()) {
+  for (const child of n.children!) {
     if (child.isHidden()) continue;
-    const ck = prefix + child.name;
-    const ce = reprNode(child, ck, now);
-    if (recursive && child.children !== null) ce.nodes = listChildren(child, ck, true, sorted, now);
+    const ce = reprNode(child, child.key, now);
+    if (recursive && child.children !== null) ce.nodes = listChildren(child, true, sorted, now);
     out.push(ce);
   }
   if (sorted) out.sort(byKey);

@@ -1,49 +1,71 @@
-// One node of the keyspace. Kept small: a name (not the full path), a parent link,
-// children only on directories. A file has `children === null`.
+// One node of the keyspace. Kept small (7 fields). The store finds nodes by full key in one
+// index Map, so a directory only needs the set of its children, and a file none.
+import { Buffer } from 'node:buffer';
+
+/** Expiry of a node with a TTL, and its place in the TTL heap. */
+export class TTLEntry {
+  /** Absolute expiry time in ms. */
+  expireTime: number;
+  heapPos: number;
+
+  constructor(expireTime: number) {
+    this.expireTime = expireTime;
+    this.heapPos = -1;
+  }
+}
+
+/**
+ * A compact copy of a string. Slices and concatenations keep their sources (the whole
+ * request path or URL) alive; a node lives long, so it gets its own flat string.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
 
 export class Node {
-  name: string;
+  /** The full key ("/a/b"); "/" for the root. */
+  key: string;
   parent: Node | null;
   createdIndex: number;
   modifiedIndex: number;
-  /** Absolute expiry time in ms; 0 means permanent. */
-  expireTime: number;
   value: string;
-  children: Map<string, Node> | null;
-  /** Position in the TTL heap, -1 when not in it. */
-  heapPos: number;
+  /** Children of a directory, in creation order; null for a file. */
+  children: Set<Node> | null;
+  ttl: TTLEntry | null;
 
   constructor(
-    name: string,
+    key: string,
     parent: Node | null,
     index: number,
     value: string,
     dir: boolean,
     expireTime: number,
   ) {
-    this.name = name;
+    this.key = key;
     this.parent = parent;
     this.createdIndex = index;
     this.modifiedIndex = index;
-    this.expireTime = expireTime;
     this.value = value;
-    this.children = dir ? new Map() : null;
-    this.heapPos = -1;
+    this.children = dir ? new Set() : null;
+    this.ttl = expireTime === 0 ? null : new TTLEntry(expireTime);
+  }
+
+  /** Absolute expiry in ms; 0 means permanent. */
+  get expireTime(): number {
+    return this.ttl === null ? 0 : this.ttl.expireTime;
   }
 
   isDir(): boolean {
     return this.children !== null;
   }
 
+  /** A name starting with '_' is hidden from listings and from watchers above it. */
   isHidden(): boolean {
-    return this.name.charCodeAt(0) === 95; // '_'
+    return this.key.charCodeAt(this.key.lastIndexOf('/') + 1) === 95;
   }
 
-  /** The full key, rebuilt from the names up to the root. */
-  path(): string {
-    if (this.parent === null) return '/';
-    let p = `/${this.name}`;
-    for (let n = this.parent; n.parent !== null; n = n.parent) p = `/${n.name}${p}`;
-    return p;
+  /** The last element of the key. */
+  name(): string {
+    return this.key.slice(this.key.lastIndexOf('/') + 1);
   }
 }

@@ -60,16 +60,16 @@ export function saveStore(s: Store): Uint8Array {
   w.uint(VERSION);
   w.uint(s.index);
   for (const f of STAT_FIELDS) w.uint(s.stats[f]);
-  // Tree, pre-order; the root is implicit.
+  // Tree, pre-order; the root is implicit. Full keys, so restored keys are flat strings.
   const writeChildren = (d: Node): void => {
     w.uint(d.children!.size);
-    for (const c of d.children!.values()) {
-      w.str(c.name);
+    for (const c of d.children!) {
+      w.str(c.key);
       const dir = c.children !== null;
-      w.byte((dir ? F_DIR : 0) | (c.expireTime !== 0 ? F_TTL : 0));
+      w.byte((dir ? F_DIR : 0) | (c.ttl !== null ? F_TTL : 0));
       w.uint(c.createdIndex);
       w.uint(c.modifiedIndex);
-      if (c.expireTime !== 0) w.f64(c.expireTime);
+      if (c.ttl !== null) w.f64(c.ttl.expireTime);
       if (dir) writeChildren(c);
       else w.str(c.value);
     }
@@ -98,15 +98,16 @@ export function restoreInto(s: Store, b: Uint8Array): void {
     const count = r.uint();
     const ch = d.children!;
     for (let i = 0; i < count; i++) {
-      const name = r.str();
+      const key = r.str();
       const flags = r.byte();
       const created = r.uint();
       const modified = r.uint();
       const exp = flags & F_TTL ? r.f64() : 0;
       const dir = (flags & F_DIR) !== 0;
-      const n = new Node(name, d, created, '', dir, exp);
+      const n = new Node(key, d, created, '', dir, exp);
       n.modifiedIndex = modified;
-      ch.set(name, n);
+      ch.add(n);
+      s.nodes.set(key, n);
       if (exp !== 0) s.ttlHeap.push(n);
       if (dir) readChildren(n);
       else n.value = r.str();

@@ -1,8 +1,9 @@
 // The v2 keyspace (etcd's v2store): pure and deterministic. Every "now" (ms) is an argument;
 // it only shapes the `ttl` shown in results. Expiry happens only in deleteExpired(now).
+// Nodes are found by full key in one index Map; directories hold the set of their children.
 import {
-  EtcdError,
   dirNotEmpty,
+  EtcdError,
   keyNotFound,
   nodeExist,
   notDir,
@@ -10,9 +11,9 @@ import {
   rootReadOnly,
   testFailed,
 } from './errors.js';
-import { type Action, type NodeExtern, StoreEvent, listChildren, reprNode } from './event.js';
+import { type Action, listChildren, type NodeExtern, reprNode, StoreEvent } from './event.js';
 import { EventHistory } from './history.js';
-import { Node } from './node.js';
+import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
 import { restoreInto, saveStore } from './snapshot.js';
 import { StoreStats, type StoreStatsJSON } from './stats.js';
@@ -39,67 +40,96 @@ function compareFailCause(n: Node, prevValue: string, prevIndex: number): string
   return `[${prevValue} != ${n.value}] [${prevIndex} != ${n.modifiedIndex}]`;
 }
 
+function compareOK(n: Node, prevValue: string, prevIndex: number): boolean {
+  return (
+    (prevIndex === 0 || n.modifiedIndex === prevIndex) &&
+    (prevValue === '' || n.value === prevValue)
+  );
+}
+
 export class Store {
   /** The store index: the index of the last change. */
   index = 0;
   root: Node;
+  /** Every node but the root, by full key. */
+  nodes = new Map<string, Node>();
   readonly hub: WatcherHub;
   ttlHeap = new TTLHeap();
   stats = new StoreStats();
 
   constructor(history?: EventHistory) {
-    this.root = new Node('', null, 0, '', true, 0);
+    this.root = new Node('/', null, 0, '', true, 0);
     this.hub = new WatcherHub(history ?? new EventHistory());
   }
 
   // ---- lookups ----
 
+  // Why the last tryLookup failed (no exceptions on the hot path: a missing key is common).
+  private missCode = 0;
+  private missCause = '';
+
+  /** The node at a clean path, or null with missCode/missCause set as etcd's internalGet. */
+  private tryLookup(p: string): Node | null {
+    const n = this.nodes.get(p);
+    if (n !== undefined) return n;
+    if (p === '/') return this.root;
+    // Find what is missing: the first absent element, or a file on the way.
+    let d = this.root;
+    let i = p.indexOf('/', 1);
+    for (;;) {
+      const prefix = i < 0 ? p : p.slice(0, i);
+      const c = this.nodes.get(prefix);
+      if (c === undefined) {
+        this.missCode = 100;
+        this.missCause = prefix;
+        return null;
+      }
+      if (c.children === null && i >= 0) {
+        this.missCode = 104;
+        this.missCause = c.key;
+        return null;
+      }
+      d = c;
+      if (i < 0) return d;
+      i = p.indexOf('/', i + 1);
+    }
+  }
+
+  private missError(): EtcdError {
+    return this.missCode === 104
+      ? notDir(this.missCause, this.index)
+      : keyNotFound(this.missCause, this.index);
+  }
+
   /** The node at a clean path, or throws 100 / 104 as etcd's internalGet. */
   private lookup(p: string): Node {
-    let n = this.root;
-    let start = 1;
-    const len = p.length;
-    while (start < len) {
-      let end = p.indexOf('/', start);
-      if (end < 0) end = len;
-      const ch = n.children;
-      if (ch === null) throw notDir(start === 1 ? '/' : p.slice(0, start - 1), this.index);
-      const c = ch.get(p.slice(start, end));
-      if (c === undefined) throw keyNotFound(p.slice(0, end), this.index);
-      n = c;
-      start = end + 1;
-    }
+    const n = this.tryLookup(p);
+    if (n === null) throw this.missError();
     return n;
   }
 
   /** The node at a path or null (no errors, no stats). */
   find(path: string): Node | null {
-    try {
-      return this.lookup(cleanPath(path));
-    } catch {
-      return null;
-    }
+    return this.tryLookup(cleanPath(path));
   }
 
   get(path: string, recursive: boolean, sorted: boolean, now: number): StoreEvent {
     const p = cleanPath(path);
-    let n: Node;
-    try {
-      n = this.lookup(p);
-    } catch (e) {
+    const n = this.tryLookup(p);
+    if (n === null) {
       this.stats.getsFail++;
-      throw e;
+      throw this.missError();
     }
     const e = new StoreEvent('get', p, n.modifiedIndex, n.createdIndex);
     e.etcdIndex = this.index;
     const ne = e.node;
     if (n.children !== null) {
       ne.dir = true;
-      ne.nodes = listChildren(n, p, recursive, sorted, now);
+      ne.nodes = listChildren(n, recursive, sorted, now);
     } else {
       ne.value = n.value;
     }
-    if (n.expireTime !== 0) ne.setExpiration(n.expireTime, now);
+    if (n.ttl !== null) ne.setExpiration(n.ttl.expireTime, now);
     this.stats.getsSuccess++;
     return e;
   }
@@ -109,22 +139,19 @@ export class Store {
   set(path: string, dir: boolean, value: string, ttl: TTLOptions, now: number): StoreEvent {
     try {
       const p = cleanPath(path);
-      let prev: Node | null = null;
-      let missing: EtcdError | null = null;
-      try {
-        prev = this.lookup(p);
-      } catch (err) {
-        if ((err as EtcdError).errorCode !== 100) throw err;
-        missing = err as EtcdError;
-      }
+      const prev = this.tryLookup(p);
+      if (prev === null && this.missCode !== 100) throw this.missError();
       if (ttl.refresh) {
-        if (prev === null) throw missing!;
+        if (prev === null) throw this.missError();
         value = prev.value;
       }
-      const prevView = prev !== null ? reprNode(prev, p, now) : null;
-      const e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, 'set', now);
+      let e: StoreEvent;
+      if (prev !== null && prev.children === null && prev.parent !== null) {
+        e = this.replaceFile(prev, p, dir, value, ttl.expireTime, now);
+      } else {
+        e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, 'set', now);
+      }
       e.etcdIndex = this.index;
-      e.prevNode = prevView;
       if (!ttl.refresh) this.hub.notify(e);
       else {
         e.refresh = true;
@@ -136,6 +163,42 @@ export class Store {
       this.stats.setsFail++;
       throw err;
     }
+  }
+
+  /** A set over an existing file: the same as etcd's remove-and-create, done in place. */
+  private replaceFile(
+    n: Node,
+    p: string,
+    dir: boolean,
+    value: string,
+    expireTime: number,
+    now: number,
+  ): StoreEvent {
+    const next = this.index + 1;
+    if (expireTime < MIN_EXPIRE_TIME) expireTime = 0;
+    const e = new StoreEvent('set', p, next, next);
+    e.prevNode = reprNode(n, p, now);
+    if (n.ttl !== null) {
+      this.ttlHeap.remove(n);
+      n.ttl = null;
+    }
+    n.createdIndex = next;
+    n.modifiedIndex = next;
+    if (dir) {
+      n.value = '';
+      n.children = new Set();
+      e.node.dir = true;
+    } else {
+      n.value = value;
+      e.node.value = value;
+    }
+    if (expireTime !== 0) {
+      n.ttl = new TTLEntry(expireTime);
+      this.ttlHeap.push(n);
+      e.node.setExpiration(expireTime, now);
+    }
+    this.index = next;
+    return e;
   }
 
   /** Create (prevExist=false), or an in-order key under `path` when `unique`. */
@@ -159,6 +222,32 @@ export class Store {
     }
   }
 
+  /** The directory that holds `p`, created along the way if missing (etcd's walk with checkDir). */
+  private parentDir(p: string, next: number, curr: number): Node {
+    const cut = p.lastIndexOf('/');
+    if (cut === 0) return this.root;
+    const dp = p.slice(0, cut);
+    const d = this.nodes.get(dp);
+    if (d !== undefined && d.children !== null) return d;
+    let parent = this.root;
+    let i = p.indexOf('/', 1);
+    while (i > 0 && i <= cut) {
+      const prefix = p.slice(0, i);
+      let c = this.nodes.get(prefix);
+      if (c === undefined) {
+        c = new Node(ownString(prefix), parent, next, '', true, 0);
+        this.nodes.set(c.key, c);
+        parent.children!.add(c);
+      } else if (c.children === null) {
+        this.stats.setsFail++; // etcd counts a failed walk here too
+        throw notDir(c.key, curr);
+      }
+      parent = c;
+      i = p.indexOf('/', i + 1);
+    }
+    return parent;
+  }
+
   private internalCreate(
     path: string,
     dir: boolean,
@@ -174,37 +263,19 @@ export class Store {
     const p = unique ? cleanPath(`${path}/${inOrderName(next)}`) : cleanPath(path);
     if (p === '/') throw rootReadOnly(curr);
     if (expireTime < MIN_EXPIRE_TIME) expireTime = 0;
-    // Walk to the parent, creating directories on the way (etcd's walk with checkDir).
-    const cut = p.lastIndexOf('/');
-    let d = this.root;
-    let start = 1;
-    while (start < cut) {
-      const end = p.indexOf('/', start);
-      const name = p.slice(start, end);
-      let c = d.children!.get(name);
-      if (c === undefined) {
-        c = new Node(name, d, next, '', true, 0);
-        d.children!.set(name, c);
-      } else if (c.children === null) {
-        this.stats.setsFail++; // etcd counts a failed walk here too
-        throw notDir(p.slice(0, end), curr);
-      }
-      d = c;
-      start = end + 1;
-    }
-    const name = p.slice(cut + 1);
-    const e = new StoreEvent(action, p, next, next);
-    const old = d.children!.get(name);
+    const old = this.nodes.get(p);
     if (old !== undefined) {
       if (!replace) throw nodeExist(p, curr);
       if (old.children !== null) throw notFile(p, curr);
-      e.prevNode = reprNode(old, p, now);
-      this.detach(old);
+      // Files are replaced in place by set(); this path is for a directory in the way.
     }
-    const n = new Node(name, d, next, dir ? '' : value, dir, expireTime);
+    const d = this.parentDir(p, next, curr);
+    const e = new StoreEvent(action, p, next, next);
+    const n = new Node(ownString(p), d, next, dir ? '' : value, dir, expireTime);
     if (dir) e.node.dir = true;
     else e.node.value = value;
-    d.children!.set(name, n);
+    this.nodes.set(n.key, n);
+    d.children!.add(n);
     if (expireTime !== 0) {
       this.ttlHeap.push(n);
       e.node.setExpiration(expireTime, now);
@@ -233,7 +304,7 @@ export class Store {
         e.node.dir = true;
       }
       this.updateTTL(n, ttl.expireTime);
-      if (n.expireTime !== 0) e.node.setExpiration(n.expireTime, now);
+      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, now);
       this.index = next;
       if (!ttl.refresh) this.hub.notify(e);
       else {
@@ -261,12 +332,7 @@ export class Store {
       if (p === '/') throw rootReadOnly(this.index);
       const n = this.lookup(p);
       if (n.children !== null) throw notFile(p, this.index);
-      if (
-        !(
-          (prevIndex === 0 || n.modifiedIndex === prevIndex) &&
-          (prevValue === '' || n.value === prevValue)
-        )
-      ) {
+      if (!compareOK(n, prevValue, prevIndex)) {
         throw testFailed(compareFailCause(n, prevValue, prevIndex), this.index);
       }
       if (ttl.refresh) value = n.value;
@@ -278,7 +344,7 @@ export class Store {
       n.modifiedIndex = next;
       this.updateTTL(n, ttl.expireTime);
       e.node.value = value;
-      if (n.expireTime !== 0) e.node.setExpiration(n.expireTime, now);
+      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, now);
       if (!ttl.refresh) this.hub.notify(e);
       else {
         e.refresh = true;
@@ -307,7 +373,7 @@ export class Store {
       e.etcdIndex = next;
       e.prevNode = reprNode(n, p, now);
       if (n.children !== null) e.node.dir = true;
-      this.removeTree(n, p, e);
+      this.removeTree(n, e);
       this.index = next;
       this.hub.notify(e);
       this.stats.deleteSuccess++;
@@ -324,19 +390,14 @@ export class Store {
       const n = this.lookup(p);
       // The reference's cause for its root is its trimmed internal path: empty.
       if (n.children !== null) throw notFile(p === '/' ? '' : p, this.index);
-      if (
-        !(
-          (prevIndex === 0 || n.modifiedIndex === prevIndex) &&
-          (prevValue === '' || n.value === prevValue)
-        )
-      ) {
+      if (!compareOK(n, prevValue, prevIndex)) {
         throw testFailed(compareFailCause(n, prevValue, prevIndex), this.index);
       }
       const next = ++this.index;
       const e = new StoreEvent('compareAndDelete', p, next, n.createdIndex);
       e.etcdIndex = next;
       e.prevNode = reprNode(n, p, now);
-      this.removeTree(n, p, e);
+      this.removeTree(n, e);
       this.hub.notify(e);
       this.stats.compareAndDeleteSuccess++;
       return e;
@@ -351,14 +412,14 @@ export class Store {
     const out: StoreEvent[] = [];
     for (;;) {
       const n = this.ttlHeap.top();
-      if (n === null || n.expireTime > now) break;
+      if (n === null || n.ttl!.expireTime > now) break;
       const next = ++this.index;
-      const p = n.path();
+      const p = n.key;
       const e = new StoreEvent('expire', p, next, n.createdIndex);
       e.etcdIndex = next;
       e.prevNode = reprNode(n, p, now);
       if (n.children !== null) e.node.dir = true;
-      this.removeTree(n, p, e);
+      this.removeTree(n, e);
       this.stats.expireCount++;
       this.hub.notify(e);
       out.push(e);
@@ -378,37 +439,32 @@ export class Store {
   // ---- internals ----
 
   private updateTTL(n: Node, expireTime: number): void {
-    if (n.expireTime !== 0) {
-      n.expireTime = expireTime;
-      if (expireTime === 0) this.ttlHeap.remove(n);
-      else this.ttlHeap.update(n);
+    const t = n.ttl;
+    if (t !== null) {
+      if (expireTime === 0) {
+        this.ttlHeap.remove(n);
+        n.ttl = null;
+      } else {
+        t.expireTime = expireTime;
+        this.ttlHeap.update(n);
+      }
     } else if (expireTime !== 0) {
-      n.expireTime = expireTime;
+      n.ttl = new TTLEntry(expireTime);
       this.ttlHeap.push(n);
     }
   }
 
-  /** Unlinks a node (no watchers told): used when a set replaces a file. */
-  private detach(n: Node): void {
-    n.parent!.children!.delete(n.name);
-    if (n.heapPos >= 0) this.ttlHeap.remove(n);
-  }
-
   /** Removes a node and everything under it, telling watchers on each removed path. */
-  private removeTree(n: Node, p: string, e: StoreEvent): void {
-    const tell = this.hub.count > 0;
-    this.removeRec(n, p, e, tell);
+  private removeTree(n: Node, e: StoreEvent): void {
+    n.parent!.children!.delete(n);
+    this.removeRec(n, e, this.hub.count > 0);
   }
 
-  private removeRec(n: Node, p: string, e: StoreEvent, tell: boolean): void {
-    if (n.children !== null) {
-      for (const c of n.children.values())
-        this.removeRec(c, p === '/' ? `/${c.name}` : `${p}/${c.name}`, e, tell);
-    }
-    if (n.parent !== null && n.parent.children!.get(n.name) === n)
-      n.parent.children!.delete(n.name);
-    if (tell) this.hub.notifyWatchers(e, p, true);
-    if (n.heapPos >= 0) this.ttlHeap.remove(n);
+  private removeRec(n: Node, e: StoreEvent, tell: boolean): void {
+    if (n.children !== null) for (const c of n.children) this.removeRec(c, e, tell);
+    this.nodes.delete(n.key);
+    if (tell) this.hub.notifyWatchers(e, n.key, true);
+    if (n.ttl !== null) this.ttlHeap.remove(n);
   }
 
   // ---- stats, snapshot ----
@@ -438,24 +494,15 @@ export class Store {
     this.hub.closeAll();
     this.index = s.index;
     this.root = s.root;
+    this.nodes = s.nodes;
     this.ttlHeap = s.ttlHeap;
     this.stats = s.stats;
     this.hub.history.copyFrom(s.hub.history);
   }
 
-  /** Total keys (files and directories, the root excluded). */
+  /** Number of keys (files and directories, the root excluded). */
   size(): number {
-    let count = 0;
-    const stack: Node[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (n.children !== null)
-        for (const c of n.children.values()) {
-          count++;
-          stack.push(c);
-        }
-    }
-    return count;
+    return this.nodes.size;
   }
 }
 

@@ -2,10 +2,9 @@
 import type { Node } from './node.js';
 
 function before(a: Node, b: Node): boolean {
-  return (
-    a.expireTime < b.expireTime ||
-    (a.expireTime === b.expireTime && a.createdIndex < b.createdIndex)
-  );
+  const ea = a.ttl!.expireTime;
+  const eb = b.ttl!.expireTime;
+  return ea < eb || (ea === eb && a.createdIndex < b.createdIndex);
 }
 
 export class TTLHeap {
@@ -19,30 +18,33 @@ export class TTLHeap {
     return this.a.length === 0 ? null : this.a[0]!;
   }
 
+  /** Adds a node that has a TTL entry. */
   push(n: Node): void {
-    n.heapPos = this.a.length;
+    n.ttl!.heapPos = this.a.length;
     this.a.push(n);
-    this.up(n.heapPos);
+    this.up(n.ttl!.heapPos);
   }
 
   remove(n: Node): void {
-    const i = n.heapPos;
-    if (i < 0) return;
+    const t = n.ttl;
+    if (t === null || t.heapPos < 0) return;
+    const i = t.heapPos;
     const last = this.a.pop()!;
-    n.heapPos = -1;
+    t.heapPos = -1;
     if (i < this.a.length) {
       this.a[i] = last;
-      last.heapPos = i;
+      last.ttl!.heapPos = i;
       this.down(i);
-      this.up(last.heapPos);
+      this.up(last.ttl!.heapPos);
     }
   }
 
-  /** Re-place a node whose expireTime changed. */
+  /** Re-places a node whose expireTime changed. */
   update(n: Node): void {
-    if (n.heapPos < 0) return;
-    this.down(n.heapPos);
-    this.up(n.heapPos);
+    const t = n.ttl;
+    if (t === null || t.heapPos < 0) return;
+    this.down(t.heapPos);
+    this.up(t.heapPos);
   }
 
   private up(i: number): void {
@@ -53,11 +55,11 @@ export class TTLHeap {
       const pn = a[p]!;
       if (!before(n, pn)) break;
       a[i] = pn;
-      pn.heapPos = i;
+      pn.ttl!.heapPos = i;
       i = p;
     }
     a[i] = n;
-    n.heapPos = i;
+    n.ttl!.heapPos = i;
   }
 
   private down(i: number): void {
@@ -71,10 +73,10 @@ export class TTLHeap {
       const cn = a[c]!;
       if (!before(cn, n)) break;
       a[i] = cn;
-      cn.heapPos = i;
+      cn.ttl!.heapPos = i;
       i = c;
     }
     a[i] = n;
-    n.heapPos = i;
+    n.ttl!.heapPos = i;
   }
 }
