@@ -36,8 +36,9 @@ export function goTime(ms: number): string {
   const whole = Math.floor(ms);
   let iso = new Date(whole).toISOString(); // 2006-01-02T15:04:05.000Z
   let frac = iso.slice(20, 23);
-  const sub = Math.round((ms - whole) * 1e6); // sub-millisecond part, in ns
-  if (sub > 0) frac += String(sub).padStart(6, '0');
+  // Sub-millisecond part, to the microsecond (a double of ms since 1970 holds no more).
+  const sub = Math.round((ms - whole) * 1e3);
+  if (sub > 0) frac += String(Math.min(sub, 999)).padStart(3, '0');
   frac = frac.replace(/0+$/, '');
   iso = iso.slice(0, 19);
   return frac === '' ? `${iso}Z` : `${iso}.${frac}Z`;

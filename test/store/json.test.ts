@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EtcdError } from '../../src/store/errors.js';
+import { errorJSON, goString, goTime } from '../../src/store/json.js';
+
+test('strings are escaped as Go 1.19 encoding/json does', () => {
+  assert.equal(
+    goString('a"\\<>&\b\f\u0001\t\n\r\u2028\u2029é😀'),
+    '"a\\"\\\\\\u003c\\u003e\\u0026\\u0008\\u000c\\u0001\\t\\n\\r\\u2028\\u2029é😀"',
+  );
+  assert.equal(goString('plain'), '"plain"');
+});
+
+test('times are RFC 3339 with trailing zeros trimmed', () => {
+  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 0)), '2026-01-02T03:04:05Z');
+  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 400)), '2026-01-02T03:04:05.4Z');
+  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 123) + 0.4567), '2026-01-02T03:04:05.123457Z');
+});
+
+test('errors: field order, cause omitted when empty', () => {
+  assert.equal(
+    errorJSON(new EtcdError(100, '/a', 3)),
+    '{"errorCode":100,"message":"Key not found","cause":"/a","index":3}',
+  );
+  assert.equal(
+    errorJSON(new EtcdError(102, '', 3)),
+    '{"errorCode":102,"message":"Not a file","index":3}',
+  );
+  const e = new EtcdError(401, 'x', 9);
+  assert.equal(e.status, 400);
+  assert.equal(new EtcdError(300, 'x', 0).status, 500);
+  assert.deepEqual(JSON.parse(JSON.stringify(e)), {
+    errorCode: 401,
+    message: 'The event in requested index is outdated and cleared',
+    cause: 'x',
+    index: 9,
+  });
+});
