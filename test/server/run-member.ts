@@ -35,10 +35,17 @@ export function runEtcd(args: string[], env: NodeJS.ProcessEnv = {}): Started {
 }
 
 export async function startEtcd(
-  opts: { extra?: string[]; dataDir?: string; name?: string; ports?: number[] } = {},
+  opts: {
+    extra?: string[];
+    dataDir?: string;
+    name?: string;
+    ports?: number[];
+    /** Remove the data dir's parent on destroy() (set for dirs this helper made). */
+    owned?: boolean;
+  } = {},
 ): Promise<RunningEtcd> {
   const [cport, pport] = opts.ports ?? (await freePorts(2));
-  const created = opts.dataDir === undefined;
+  const created = opts.owned ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? join(tempDir('etcd-srv'), 'data');
   const name = opts.name ?? 'srv';
   const url = `http://127.0.0.1:${cport}`;
@@ -79,16 +86,14 @@ export async function startEtcd(
     proc,
     args,
     stop: (signal = 'SIGTERM') => proc.stop(signal),
-    async restart(extra) {
-      const next = await startEtcd({
+    restart: (extra) =>
+      startEtcd({
         extra: extra ?? opts.extra,
         dataDir,
         name,
         ports: [cport!, pport!],
-      });
-      // The restarted member owns the temp dir now.
-      return { ...next, destroy: self.destroy.bind({ ...self, proc: next.proc }) };
-    },
+        owned: created,
+      }),
     async destroy() {
       await proc.stop('SIGKILL');
       if (created) rmSync(dirname(dataDir), { recursive: true, force: true });
