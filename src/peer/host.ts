@@ -17,6 +17,10 @@ export interface PeerLimits {
   requestTimeoutMs: number;
   /** A stream write blocked this long is declared dead. */
   stallTimeoutMs: number;
+  /** An idle stream carries an empty frame this often... */
+  keepaliveMs: number;
+  /** ...and a stream we read that is silent this long is dropped and redialled. */
+  readIdleTimeoutMs: number;
   /** Inactivity timeout of a snapshot transfer. */
   snapshotTimeoutMs: number;
   backoffMinMs: number;

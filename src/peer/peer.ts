@@ -21,6 +21,7 @@ enum Probe {
 
 /** A latency probe unanswered this long is abandoned (the message was lost). */
 const PROBE_EXPIRY_MS = 5000;
+const KEEPALIVE_FRAME = new Uint8Array(4);
 
 export class Peer implements Flushable {
   readonly stats = new FollowerStats();
@@ -53,6 +54,8 @@ export class Peer implements Flushable {
   private probeAt = 0;
 
   private closed = false;
+  /** Something was written on the stream since the last keepalive tick. */
+  private wrote = false;
   private readonly headers: OutgoingHttpHeaders;
   private readonly sizes: number[] = [];
 
@@ -163,6 +166,7 @@ export class Peer implements Flushable {
     const c = this.host.counters;
     c.streamWrites++;
     c.streamMessages += msgs.length;
+    this.wrote = true;
     if (!this.writer!.write(buf)) {
       // Under load most writes fill the socket buffer: one timer per stream, re-armed.
       this.blocked = true;
@@ -173,6 +177,15 @@ export class Peer implements Flushable {
         this.stallTimer.refresh();
       }
     }
+  }
+
+  /**
+   * Called every keepaliveMs: an idle stream gets an empty frame, so that the reader's
+   * idle timeout tells a silent stream from a dead connection.
+   */
+  keepalive(): void {
+    if (this.writer !== null && !this.blocked && !this.wrote) this.writer.write(KEEPALIVE_FRAME);
+    this.wrote = false;
   }
 
   /** Fires stallTimeoutMs after the latest write that found the socket full. */

@@ -88,7 +88,8 @@ export class StreamReader {
       req.destroy();
       return;
     }
-    req.setTimeout(0);
+    // From now on the timeout is for silence: the writer sends keepalives when idle.
+    req.setTimeout(this.host.limits.readIdleTimeoutMs);
     res.socket.setKeepAlive(true, 5000);
     this.up = true;
     this.backoff = this.host.limits.backoffMinMs;

@@ -57,6 +57,9 @@ export const DEFAULT_LIMITS: PeerLimits = {
   maxPipelines: 4,
   requestTimeoutMs: 5000,
   stallTimeoutMs: 5000,
+  // etcd: ConnReadTimeout 5 s, a link heartbeat every third of it.
+  keepaliveMs: 1500,
+  readIdleTimeoutMs: 5000,
   snapshotTimeoutMs: 30_000,
   backoffMinMs: 50,
   backoffMaxMs: 500,
@@ -82,6 +85,7 @@ export class Transport implements PeerHost {
   private flushList: Flushable[] = [];
   private spareList: Flushable[] = [];
   private immediate: NodeJS.Immediate | null = null;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
   private httpAgent: http.Agent | null = null;
   private httpsAgent: https.Agent | null = null;
   private removedReported = false;
@@ -109,6 +113,12 @@ export class Transport implements PeerHost {
     this.removed.delete(id);
     const p = new Peer(id, urls, this);
     this.peers.set(id, p);
+    if (this.keepaliveTimer === null) {
+      this.keepaliveTimer = setInterval(() => {
+        for (const peer of this.peers.values()) peer.keepalive();
+      }, this.limits.keepaliveMs);
+      this.keepaliveTimer.unref();
+    }
     this.log.info(`rafthttp: starting peer ${id}...`);
     p.start();
   }
@@ -331,6 +341,10 @@ export class Transport implements PeerHost {
     if (this.immediate !== null) {
       clearImmediate(this.immediate);
       this.immediate = null;
+    }
+    if (this.keepaliveTimer !== null) {
+      clearInterval(this.keepaliveTimer);
+      this.keepaliveTimer = null;
     }
     for (const p of this.peers.values()) p.stop();
     this.peers.clear();

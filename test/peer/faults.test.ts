@@ -162,3 +162,38 @@ test('new peer URLs: the stream moves to the new address', async () => {
     await stopAll(b2 ? [a, b2] : [a]);
   }
 });
+
+test('idle streams stay up on keepalives; a silent one is dropped and redialled', async () => {
+  const limits = { keepaliveMs: 50, readIdleTimeoutMs: 300 };
+  const [a, b] = await startNodes([A, B], { limits });
+  // A fake peer that accepts our stream dial and then never writes a byte.
+  let dials = 0;
+  const silent = http.createServer((req, res) => {
+    dials++;
+    res.writeHead(200, { 'X-Etcd-Cluster-ID': 'c1' });
+    res.flushHeaders();
+    req.on('error', () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    await allConnected([a, b]);
+    const downs = () => [...a.logs, ...b.logs].filter((l) => l.includes('lost the TCP')).length;
+    // Four read-idle periods with nothing to send: the keepalives must hold the streams.
+    await new Promise((r) => setTimeout(r, 4 * limits.readIdleTimeoutMs));
+    assert.equal(downs(), 0);
+    a.transport.send([app(A, B, 5)]);
+    await b.until(() => b.received.length === 1, 'an append after the idle period');
+    assert.equal(a.transport.counters.pipelinePosts, 0);
+
+    a.transport.addPeer('c3', [`http://127.0.0.1:${port}`]);
+    await a.until(() => a.streams.get('c3/reader') === true, 'the silent stream up');
+    await a.until(() => a.streams.get('c3/reader') === false, 'the silent stream dropped');
+    // The redial is answered like the first dial, so the reader comes up again.
+    await a.until(() => dials >= 2 && a.streams.get('c3/reader') === true, 'a redial');
+  } finally {
+    await stopAll([a, b]);
+    silent.closeAllConnections();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
