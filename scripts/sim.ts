@@ -117,6 +117,7 @@ function main(): void {
   let done = 0;
   let failed = 0;
   let lastPrint = started;
+  let maxHealTicks = 0;
   const totals = {
     ticks: 0,
     leaders: 0,
@@ -129,6 +130,7 @@ function main(): void {
   const onResult = (r: SimResult): void => {
     done++;
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r.stats[k];
+    if (r.ok && r.stats.healTicks > maxHealTicks) maxHealTicks = r.stats.healTicks;
     if (!r.ok) {
       failed++;
       console.log(
@@ -147,7 +149,7 @@ function main(): void {
     const secs = (Date.now() - started) / 1000;
     console.log(
       `${done} seeds from ${a.from} in ${secs.toFixed(1)} s (${jobs} jobs, ${a.steps} steps): ${failed} failed; ` +
-        `totals ${JSON.stringify(totals)}`,
+        `longest recovery after healing ${maxHealTicks} ticks; totals ${JSON.stringify(totals)}`,
     );
     process.exit(failed === 0 ? 0 : 1);
   };

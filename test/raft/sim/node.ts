@@ -144,35 +144,54 @@ export class SimNode {
   }
 
   step(m: Message): void {
+    const limit = this.quietErrors();
     try {
       this.raw!.step(m);
     } catch (err) {
       // A forwarded proposal reaching a node without a leader is dropped, as in etcd.
       if (!(err instanceof ProposalDroppedError)) throw err;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
     this.checkLeader();
   }
 
   /** Returns false when the proposal was dropped (no leader): fine for clients. */
   propose(data: Uint8Array): boolean {
+    const limit = this.quietErrors();
     try {
       this.raw!.propose(data);
     } catch (err) {
       if (err instanceof ProposalDroppedError) return false;
       throw err;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
     this.checkLeader();
     return true;
   }
 
   proposeConfChange(cc: ConfChange): boolean {
+    const limit = this.quietErrors();
     try {
       this.raw!.proposeConfChange(cc);
     } catch (err) {
       if (err instanceof ProposalDroppedError) return false;
       throw err;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
     return true;
+  }
+
+  /**
+   * Dropped proposals are frequent and expected: skip capturing their stacks (a replay
+   * with a trace keeps them, for a real exception). Returns the limit to restore.
+   */
+  private quietErrors(): number {
+    const limit = Error.stackTraceLimit;
+    if (!this.host.tracing) Error.stackTraceLimit = 0;
+    return limit;
   }
 
   checkLeader(): void {

@@ -302,9 +302,11 @@ export class Simulation implements Host {
       this.voters = this.voters.filter((id) => id !== cc.nodeId);
       const n = this.nodes.get(cc.nodeId);
       if (n !== undefined) {
-        // A removed member stops (etcd's peers answer it 410 Gone; it exits).
+        // A removed member stops (etcd's peers answer it 410 Gone; it exits), now or a
+        // little later: until then it must not disrupt the cluster.
         n.removed = true;
-        n.crash();
+        if (this.healing || this.rng.chance(0.5)) n.crash();
+        else this.scheduled.push({ at: this.now + this.rng.range(1, 50), node: n });
       }
       if (this.tracing) this.trace(`member ${cc.nodeId} removed at ${e.index}`);
     }
@@ -398,6 +400,7 @@ export class Simulation implements Host {
     const keep: { at: number; node: SimNode }[] = [];
     for (const s of this.scheduled) {
       if (s.at > this.now) keep.push(s);
+      else if (s.node.removed) s.node.crash();
       else this.restart(s.node);
     }
     this.scheduled.length = 0;
