@@ -344,7 +344,9 @@ function listen(
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  let host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  // Go listens on 127.0.0.1 for "localhost"; Node might pick ::1 alone.
+  if (host === 'localhost') host = '127.0.0.1';
   const port = Number(u.port || (secure ? 443 : 80));
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {

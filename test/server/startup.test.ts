@@ -1,0 +1,150 @@
+// Start-up of bin/etcd: log lines, bad configurations (exit 1, nothing written), a data
+// dir in use, a port in use, and the defaults of `npm start`.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePorts } from '../helpers/ports.js';
+import { runEtcd, startEtcd, tempDir } from './run-member.js';
+
+test('start-up logs etcd 2 lines: listening for peers and for client requests', async () => {
+  const etcd = await startEtcd();
+  try {
+    const out = etcd.proc.output();
+    assert.match(
+      out,
+      /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d etcd: listening for peers on http:\/\/127\.0\.0\.1:\d+$/m,
+    );
+    assert.match(out, /etcd: listening for client requests on http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.ok(existsSync(join(etcd.dataDir, 'member', 'wal')));
+    assert.ok(existsSync(join(etcd.dataDir, 'member', 'snap')));
+  } finally {
+    await etcd.destroy();
+  }
+});
+
+test('a member not listed in --initial-cluster: exit 1, etcd message, nothing written', async () => {
+  const dir = tempDir('etcd-bad');
+  const [c, p] = await freePorts(2);
+  try {
+    const data = join(dir, 'data');
+    const proc = runEtcd([
+      '--name',
+      'infra1',
+      '--data-dir',
+      data,
+      '--listen-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-cluster',
+      `infra0=http://127.0.0.1:${p}`,
+    ]);
+    assert.equal(await proc.exited, 1);
+    assert.match(proc.output(), /etcd: infra1 not listed in the initial cluster config\n/);
+    assert.match(proc.output(), /etcd: stopping listening for peers on/);
+    assert.ok(!existsSync(data), 'nothing written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('advertised peer URLs that do not match the cluster entry: exit 1, nothing written', async () => {
+  const dir = tempDir('etcd-bad');
+  const [c, p] = await freePorts(2);
+  try {
+    const data = join(dir, 'data');
+    const proc = runEtcd([
+      '--name',
+      'infra0',
+      '--data-dir',
+      data,
+      '--listen-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-advertise-peer-urls',
+      `https://127.0.0.1:${p}`,
+      '--initial-cluster',
+      `infra0=http://127.0.0.1:${p}`,
+    ]);
+    assert.equal(await proc.exited, 1);
+    assert.match(
+      proc.output(),
+      /etcd: infra0 has different advertised URLs in the cluster and advertised peer URLs list/,
+    );
+    assert.ok(!existsSync(data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a data dir in use by another member: a clear error and exit 1', async () => {
+  const first = await startEtcd();
+  try {
+    const [c, p] = await freePorts(2);
+    const proc = runEtcd([
+      '--name',
+      'srv',
+      '--data-dir',
+      first.dataDir,
+      '--listen-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${c}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-cluster',
+      `srv=http://127.0.0.1:${p}`,
+    ]);
+    assert.equal(await proc.exited, 1);
+    assert.match(proc.output(), /in use by another process/);
+    // The first member is unharmed.
+    const r = await fetch(`${first.url}/v2/keys/still?value=ok`, { method: 'PUT' });
+    assert.equal(r.status, 201);
+  } finally {
+    await first.destroy();
+  }
+});
+
+test('a client port already in use: exit 1 with the listen error, nothing written', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  const [p] = await freePorts(1);
+  const dir = tempDir('etcd-bad');
+  try {
+    const data = join(dir, 'data');
+    const proc = runEtcd([
+      '--data-dir',
+      data,
+      '--listen-client-urls',
+      `http://127.0.0.1:${port}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${port}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p}`,
+    ]);
+    assert.equal(await proc.exited, 1);
+    assert.match(
+      proc.output(),
+      new RegExp(`listen tcp 127\\.0\\.0\\.1:${port}: bind: address already in use`),
+    );
+    assert.ok(!existsSync(data));
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    blocker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
