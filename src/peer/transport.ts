@@ -22,7 +22,7 @@ import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import { PeerHandler } from './handler.js';
 import type { Flushable, PeerHost, PeerLimits, TransportCounters } from './host.js';
 import { Peer } from './peer.js';
-import type { PeerUrl } from './url.js';
+import { type PeerUrl, parsePeerUrl } from './url.js';
 import { type LeaderStatsJSON, SelfStats, type SelfStatsJSON } from './stats.js';
 
 export type { LeaderStatsJSON, SelfStatsJSON } from './stats.js';
@@ -111,7 +111,7 @@ export class Transport implements PeerHost {
   addPeer(id: NodeId, urls: string[]): void {
     if (this.closed || id === this.localId || this.peers.has(id)) return;
     this.removed.delete(id);
-    const p = new Peer(id, urls, this);
+    const p = new Peer(id, this.validUrls(id, urls), this);
     this.peers.set(id, p);
     if (this.keepaliveTimer === null) {
       this.keepaliveTimer = setInterval(() => {
@@ -129,8 +129,21 @@ export class Transport implements PeerHost {
       this.addPeer(id, urls);
       return;
     }
-    p.updateUrls(urls);
+    p.updateUrls(this.validUrls(id, urls));
     this.log.info(`rafthttp: updated peer ${id}`);
+  }
+
+  /** URLs we can dial; a bad one is logged and left out rather than thrown at the caller. */
+  private validUrls(id: NodeId, urls: string[]): string[] {
+    return urls.filter((u) => {
+      try {
+        parsePeerUrl(u);
+        return true;
+      } catch (e) {
+        this.log.warn(`rafthttp: ignoring peer URL of ${id}: ${(e as Error).message}`);
+        return false;
+      }
+    });
   }
 
   /** The member left the cluster: stop talking to it and refuse it from now on. */
@@ -168,7 +181,10 @@ export class Transport implements PeerHost {
 
   // ---- sending --------------------------------------------------------------------
 
-  /** Queues messages for their peers. Cheap, never blocks, never calls back. */
+  /**
+   * Queues messages for their peers. Cheap, never blocks, never calls back. The messages
+   * are encoded later in this event-loop turn: they must not be changed after the call.
+   */
   send(msgs: Message[]): void {
     if (this.closed) return;
     for (let i = 0; i < msgs.length; i++) {

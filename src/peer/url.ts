@@ -9,7 +9,12 @@ export interface PeerUrl {
 }
 
 export function parsePeerUrl(s: string): PeerUrl {
-  const u = new URL(s);
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new Error(`invalid peer URL ${JSON.stringify(s)}`);
+  }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new Error(`peer URL ${s} must be http or https`);
   }

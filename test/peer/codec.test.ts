@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { FrameDecoder, FrameError, encodeFrames } from '../../src/peer/frame.js';
 import { SnapshotBodyError, SnapshotBodyReader, snapshotPrefix } from '../../src/peer/snapshot.js';
 import { FollowerStats, RateQueue, SelfStats } from '../../src/peer/stats.js';
+import { UrlPicker, parsePeerUrl } from '../../src/peer/url.js';
 import { encodeMessage } from '../../src/raft/codec.js';
 import { type Message, MessageType, newMessage } from '../../src/raft/types.js';
 import { app, heartbeat } from './harness.js';
@@ -149,4 +150,21 @@ test('rates cover the last 200 appends and drop to zero after a second of silenc
     'recvBandwidthRate',
     'sendAppendRequestCnt',
   ]);
+});
+
+test('the URL picker sticks to a working URL and moves on after a failure', () => {
+  const p = new UrlPicker(['http://127.0.0.1:1', 'https://[::1]:2', 'http://h']);
+  const first = p.pick();
+  assert.equal(first.href, 'http://127.0.0.1:1');
+  p.fail(first);
+  const second = p.pick();
+  assert.deepEqual(second, { href: 'https://[::1]:2', https: true, hostname: '::1', port: 2 });
+  p.fail(first); // a stale failure does not skip the URL now in use
+  assert.equal(p.pick().href, second.href);
+  assert.equal(p.update(['http://h', 'https://[::1]:2']), true, 'the URL in use is kept');
+  assert.equal(p.pick().href, second.href);
+  assert.equal(p.update(['http://other:80']), false);
+  assert.deepEqual(p.pick(), { href: 'http://other', https: false, hostname: 'other', port: 80 });
+  assert.throws(() => parsePeerUrl('unix:///x'), /must be http or https/);
+  assert.throws(() => parsePeerUrl('nonsense'), /invalid peer URL/);
 });
