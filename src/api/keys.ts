@@ -8,20 +8,25 @@ import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
 import { parseKeyRequest } from './keys-request.js';
-import { BodyTooLargeError, allowMethod, endBody, readBody, writeJSON } from './http-util.js';
+import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
 /** Go's limit on a urlencoded form body (net/http maxFormSize). */
 export const MAX_FORM_SIZE = 10 << 20;
 
-function writeKeyError(res: ServerResponse, err: unknown): void {
+// Headers are set in Go's order (sorted by name), so the wire looks like the reference's.
+
+function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend): void {
   const e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
   res.setHeader('X-Etcd-Index', String(e.index));
-  writeJSON(res, e.status, `${errorJSON(e)}\n`);
+  endBody(res, e.status, `${errorJSON(e)}\n`);
 }
 
 function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
+  res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
   res.setHeader('X-Etcd-Index', String(etcdIndex));
   res.setHeader('X-Raft-Index', String(backend.raftIndex()));
   res.setHeader('X-Raft-Term', String(backend.raftTerm()));
@@ -178,14 +183,13 @@ export async function handleKeys(
       return;
     }
     if (!allowMethod(req, res, METHODS)) return;
-    res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
     let form: Form;
     try {
       form = await parseForm(req, rawQuery ?? '');
     } catch (e) {
       if (!(e instanceof FormError)) throw e;
       if (e.message === 'http: POST too large') res.setHeader('Connection', 'close');
-      writeKeyError(res, invalidForm(e.message));
+      writeKeyError(res, invalidForm(e.message), backend);
       return;
     }
     const method = req.method!;
@@ -197,7 +201,7 @@ export async function handleKeys(
       try {
         w = backend.watch(r.path, r.recursive, r.stream, r.since);
       } catch (e) {
-        writeKeyError(res, e);
+        writeKeyError(res, e, backend);
         return;
       }
       await handleWatch(res, w, backend, r.stream);
@@ -211,6 +215,6 @@ export async function handleKeys(
       res.destroy();
       return;
     }
-    writeKeyError(res, e);
+    writeKeyError(res, e, backend);
   }
 }
