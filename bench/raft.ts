@@ -78,7 +78,18 @@ function pump(nodes: BenchNode[], byId: Map<string, BenchNode>, out: Message[]):
   return any;
 }
 
-function run(total: number, batch: number): { secs: number; bytesPerEntry: number } {
+interface RunResult {
+  secs: number;
+  cpuSecs: number;
+  bytesPerEntry: number;
+}
+
+/**
+ * Commits `total` entries. With `sampleHeap`, samples the heap after every pump to
+ * estimate allocation (bytes used growth plus what each GC freed); that costs time, so
+ * throughput rounds run without it.
+ */
+function run(total: number, batch: number, sampleHeap: boolean): RunResult {
   const nodes = makeCluster();
   const byId = new Map(nodes.map((n, i) => [String(i + 1), n]));
   const out: Message[] = [];
@@ -94,43 +105,52 @@ function run(total: number, batch: number): { secs: number; bytesPerEntry: numbe
   if (leader.rn.state !== StateType.Leader) throw new Error('node 1 did not become leader');
   const payloads: Uint8Array[] = [];
   for (let i = 0; i < batch; i++) payloads.push(new Uint8Array(256).fill(i & 0xff));
-  const start0 = leader.rn.raft.raftLog.committed;
-  const target = start0 + total;
-  const heap0 = getHeapStatistics().total_heap_size;
-  const used0 = process.memoryUsage().heapUsed;
+  const log = leader.rn.raft.raftLog;
+  const target = log.committed + total;
   let gcFreed = 0;
-  const t0 = process.hrtime.bigint();
+  const used0 = getHeapStatistics().used_heap_size;
   let lastUsed = used0;
-  while (leader.rn.raft.raftLog.committed < target || nodes.some((n) => n.applied < target)) {
-    if (leader.rn.raft.raftLog.lastIndex() < target) leader.rn.proposeBatch(payloads);
-    // Pipelining: a couple of pumps per batch, like a server loop with I/O overlap.
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  while (log.committed < target || nodes.some((n) => n.applied < target)) {
+    if (log.lastIndex() < target) leader.rn.proposeBatch(payloads);
+    // Two pumps per batch: the next batch is proposed while this one is in flight.
     pump(nodes, byId, out);
     pump(nodes, byId, out);
-    const used = process.memoryUsage().heapUsed;
-    if (used < lastUsed) gcFreed += lastUsed - used;
-    lastUsed = used;
+    if (sampleHeap) {
+      const used = getHeapStatistics().used_heap_size;
+      if (used < lastUsed) gcFreed += lastUsed - used;
+      lastUsed = used;
+    }
   }
   const t1 = process.hrtime.bigint();
-  const used1 = process.memoryUsage().heapUsed;
-  void heap0;
-  const allocated = used1 - used0 + gcFreed;
-  return { secs: Number(t1 - t0) / 1e9, bytesPerEntry: allocated / total };
+  const cpu = process.cpuUsage(cpu0);
+  const allocated = getHeapStatistics().used_heap_size - used0 + gcFreed;
+  return {
+    secs: Number(t1 - t0) / 1e9,
+    cpuSecs: (cpu.user + cpu.system) / 1e6,
+    bytesPerEntry: allocated / total,
+  };
 }
 
 // Warm up the JIT, then measure.
-run(Math.min(200_000, TOTAL), BATCH);
-const results: number[] = [];
-let bytes = 0;
+run(Math.min(200_000, TOTAL), BATCH, false);
+const wall: number[] = [];
+const cpu: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
-  const r = run(TOTAL, BATCH);
-  results.push(TOTAL / r.secs);
-  bytes = r.bytesPerEntry;
+  const r = run(TOTAL, BATCH, false);
+  wall.push(TOTAL / r.secs);
+  cpu.push(TOTAL / r.cpuSecs);
 }
-results.sort((a, b) => a - b);
-const median = results[results.length >> 1]!;
+const alloc = run(Math.min(TOTAL, 500_000), BATCH, true);
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(
   `raft bench: 3 nodes in memory, ${TOTAL} entries of 256 B, batches of ${BATCH}, ${ROUNDS} rounds`,
 );
-console.log(`committed entries/s (median): ${Math.round(median).toLocaleString('en-US')}`);
-console.log(`all rounds: ${results.map((r) => Math.round(r)).join(', ')}`);
-console.log(`heap bytes allocated per entry (approx., 3 nodes, GC included): ${Math.round(bytes)}`);
+console.log(`committed entries/s (median, wall clock): ${fmt(median(wall))}`);
+console.log(`committed entries per CPU-second (median): ${fmt(median(cpu))}`);
+console.log(`rounds (wall): ${wall.map(fmt).join(', ')}`);
+console.log(
+  `heap bytes allocated per entry (approx., all 3 nodes, GC included): ${Math.round(alloc.bytesPerEntry)}`,
+);

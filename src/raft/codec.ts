@@ -14,6 +14,37 @@ import {
 
 const TWO32 = 0x1_0000_0000;
 
+// A member only ever sees a handful of distinct IDs, so their conversions are cached
+// (bounded: a flood of foreign IDs cannot grow the caches without limit).
+const ID_CACHE_MAX = 1024;
+const halvesCache = new Map<string, [number, number]>();
+const stringCache = new Map<number, Map<number, string>>();
+
+function idHalves(v: string): [number, number] {
+  let h = halvesCache.get(v);
+  if (h === undefined) {
+    const hex = v === '' ? '0' : v;
+    const padded = hex.length >= 16 ? hex.slice(-16) : '0'.repeat(16 - hex.length) + hex;
+    h = [Number.parseInt(padded.slice(0, 8), 16), Number.parseInt(padded.slice(8), 16)];
+    if (halvesCache.size < ID_CACHE_MAX) halvesCache.set(v, h);
+  }
+  return h;
+}
+
+function idString(hi: number, lo: number): string {
+  let byLo = stringCache.get(hi);
+  let s = byLo?.get(lo);
+  if (s !== undefined) return s;
+  if (hi === 0 && lo === 0) s = '';
+  else if (hi === 0) s = lo.toString(16);
+  else s = hi.toString(16) + lo.toString(16).padStart(8, '0');
+  if (stringCache.size < ID_CACHE_MAX) {
+    if (!byLo) stringCache.set(hi, (byLo = new Map()));
+    if (byLo.size < ID_CACHE_MAX) byLo.set(lo, s);
+  }
+  return s;
+}
+
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
@@ -54,10 +85,9 @@ export class Writer {
 
   id(v: string): void {
     this.ensure(8);
-    const hex = v === '' ? '0' : v;
-    const padded = hex.length >= 16 ? hex.slice(-16) : '0'.repeat(16 - hex.length) + hex;
-    this.view.setUint32(this.pos, Number.parseInt(padded.slice(0, 8), 16), false);
-    this.view.setUint32(this.pos + 4, Number.parseInt(padded.slice(8), 16), false);
+    const halves = idHalves(v);
+    this.view.setUint32(this.pos, halves[0], false);
+    this.view.setUint32(this.pos + 4, halves[1], false);
     this.pos += 8;
   }
 
@@ -116,9 +146,7 @@ export class Reader {
     const hi = this.view.getUint32(this.pos, false);
     const lo = this.view.getUint32(this.pos + 4, false);
     this.pos += 8;
-    if (hi === 0 && lo === 0) return '';
-    if (hi === 0) return lo.toString(16);
-    return hi.toString(16) + lo.toString(16).padStart(8, '0');
+    return idString(hi, lo);
   }
 
   bytes(): Uint8Array {

@@ -10,6 +10,12 @@ export class Unstable {
   snapshot: Snapshot | null = null;
   entries: Entry[] = [];
   offset: number;
+  /**
+   * `entries` was handed out in a Ready (which the driver may hold until advance), so it
+   * must not be modified in place: the next append copies it first. In the usual cycle
+   * (ready, persist, advance) nothing is appended meanwhile and nothing is copied.
+   */
+  private shared = false;
 
   constructor(offset: number) {
     this.offset = offset;
@@ -40,9 +46,17 @@ export class Unstable {
     const gt = this.maybeTerm(i);
     if (gt === NO_INDEX) return;
     if (gt === t && i >= this.offset) {
-      this.entries = this.entries.slice(i + 1 - this.offset);
+      const from = i + 1 - this.offset;
+      this.entries = from === this.entries.length ? [] : this.entries.slice(from);
+      this.shared = false;
       this.offset = i + 1;
     }
+  }
+
+  /** The entries, for a Ready: the caller must not modify the array. */
+  share(): Entry[] {
+    if (this.entries.length !== 0) this.shared = true;
+    return this.entries;
   }
 
   stableSnapTo(i: number): void {
@@ -52,6 +66,7 @@ export class Unstable {
   restore(s: Snapshot): void {
     this.offset = s.metadata.index + 1;
     this.entries = [];
+    this.shared = false;
     this.snapshot = s;
   }
 
@@ -60,16 +75,23 @@ export class Unstable {
     const len = this.entries.length;
     if (after === this.offset + len) {
       // The common case: directly append.
-      for (let i = 0; i < ents.length; i++) this.entries.push(ents[i]!);
+      if (this.shared) {
+        this.entries = this.entries.slice();
+        this.shared = false;
+      }
+      const es = this.entries;
+      for (let i = 0; i < ents.length; i++) es.push(ents[i]!);
     } else if (after <= this.offset) {
       // Replace everything: the log is being truncated to before our offset.
       this.offset = after;
       this.entries = ents.slice();
+      this.shared = false;
     } else {
       // Truncate to after-1 and append. A fresh array: a Ready may hold the old one.
       const kept = this.entries.slice(0, after - this.offset);
       for (let i = 0; i < ents.length; i++) kept.push(ents[i]!);
       this.entries = kept;
+      this.shared = false;
     }
   }
 

@@ -88,9 +88,9 @@ export class RaftLog {
     return index;
   }
 
+  /** The unstable entries, shared with the log: do not modify the array. */
   unstableEntries(): Entry[] {
-    const e = this.unstable.entries;
-    return e.length === 0 ? e : e.slice();
+    return this.unstable.share();
   }
 
   /** Committed entries not yet applied, at most maxNextEntsSize bytes. */

@@ -132,10 +132,8 @@ export class MemoryStorage implements Storage {
     }
     const i = index - offset;
     const head = this.ents[i]!;
-    const next: Entry[] = [
-      { term: head.term, index: head.index, type: EntryType.Normal, data: EMPTY_BYTES },
-    ];
-    for (let j = i + 1; j < this.ents.length; j++) next.push(this.ents[j]!);
+    const next = this.ents.slice(i);
+    next[0] = { term: head.term, index: head.index, type: EntryType.Normal, data: EMPTY_BYTES };
     this.ents = next;
   }
 
