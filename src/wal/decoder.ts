@@ -5,9 +5,11 @@ import { crc32cUpdate } from '../pkg/crc32c.js';
 import {
   ALIGN,
   alignUp,
+  EPOCH_MASK,
   FLAG_SYNC_END,
   HEADER_SIZE,
   headerCrc,
+  headerEpoch,
   headerFlags,
   headerLength,
   headerType,
@@ -37,6 +39,8 @@ export interface SegmentScan {
   crc: number;
   /** Set when a torn tail starts at `end` (only ever for the last segment). */
   torn: string | null;
+  /** Offset of the last good record (-1 if none). */
+  last: number;
 }
 
 export type RecordSink = (type: RecordType, payload: Uint8Array, offset: number) => void;
@@ -58,15 +62,20 @@ export function scanSegment(
   const corrupt = (at: number, why: string): never => {
     throw new WalCorruptError(name, at, why);
   };
+  let last = -1;
   const torn = (at: number, why: string): SegmentScan => {
     // Segments appear complete (written under a temporary name, then renamed), so even
     // the last one cannot lose its leading records to a crash.
-    if (!isLast || at === 0) corrupt(at, why);
-    const later = laterSyncedWrite(buf, at);
-    if (later >= 0) {
-      corrupt(at, `${why}, but a complete synced write follows at byte offset ${later}`);
-    }
-    return { end: at, crc, torn: why };
+    if (!isLast || last < 0) corrupt(at, why);
+    // Everything written after the last completed sync carries one epoch: the one after
+    // the last SYNC_END record's, or the previous record's if that was not a sync end.
+    const epoch =
+      (headerFlags(buf, last) & FLAG_SYNC_END) !== 0
+        ? (headerEpoch(buf, last) + 1) & EPOCH_MASK
+        : headerEpoch(buf, last);
+    const proof = syncedAfter(buf, at, epoch);
+    if (proof !== null) corrupt(at, `${why}, but ${proof}`);
+    return { end: at, crc, torn: why, last };
   };
   if (size === 0) return torn(0, 'empty segment');
   while (p < size) {
@@ -93,6 +102,7 @@ export function scanSegment(
       }
       crc = carried;
       sink(type, buf.subarray(p + HEADER_SIZE, p + HEADER_SIZE + len), p);
+      last = p;
       p = next;
       continue;
     }
@@ -104,9 +114,10 @@ export function scanSegment(
     }
     crc = want;
     sink(type, buf.subarray(p + HEADER_SIZE, p + HEADER_SIZE + len), p);
+    last = p;
     p = next;
   }
-  return { end: p, crc, torn: null };
+  return { end: p, crc, torn: null, last };
 }
 
 /** True if [start, end) overlaps a whole 512-byte file sector that is all zeros. */
@@ -126,25 +137,29 @@ function touchesZeroSector(buf: Uint8Array, start: number, end: number): boolean
 }
 
 /**
- * Looks past a bad spot at `from` for proof that it is not a torn tail: a record that ends
- * a synced write followed by more records. Only the data after the last completed sync
- * can be torn by a crash, and a write only starts after the previous sync returned, so
- * such a pair means the bad spot was already synced. Returns the offset of the record
- * that follows the synced write, or -1.
+ * Looks past a bad spot at `from` for proof that it is not a torn tail, and describes it
+ * (null if none): a record of another epoch than `epoch` (the one a torn tail would carry),
+ * or a SYNC_END record followed by more records. Either means that a sync completed after
+ * the bad spot was written, so the bad spot was durable data that is now damaged.
  */
-function laterSyncedWrite(buf: Uint8Array, from: number): number {
+function syncedAfter(buf: Uint8Array, from: number, epoch: number): string | null {
   let q = from;
-  let sawSyncEnd = false;
+  let syncEnd = -1;
   const size = buf.length;
   while (q + HEADER_SIZE <= size) {
     if (isZeroHeader(buf, q) || !headerValid(buf, q)) {
       q += ALIGN;
       continue;
     }
-    if (sawSyncEnd) return q;
-    if ((headerFlags(buf, q) & FLAG_SYNC_END) !== 0) sawSyncEnd = true;
+    if (syncEnd >= 0) {
+      return `the record at byte offset ${q} follows a synced write ending at ${syncEnd}`;
+    }
+    if (headerEpoch(buf, q) !== epoch) {
+      return `the record at byte offset ${q} was written after a later sync`;
+    }
+    if ((headerFlags(buf, q) & FLAG_SYNC_END) !== 0) syncEnd = q;
     const next = q + alignUp(HEADER_SIZE + headerLength(buf, q));
     q = next > q ? next : q + ALIGN;
   }
-  return -1;
+  return null;
 }

@@ -4,6 +4,13 @@ import { encodeHardState, Writer, writeEntry } from '../raft/codec.js';
 import type { Entry, HardState } from '../raft/types.js';
 import { ALIGN, FLAG_SYNC_END, HEADER_SIZE, RecordType, sealRecord } from './record.js';
 
+export interface Sealed {
+  bytes: Uint8Array;
+  crc: number;
+  /** Offset of the last record within `bytes`. */
+  last: number;
+}
+
 export class BatchEncoder {
   private readonly w = new Writer(64 * 1024);
   private starts: number[] = [];
@@ -74,11 +81,12 @@ export class BatchEncoder {
   }
 
   /**
-   * Seals every record (lengths, chained CRCs starting from `prev`) and returns the bytes
-   * (a view of the reused buffer: valid until the next reset) and the final chained CRC.
-   * `syncEnd` marks the last record as the end of a write that will be synced.
+   * Seals every record (lengths, chained CRCs starting from `prev`, sync `epoch`) and
+   * returns the bytes (a view of the reused buffer: valid until the next reset), the final
+   * chained CRC and the offset of the last record in the bytes. `syncEnd` marks the last
+   * record as the end of a write that will be synced.
    */
-  seal(prev: number, syncEnd: boolean): { bytes: Uint8Array; crc: number } {
+  seal(prev: number, syncEnd: boolean, epoch: number): Sealed {
     const buf = this.w.finish();
     let crc = prev;
     const last = this.n - 1;
@@ -90,11 +98,11 @@ export class BatchEncoder {
       if (type === RecordType.Crc) {
         // A CRC record carries the chain value itself (it must equal `crc` here); its own
         // checksum is plain (seeded with the value it carries, it would be a constant).
-        sealRecord(buf, p, len, type, flags, 0);
+        sealRecord(buf, p, len, type, flags, 0, epoch);
       } else {
-        crc = sealRecord(buf, p, len, type, flags, crc);
+        crc = sealRecord(buf, p, len, type, flags, crc, epoch);
       }
     }
-    return { bytes: buf, crc };
+    return { bytes: buf, crc, last: this.starts[last]! };
   }
 }

@@ -6,7 +6,7 @@
 //   0..4   payload length (u32 LE)
 //   4      record type
 //   5      flags (bit 0: last record of a synced write, see below)
-//   6..8   zero
+//   6..8   sync epoch (u16 LE): how many syncs this WAL had completed when it was written
 //   8..12  chained CRC-32C: crc32c(previous record's chained CRC, payload) (u32 LE);
 //          for a CRC record, plain crc32c(payload) (the chain value is its payload)
 //   12..16 CRC-32C of bytes 0..12 of this header (u32 LE)
@@ -19,10 +19,11 @@
 //   record running past the end of the file, which is what a torn write looks like).
 // - 16-byte alignment means a header never straddles a 512-byte sector, so a header hit
 //   by a torn write is either intact or all zeros (sectors are written atomically).
-// - The SYNC_END flag marks the last record of each write that was followed by an
-//   fdatasync. After a crash only what followed the last completed sync can be torn, so
-//   a damaged record followed by a complete synced write and more data is corruption,
-//   not a torn tail.
+// - The SYNC_END flag marks the last record before each fdatasync, and the epoch counts
+//   completed syncs. After a crash only what was written after the last completed sync
+//   can be torn, and all of that carries one epoch (the one after the last SYNC_END
+//   record's). So a damaged record followed by records of another epoch, or by a
+//   SYNC_END record and more, is corruption of synced data, not a torn tail.
 import { crc32cUpdate } from '../pkg/crc32c.js';
 
 export const HEADER_SIZE = 16;
@@ -41,6 +42,8 @@ export const FLAG_SYNC_END = 1;
 
 /** Largest payload accepted on read (a sanity bound; a header CRC guards the field too). */
 export const MAX_PAYLOAD = 1 << 30;
+
+export const EPOCH_MASK = 0xffff;
 
 export function alignUp(n: number): number {
   return (n + ALIGN - 1) & ~(ALIGN - 1);
@@ -68,13 +71,14 @@ export function sealRecord(
   type: RecordType,
   flags: number,
   prev: number,
+  epoch: number,
 ): number {
   const crc = crc32cUpdate(prev, buf, p + HEADER_SIZE, p + HEADER_SIZE + len);
   putU32(buf, p, len);
   buf[p + 4] = type;
   buf[p + 5] = flags;
-  buf[p + 6] = 0;
-  buf[p + 7] = 0;
+  buf[p + 6] = epoch & 0xff;
+  buf[p + 7] = (epoch >>> 8) & 0xff;
   putU32(buf, p + 8, crc);
   putU32(buf, p + 12, crc32cUpdate(0, buf, p, p + 12));
   return crc;
@@ -95,6 +99,9 @@ export function headerType(buf: Uint8Array, p: number): number {
 export function headerFlags(buf: Uint8Array, p: number): number {
   return buf[p + 5]!;
 }
+export function headerEpoch(buf: Uint8Array, p: number): number {
+  return buf[p + 6]! | (buf[p + 7]! << 8);
+}
 export function headerCrc(buf: Uint8Array, p: number): number {
   return u32(buf, p + 8);
 }
@@ -110,7 +117,7 @@ export function headerValid(buf: Uint8Array, p: number): boolean {
   if (u32(buf, p + 12) !== crc32cUpdate(0, buf, p, p + 12)) return false;
   const t = buf[p + 4]!;
   if (t < RecordType.Metadata || t > RecordType.Snapshot) return false;
-  if ((buf[p + 5]! & ~FLAG_SYNC_END) !== 0 || buf[p + 6] !== 0 || buf[p + 7] !== 0) return false;
+  if ((buf[p + 5]! & ~FLAG_SYNC_END) !== 0) return false;
   return u32(buf, p) <= MAX_PAYLOAD;
 }
 

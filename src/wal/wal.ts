@@ -23,7 +23,15 @@ import { decodeHardState, readEntry, Reader } from '../raft/codec.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
 import { scanSegment, WalCorruptError } from './decoder.js';
 import { BatchEncoder } from './encoder.js';
-import { RecordType } from './record.js';
+import {
+  EPOCH_MASK,
+  FLAG_SYNC_END,
+  HEADER_SIZE,
+  headerEpoch,
+  headerFlags,
+  markSyncEnd,
+  RecordType,
+} from './record.js';
 import {
   checkSequence,
   listSegments,
@@ -72,6 +80,11 @@ export class WAL {
   private failed: Error | null = null;
   private unsynced = false;
   private contents: WalContents | null;
+  /** Syncs completed (mod 2^16): stamped on every record, see record.ts. */
+  private epoch = 0;
+  /** File offset of the last record of the current segment, and a copy of its header. */
+  private lastRecord = 0;
+  private readonly lastHeader = new Uint8Array(HEADER_SIZE);
 
   private constructor(
     private readonly dir: string,
@@ -117,7 +130,8 @@ export class WAL {
     enc.crc(0);
     enc.metadata(metadata);
     enc.snapshot(0, 0);
-    const { bytes, crc } = enc.seal(0, true);
+    const sealed = enc.seal(0, true, 0);
+    const { bytes, crc } = sealed;
     const fh = await open(join(tmp, name), 'w+', 0o600);
     try {
       await writeAll(fh, bytes, 0);
@@ -133,7 +147,7 @@ export class WAL {
     try {
       const wfh = await open(join(dir, name), 'r+');
       const meta = metadata.slice();
-      return new WAL(
+      const w = new WAL(
         dir,
         lock,
         wfh,
@@ -146,6 +160,8 @@ export class WAL {
         opts.segmentSize ?? SEGMENT_SIZE,
         { metadata: meta, hardState: emptyHardState(), entries: [] },
       );
+      w.setTail(sealed.last, bytes.subarray(sealed.last, sealed.last + HEADER_SIZE), 1);
+      return w;
     } catch (e) {
       lock.release();
       throw e;
@@ -195,6 +211,8 @@ export class WAL {
     let repaired: WalRepair | null = null;
     let end = 0;
     let file = '';
+    let lastRecord = 0;
+    let lastHeader = new Uint8Array(HEADER_SIZE);
     for (let k = first; k < segs.length; k++) {
       const name = segs[k]!.name;
       file = join(dir, name);
@@ -252,7 +270,11 @@ export class WAL {
       const isLast = k === segs.length - 1;
       const scan = scanSegment(buf, file, isLast, prev, sink);
       prev = scan.crc;
-      if (isLast) end = scan.end;
+      if (isLast) {
+        end = scan.end;
+        lastRecord = scan.last;
+        lastHeader = buf.slice(scan.last, scan.last + HEADER_SIZE);
+      }
       if (scan.torn !== null) {
         repaired = {
           file,
@@ -277,6 +299,19 @@ export class WAL {
     if (metadata === null) throw new Error(`wal: no metadata record in ${dir}`);
     const last = segs[segs.length - 1]!;
     const fh = await open(file, 'r+');
+    try {
+      // Whatever the page cache still holds from before (a killed process's unsynced
+      // writes) is made durable and marked as a sync end before anything new is written,
+      // so that a later torn tail is told apart from it (see record.ts).
+      if ((headerFlags(lastHeader, 0) & FLAG_SYNC_END) === 0) {
+        markSyncEnd(lastHeader, 0);
+        await writeAll(fh, lastHeader, lastRecord);
+      }
+      await fh.datasync();
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
     const w = new WAL(
       dir,
       lock,
@@ -290,6 +325,7 @@ export class WAL {
       opts.segmentSize ?? SEGMENT_SIZE,
       { metadata, hardState, entries },
     );
+    w.setTail(lastRecord, lastHeader, (headerEpoch(lastHeader, 0) + 1) & EPOCH_MASK);
     w.repaired = repaired;
     if (repaired !== null) {
       opts.warn?.(
@@ -363,10 +399,7 @@ export class WAL {
   async sync(): Promise<void> {
     this.enter();
     try {
-      if (this.unsynced) {
-        await this.fh.datasync();
-        this.unsynced = false;
-      }
+      await this.syncPending();
     } catch (e) {
       this.failed = e as Error;
       throw e;
@@ -381,7 +414,7 @@ export class WAL {
     if (this.busy) throw new Error('wal: close() called while a write is in progress');
     this.closed = true;
     try {
-      if (this.unsynced && this.failed === null) await this.fh.datasync();
+      if (this.failed === null) await this.syncPending();
     } finally {
       await this.fh.close();
       this.lock.release();
@@ -399,14 +432,23 @@ export class WAL {
     this.busy = true;
   }
 
+  private setTail(lastRecord: number, header: Uint8Array, epoch: number): void {
+    this.lastRecord = lastRecord;
+    this.lastHeader.set(header);
+    this.epoch = epoch;
+  }
+
   /** Seals what the encoder holds, writes it at the end of the segment, syncs if asked. */
   private async append(sync: boolean): Promise<void> {
-    const { bytes, crc } = this.enc.seal(this.crc, sync);
+    const { bytes, crc, last } = this.enc.seal(this.crc, sync, this.epoch);
     await writeAll(this.fh, bytes, this.offset);
+    this.lastRecord = this.offset + last;
+    this.lastHeader.set(bytes.subarray(last, last + HEADER_SIZE));
     this.offset += bytes.length;
     this.crc = crc;
     if (sync) {
       await this.fh.datasync();
+      this.epoch = (this.epoch + 1) & EPOCH_MASK;
       this.unsynced = false;
     } else {
       this.unsynced = true;
@@ -414,14 +456,24 @@ export class WAL {
   }
 
   /**
+   * Makes unsynced writes durable. Their last record is first re-marked as a sync end (its
+   * header rewritten in place), so every completed sync is marked in the log.
+   */
+  private async syncPending(): Promise<void> {
+    if (!this.unsynced) return;
+    markSyncEnd(this.lastHeader, 0);
+    await writeAll(this.fh, this.lastHeader, this.lastRecord);
+    await this.fh.datasync();
+    this.epoch = (this.epoch + 1) & EPOCH_MASK;
+    this.unsynced = false;
+  }
+
+  /**
    * Starts the next segment: written complete under a temporary name (CRC record carrying
    * the chain, metadata, last hard state), synced, renamed into place, directory synced.
    */
   private async cut(): Promise<void> {
-    if (this.unsynced) {
-      await this.fh.datasync();
-      this.unsynced = false;
-    }
+    await this.syncPending();
     const name = segmentName(this.seq + 1, this.enti + 1);
     const final = join(this.dir, name);
     const tmp = `${final}.tmp`;
@@ -430,7 +482,7 @@ export class WAL {
     enc.crc(this.crc);
     enc.metadata(this.metadata);
     if (!isEmptyHardState(this.state)) enc.hardState(this.state);
-    const { bytes, crc } = enc.seal(this.crc, true);
+    const { bytes, crc, last } = enc.seal(this.crc, true, this.epoch);
     const fh = await open(tmp, 'w+', 0o600);
     try {
       await writeAll(fh, bytes, 0);
@@ -446,6 +498,7 @@ export class WAL {
     this.seq++;
     this.offset = bytes.length;
     this.crc = crc;
+    this.setTail(last, bytes.subarray(last, last + HEADER_SIZE), (this.epoch + 1) & EPOCH_MASK);
     await old.close();
   }
 }

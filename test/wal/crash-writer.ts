@@ -30,10 +30,15 @@ async function main(): Promise<void> {
     await w.save({ term, vote: 'a', commit: last }, batch);
     last += n;
     process.stdout.write(`synced ${last}\n`);
+    // Sometimes a commit-only hard state: written without a sync (as etcd).
+    if (rand(3) === 0) await w.save({ term, vote: 'a', commit: last }, []);
   }
 }
 
-main().catch((e) => {
-  process.stderr.write(`crash-writer: ${(e as Error).stack}\n`);
-  process.exit(2);
+// Started ahead of time (node takes a while to start); begins when told "go" on stdin.
+process.stdin.once('data', () => {
+  main().catch((e) => {
+    process.stderr.write(`crash-writer: ${(e as Error).stack}\n`);
+    process.exit(2);
+  });
 });

@@ -12,40 +12,58 @@ const writer = new URL('./crash-writer.js', import.meta.url).pathname;
 
 interface Run {
   synced: number;
-  output: string;
 }
 
-function runAndKill(dir: string, term: number, delayMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [writer, dir, String(term)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let synced = 0;
-    let armed = false;
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n');
-      for (const l of lines.slice(0, -1)) {
-        const m = /^synced (\d+)$/.exec(l);
-        if (m) synced = Math.max(synced, Number(m[1]));
-      }
-      out = lines[lines.length - 1]!;
-      if (!armed && synced > 0) {
-        armed = true;
-        setTimeout(() => p.kill('SIGKILL'), delayMs);
-      }
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
+interface Writer {
+  /** Starts writing; resolves once killed, with the last index it reported synced. */
+  go(delayMs: number): Promise<Run>;
+  kill(): void;
+}
+
+/** Spawns a writer that waits for "go": node's start-up overlaps the previous round. */
+function spawnWriter(dir: string, term: number): Writer {
+  const p = spawn(process.execPath, [writer, dir, String(term)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let synced = 0;
+  let armed = false;
+  let delay = 0;
+  p.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const lines = out.split('\n');
+    for (const l of lines.slice(0, -1)) {
+      const m = /^synced (\d+)$/.exec(l);
+      if (m) synced = Math.max(synced, Number(m[1]));
+    }
+    out = lines[lines.length - 1]!;
+    if (!armed && synced > 0) {
+      armed = true;
+      setTimeout(() => p.kill('SIGKILL'), delay);
+    }
+  });
+  p.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<Run>((resolve, reject) => {
     p.on('error', reject);
     p.on('exit', (code, sig) => {
       if (sig !== 'SIGKILL') reject(new Error(`writer exited with ${code ?? sig}: ${err}`));
-      else resolve({ synced, output: err });
+      else resolve({ synced });
     });
   });
+  exited.catch(() => {}); // observed through go()
+  return {
+    go(delayMs: number) {
+      delay = delayMs;
+      p.stdin.write('go\n');
+      return exited;
+    },
+    kill() {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    },
+  };
 }
 
 test(`a writer killed -9 at random moments ${KILLS} times loses nothing it reported synced`, async () => {
@@ -56,12 +74,17 @@ test(`a writer killed -9 at random moments ${KILLS} times loses nothing it repor
     return seed % n;
   };
   const startSeed = seed;
+  let next: Writer | null = null;
   try {
     const dir = join(t.dir, 'member', 'wal');
     let reported = 0;
     let repairs = 0;
+    next = spawnWriter(dir, 1);
     for (let k = 1; k <= KILLS; k++) {
-      const run = await runAndKill(dir, k, rand(40));
+      const current = next;
+      const pending = current.go(rand(40));
+      next = spawnWriter(dir, k + 1);
+      const run = await pending;
       reported = Math.max(reported, run.synced);
       const w = await WAL.open(dir, { index: 0, term: 0 });
       if (w.repaired) repairs++;
@@ -82,6 +105,7 @@ test(`a writer killed -9 at random moments ${KILLS} times loses nothing it repor
     assert.ok(reported > KILLS, 'the writers made progress');
     process.stdout.write(`# crash test: ${reported} entries, ${repairs} torn tails repaired\n`);
   } finally {
+    next?.kill();
     t.cleanup();
   }
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scanSegment } from '../../src/wal/decoder.js';
+import {
+  alignUp,
+  FLAG_SYNC_END,
+  HEADER_SIZE,
+  headerEpoch,
+  headerFlags,
+} from '../../src/wal/record.js';
 import { WAL } from '../../src/wal/wal.js';
 import { entries, META, tempDir } from './helpers.js';
 
@@ -123,6 +131,37 @@ test('a commit-only hard state is written without a sync and made durable by the
     assert.deepEqual(c.hardState, { term: 1, vote: 'a', commit: 4 });
     assert.deepEqual(c.entries, entries(1, 4));
     await r.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an unsynced write is marked as a sync end when it is synced later (close, reopen)', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 2));
+    await w.save({ term: 1, vote: 'a', commit: 2 }, []); // unsynced
+    await w.close();
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.wal'))!);
+    const buf = new Uint8Array(readFileSync(file));
+    const starts: number[] = [];
+    scanSegment(buf, file, true, null, (_t, _p, o) => {
+      starts.push(o);
+    });
+    const last = starts[starts.length - 1]!;
+    assert.equal(headerFlags(buf, last) & FLAG_SYNC_END, FLAG_SYNC_END);
+    // Epochs: header write 0, first save 1, the hard state (synced by close) 2.
+    assert.deepEqual(
+      starts.map((s) => headerEpoch(buf, s)),
+      [0, 0, 0, 1, 1, 1, 2],
+    );
+    const r = await WAL.open(dir, { index: 0, term: 0 });
+    await r.save(null, entries(3, 3));
+    await r.close();
+    const after = new Uint8Array(readFileSync(file));
+    assert.equal(headerEpoch(after, after.length - alignUp(HEADER_SIZE + 21 + 16)), 3);
   } finally {
     t.cleanup();
   }
