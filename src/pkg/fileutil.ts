@@ -64,7 +64,12 @@ export function lockDir(dir: string): DirLock {
     // Written in full to a private file first, then linked into place: link(2) fails with
     // EEXIST like O_EXCL, and nobody can ever read a half-written lock.
     const mine = `${path}.${process.pid}.${attempt}`;
-    const fd = openSync(mine, 'w', 0o600);
+    let fd: number;
+    try {
+      fd = openSync(mine, 'w', 0o600);
+    } catch (e) {
+      throw new Error(`cannot lock ${dir}: ${(e as Error).message}`);
+    }
     try {
       // No fsync: after a crash a lost or empty lock file just reads as stale.
       writeSync(fd, me);

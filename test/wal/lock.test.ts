@@ -94,3 +94,12 @@ test('checkWritable passes on a writable dir and names a read-only one', () => {
     t.cleanup();
   }
 });
+
+test('locking a missing dir fails with a clear error', () => {
+  const t = tempDir('lock-test-');
+  try {
+    assert.throws(() => lockDir(join(t.dir, 'nope')), /cannot lock .*nope: ENOENT/);
+  } finally {
+    t.cleanup();
+  }
+});
