@@ -213,6 +213,21 @@ export class Checker {
     }
   }
 
+  /**
+   * A leader moves its commit index only onto an entry of its own term (§5.4.2): the
+   * rule behind Figure 8, whose violation needs a rare interleaving to show up as a
+   * lost entry, so it is checked directly.
+   */
+  leaderCommit(id: NodeId, term: number, storage: Storage, commit: number): void {
+    const t = termAt(storage, commit);
+    if (t !== term && t !== -1) {
+      fail(
+        'leader commits its own term',
+        `leader ${id} of term ${term} moved its commit to ${commit}, an entry of term ${t}`,
+      );
+    }
+  }
+
   /** Votes are persisted before they are granted. */
   sent(id: NodeId, m: Message, persisted: HardState): void {
     // A later term on disk also keeps the promise: this node can never vote in m.term again.

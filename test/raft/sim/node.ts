@@ -248,7 +248,16 @@ export class SimNode {
       checker.appended(this.id, this.storage, rd.entries);
     }
     if (rd.hardState !== null) {
-      checker.hardState(this.id, this.persisted, rd.hardState);
+      const hs = rd.hardState;
+      checker.hardState(this.id, this.persisted, hs);
+      if (
+        raw.state === StateType.Leader &&
+        hs.term === raw.term &&
+        hs.commit > this.persisted.commit &&
+        this.persisted.term === hs.term
+      ) {
+        checker.leaderCommit(this.id, hs.term, this.storage, hs.commit);
+      }
       this.storage.setHardState(rd.hardState);
       this.persisted = {
         term: rd.hardState.term,
