@@ -1,6 +1,7 @@
 // Store micro-benchmark: 1,000,000 keys (64-byte keys in 1,000 directories, 100-byte values);
 // gets and sets per second, and heap bytes per key beyond the key and value bytes.
-// Run: npm run bench:store (node --expose-gc).
+// Rates are given per wall-clock second and per CPU second (the latter is steadier on a
+// shared machine). Run: npm run bench:store (node --expose-gc).
 import { getHeapStatistics } from 'node:v8';
 import { NO_TTL, Store } from '../src/store/store.js';
 
@@ -29,84 +30,97 @@ function flat(s: string): string {
 
 function keyOf(i: number): string {
   const dir = `/d${String(i % DIRS).padStart(4, '0')}/`; // 7 bytes
-  const name = `k${i}-`;
-  return dir + name.padEnd(KEY_LEN - dir.length, 'x');
+  return dir + `k${i}-`.padEnd(KEY_LEN - dir.length, 'x');
 }
 
-function valueOf(i: number, gen: number): string {
+function valueFor(i: number, gen: number): string {
   return flat(`v${gen}-${i}-`.padEnd(VALUE_LEN, 'y'));
 }
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs f and returns its wall and CPU seconds. */
+function timed(f: () => void): Timing {
+  const w = performance.now();
+  const c = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(c);
+  return { wall: (performance.now() - w) / 1000, cpu: (d.user + d.system) / 1e6 };
+}
+
+const rate = (ops: number, t: Timing) =>
+  `${(ops / t.wall).toFixed(0).padStart(9)} /s wall, ${(ops / t.cpu).toFixed(0).padStart(9)} /CPU-s`;
 
 async function main(): Promise<void> {
   if (!gc) console.log('(run with --expose-gc for heap figures)');
   const now = 1_700_000_000_000;
   const before = await heap();
   const s = new Store();
-  let t = performance.now();
-  for (let i = 0; i < N; i++) s.set(keyOf(i), false, valueOf(i, 0), NO_TTL, now);
-  const buildMs = performance.now() - t;
+  const build = timed(() => {
+    for (let i = 0; i < N; i++) s.set(keyOf(i), false, valueFor(i, 0), NO_TTL, now);
+  });
   const after = await heap();
   const perKey = (after - before) / N;
-  // Key and value bytes themselves (one-byte strings).
   const payload = KEY_LEN + VALUE_LEN;
 
   const sample = 200_000;
   const keys: string[] = [];
-  for (let i = 0; i < sample; i++) keys.push(keyOf(Math.floor((i * 7919) % N)));
+  for (let i = 0; i < sample; i++) keys.push(flat(keyOf((i * 7919) % N)));
   const values: string[] = [];
-  for (let i = 0; i < 1024; i++) values.push(valueOf(i, 1));
+  for (let i = 0; i < 1024; i++) values.push(valueFor(i, 1));
 
-  // Gets.
   let sink = 0;
   const getRounds = 10;
-  t = performance.now();
-  for (let r = 0; r < getRounds; r++) {
-    for (let i = 0; i < sample; i++) sink += s.get(keys[i]!, false, false, now).node.modifiedIndex;
-  }
-  const getsPerSec = (getRounds * sample) / ((performance.now() - t) / 1000);
+  const gets = timed(() => {
+    for (let r = 0; r < getRounds; r++) {
+      for (let i = 0; i < sample; i++)
+        sink += s.get(keys[i]!, false, false, now).node.modifiedIndex;
+    }
+  });
 
-  // Sets (overwrites of existing keys).
   const setRounds = 3;
-  t = performance.now();
-  for (let r = 0; r < setRounds; r++) {
-    for (let i = 0; i < sample; i++)
-      sink += s.set(keys[i]!, false, values[i & 1023]!, NO_TTL, now).etcdIndex;
-  }
-  const setsPerSec = (setRounds * sample) / ((performance.now() - t) / 1000);
+  const sets = timed(() => {
+    for (let r = 0; r < setRounds; r++) {
+      for (let i = 0; i < sample; i++)
+        sink += s.set(keys[i]!, false, values[i & 1023]!, NO_TTL, now).etcdIndex;
+    }
+  });
 
   // The floor on this machine right now: a bare Map.get over as many string keys.
   const m = new Map<string, number>();
   for (let i = 0; i < N; i++) m.set(flat(keyOf(i)), i);
-  const flatKeys = keys.map(flat);
-  t = performance.now();
-  for (let r = 0; r < getRounds; r++) for (let i = 0; i < sample; i++) sink += m.get(flatKeys[i]!)!;
-  const mapGetsPerSec = (getRounds * sample) / ((performance.now() - t) / 1000);
+  const bare = timed(() => {
+    for (let r = 0; r < getRounds; r++) for (let i = 0; i < sample; i++) sink += m.get(keys[i]!)!;
+  });
   m.clear();
 
-  // Snapshot.
-  t = performance.now();
-  const snap = s.save();
-  const saveMs = performance.now() - t;
-  t = performance.now();
-  const restored = Store.restore(snap);
-  const restoreMs = performance.now() - t;
+  let snap: Uint8Array = new Uint8Array(0);
+  const save = timed(() => {
+    snap = s.save();
+  });
+  let restored: Store | null = null;
+  const restore = timed(() => {
+    restored = Store.restore(snap);
+  });
 
   console.log(
     `store bench: ${N} keys (${KEY_LEN}-byte keys in ${DIRS} dirs, ${VALUE_LEN}-byte values)`,
   );
-  console.log(`  build:    ${(N / (buildMs / 1000)).toFixed(0)} sets/s (new keys)`);
-  console.log(`  gets:     ${getsPerSec.toFixed(0)} /s`);
-  console.log(`  sets:     ${setsPerSec.toFixed(0)} /s (overwrites)`);
+  console.log(`  build (new keys):   ${rate(N, build)}`);
+  console.log(`  gets:               ${rate(getRounds * sample, gets)}`);
+  console.log(`  sets (overwrites):  ${rate(setRounds * sample, sets)}`);
+  console.log(`  bare Map.get:       ${rate(getRounds * sample, bare)}  (the floor for a get)`);
   console.log(
-    `  baseline: ${mapGetsPerSec.toFixed(0)} bare Map.get/s on ${N} keys (this machine, now)`,
+    `  heap: ${perKey.toFixed(1)} bytes/key in all, ${(perKey - payload).toFixed(1)} beyond the ${payload} key and value bytes`,
   );
   console.log(
-    `  heap:     ${perKey.toFixed(1)} bytes/key in all, ${(perKey - payload).toFixed(1)} beyond key and value`,
+    `  snapshot: ${(snap.length / 1e6).toFixed(1)} MB, save ${save.wall.toFixed(2)} s (${save.cpu.toFixed(2)} CPU-s), restore ${restore.wall.toFixed(2)} s (${restore.cpu.toFixed(2)} CPU-s)`,
   );
-  console.log(
-    `  snapshot: ${(snap.length / 1e6).toFixed(1)} MB, save ${saveMs.toFixed(0)} ms, restore ${restoreMs.toFixed(0)} ms`,
-  );
-  if (restored.index !== s.index || sink === -1) throw new Error('restore mismatch');
+  if ((restored as Store | null)?.index !== s.index || sink === -1)
+    throw new Error('restore mismatch');
 }
 
 await main();

@@ -44,20 +44,32 @@ export class Writer {
     this.pos += 8;
   }
 
+  /** Strings: varint (byteLength * 2 + ascii flag), then the bytes. ASCII is copied by hand. */
   str(s: string): void {
-    // At most 3 bytes per UTF-16 unit.
-    if (s.length < 0x80 / 3) {
-      this.ensure(1 + s.length * 3);
-      const n = this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = n;
-      this.pos += 1 + n;
-      return;
+    const n = s.length;
+    if (n < 64) {
+      this.ensure(1 + n * 3);
+      const b = this.buf;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[this.pos] = n * 2 + 1;
+        this.pos = p;
+        return;
+      }
     }
-    const n = Buffer.byteLength(s, 'utf8');
-    this.uint(n);
-    this.ensure(n);
-    this.buf.write(s, this.pos, 'utf8');
-    this.pos += n;
+    const len = Buffer.byteLength(s, 'utf8');
+    const ascii = len === n;
+    this.uint(len * 2 + (ascii ? 1 : 0));
+    this.ensure(len);
+    if (ascii) this.buf.write(s, this.pos, len, 'latin1');
+    else this.buf.write(s, this.pos, 'utf8');
+    this.pos += len;
   }
 
   bytes(): Uint8Array {
@@ -107,9 +119,13 @@ export class Reader {
   }
 
   str(): string {
-    const n = this.uint();
+    const h = this.uint();
+    const n = Math.floor(h / 2);
     this.need(n);
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    const s =
+      h % 2 === 1
+        ? this.buf.toString('latin1', this.pos, this.pos + n)
+        : this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
   }

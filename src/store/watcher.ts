@@ -101,6 +101,9 @@ export class Watcher implements StoreWatcher {
   /** etcd's watcher.notify: true if the watcher took (or was dropped for) the event. */
   notify(e: StoreEvent, originalPath: boolean, deleted: boolean): boolean {
     if ((this.recursive || originalPath || deleted) && e.index() >= this.sinceIndex) {
+      // Each event once: deleting a watched key reaches its watchers twice (as a removed
+      // path and as the key itself); etcd then sends stream watchers a duplicate.
+      this.sinceIndex = e.index() + 1;
       if (!this.push(e)) {
         // Too slow: drop it rather than block or buffer without bound.
         this.hub.unregister(this);
