@@ -128,6 +128,7 @@ export async function until<T>(
     try {
       const v = await check();
       if (v !== undefined) return v;
+      last = undefined;
     } catch (e) {
       last = e;
     }

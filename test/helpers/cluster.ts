@@ -20,6 +20,9 @@ export interface MemberSpec {
 
 export interface RunningMember extends MemberSpec {
   proc: Started | null;
+  /** For members added at run time: their own --initial-cluster and state. */
+  initialCluster?: string;
+  state?: 'new' | 'existing';
 }
 
 export interface TestCluster {
@@ -31,6 +34,12 @@ export interface TestCluster {
   startMember(i: number, extra?: string[], state?: 'new' | 'existing'): Promise<RunningMember>;
   /** SIGKILL (default) or SIGTERM member i and wait for it to exit. */
   stopMember(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * A member added at run time (after POST /v2/members): new ports and data dir, started
+   * with `--initial-cluster` = the current members + itself and `--initial-cluster-state
+   * existing`. Its index in `members` is returned; close() stops it with the others.
+   */
+  addMember(name: string, initialCluster: (self: MemberSpec) => string): Promise<number>;
   /** Finds the member that reports itself leader via /v2/stats/self. */
   leader(): Promise<number>;
   clientUrls(): string[];
@@ -111,14 +120,28 @@ export async function startCluster(
     members,
     token,
     initialCluster,
-    async startMember(i, extra = [], state = 'new') {
+    async startMember(i, extra = [], state) {
       const m = members[i]!;
-      m.proc = start(
-        cmd,
-        [...pre, ...memberArgs(m, initialCluster, token, state, tuning), ...post, ...extra],
-        opts.env,
+      const args = memberArgs(
+        m,
+        m.initialCluster ?? initialCluster,
+        token,
+        state ?? m.state ?? 'new',
+        tuning,
       );
+      m.proc = start(cmd, [...pre, ...args, ...post, ...extra], opts.env);
       return m;
+    },
+    async addMember(name, initial) {
+      const [cport, pport] = await freePorts(2);
+      const spec: MemberSpec = {
+        name,
+        clientUrl: `http://127.0.0.1:${cport}`,
+        peerUrl: `http://127.0.0.1:${pport}`,
+        dataDir: join(dir.path, name),
+      };
+      members.push({ ...spec, proc: null, initialCluster: initial(spec), state: 'existing' });
+      return members.length - 1;
     },
     async stopMember(i, signal = 'SIGKILL') {
       const m = members[i]!;
