@@ -172,9 +172,10 @@ export async function handleKeys(
     try {
       path = goUnescape(rawPath, false);
     } catch {
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.setHeader('Connection', 'close');
-      endBody(res, 400, '400 Bad Request');
+      // Go's server refuses a bad request URI before any handler, and closes.
+      req.socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request',
+      );
       return;
     }
     const cleaned = muxCleanPath(path);
