@@ -97,7 +97,7 @@ test('every change adds exactly one history event at the next index', () => {
         assert.ok(s.index >= before);
       }
       const idx = s.hub.history.all().map((e) => e.index());
-      idx.forEach((v, i) => assert.equal(v, i + 1));
+      for (const [i, v] of idx.entries()) assert.equal(v, i + 1);
     }),
     { numRuns: 300 },
   );
