@@ -540,15 +540,8 @@ export class Member implements KeysBackend {
 
   /** Makes this member's name and client URLs known to the cluster (etcd's publish). */
   private publish(): void {
-    const self = this.membership.get(this.id);
-    if (
-      self !== undefined &&
-      self.name === this.name &&
-      sameList(self.clientURLs, this.clientUrls)
-    ) {
-      this.published = true;
-      return;
-    }
+    // Always through the log, even when the local view already has these attributes: the
+    // other members learn this member's client URLs only from the entry.
     const r = newRequest('PUT', `/0/members/${this.id}/attributes`);
     r.val = JSON.stringify({ name: this.name, clientURLs: this.clientUrls });
     this.publishing = true;
@@ -686,6 +679,11 @@ export class Member implements KeysBackend {
       this.lastSync = 0;
     }
     if (this.lead !== NONE) {
+      if (!this.published && !this.publishing && !this.stopping) {
+        setImmediate(() => {
+          if (!this.published && !this.publishing && !this.stopping) this.publish();
+        });
+      }
       if (this.queued.length > 0) setImmediate(() => this.flushQueued());
       if (this.readBatch === null && this.pendingReads.length > 0) {
         setImmediate(() => {
@@ -1040,12 +1038,6 @@ function mkdirP(dir: string): void {
 
 async function purgeWalsAt(dir: string, max: number, upTo: number): Promise<void> {
   await purgeWals(dir, max, upTo);
-}
-
-function sameList(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A seeded xorshift for raft's election jitter (raft itself takes no randomness). */

@@ -1,0 +1,44 @@
+// Three real members: a write through one is read back from every member with
+// quorum=true, every member lists every member's client URLs (published through the log),
+// and the leader's death is survived.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startCluster } from '../helpers/cluster.js';
+import { waitFor } from '../helpers/process.js';
+import { http } from './run-member.js';
+
+test('3 members: replicated writes, quorum reads everywhere, published client URLs, failover', async () => {
+  const c = await startCluster(3);
+  try {
+    const urls = c.members.map((m) => m.clientUrl);
+    const put = await http('PUT', `${urls[1]}/v2/keys/rep`, 'value=1');
+    assert.equal(put.status, 201);
+    for (const u of urls) {
+      const r = await http('GET', `${u}/v2/keys/rep?quorum=true`);
+      assert.equal(JSON.parse(r.body).node.value, '1', u);
+    }
+    await waitFor(async () => {
+      const all = await Promise.all(urls.map((u) => http('GET', `${u}/v2/machines`)));
+      return all.every((r) => r.body.split(', ').length === 3);
+    }, 'every member to know every client URL');
+    const members = JSON.parse((await http('GET', `${urls[0]}/v2/members`)).body).members;
+    assert.equal(members.length, 3);
+    assert.deepEqual(members.map((m: { name: string }) => m.name).sort(), ['m0', 'm1', 'm2']);
+
+    const lead = await c.leader();
+    assert.ok(lead >= 0);
+    const leaderStats = JSON.parse((await http('GET', `${urls[lead]}/v2/stats/leader`)).body);
+    assert.equal(Object.keys(leaderStats.followers).length, 2);
+    await c.stopMember(lead, 'SIGKILL');
+    const alive = urls.filter((_, i) => i !== lead);
+    await waitFor(
+      async () => (await http('PUT', `${alive[0]}/v2/keys/after`, 'value=2')).status === 201,
+      'a write after failover',
+      15_000,
+    );
+    const r = await http('GET', `${alive[1]}/v2/keys/after?quorum=true`);
+    assert.equal(JSON.parse(r.body).node.value, '2');
+  } finally {
+    await c.close();
+  }
+});
