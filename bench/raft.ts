@@ -15,7 +15,10 @@ function arg(name: string, def: number): number {
 const TOTAL = arg('entries', 2_000_000);
 const BATCH = arg('batch', 1024);
 const ROUNDS = arg('rounds', 3);
-const COMPACT_EVERY = 100_000;
+// As etcd's server: compact every --snapshot-count (10000) applied entries, keeping
+// 5000 behind for slow followers.
+const SNAPSHOT_COUNT = 10_000;
+const CATCH_UP_ENTRIES = 5_000;
 
 interface BenchNode {
   rn: RawNode;
@@ -63,8 +66,8 @@ function pump(nodes: BenchNode[], byId: Map<string, BenchNode>, out: Message[]):
     const ce = rd.committedEntries;
     if (ce.length) {
       n.applied = ce[ce.length - 1]!.index;
-      if (n.applied - n.storage.firstIndex() > 2 * COMPACT_EVERY) {
-        n.storage.compact(n.applied - COMPACT_EVERY);
+      if (n.applied - n.storage.firstIndex() > SNAPSHOT_COUNT + CATCH_UP_ENTRIES) {
+        n.storage.compact(n.applied - CATCH_UP_ENTRIES);
       }
     }
     n.rn.advance(rd);

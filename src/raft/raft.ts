@@ -494,12 +494,12 @@ export class Raft {
         this.stepCandidate(stale);
         return;
       }
-      if (
-        (this.checkQuorum || this.preVote) &&
-        (m.type === MessageType.Heartbeat || m.type === MessageType.App)
-      ) {
-        // A leader cut off by a partition while we moved on: tell it about our term so
-        // it steps down (with check-quorum / pre-vote our term only moves with a quorum).
+      if (m.type === MessageType.Heartbeat || m.type === MessageType.App) {
+        // A leader of an older term: tell it our term so it steps down. etcd does this
+        // only with check-quorum / pre-vote; we always do, because a node that cannot
+        // campaign (e.g. a new member still catching up, whose term was raised by a
+        // removed member it did not know about yet) would otherwise ignore the leader
+        // forever while the leader never learns why.
         this.send(newMessage(MessageType.AppResp, m.from, this.id, 0));
       } else if (m.type === MessageType.PreVote) {
         const r = newMessage(MessageType.PreVoteResp, m.from, this.id, this.term);

@@ -84,7 +84,15 @@ describe('§5.1 terms', () => {
     r.step(msg({ type: MessageType.App, term: 1, from: '2', to: '1', entries: [ent(1, 1)] }));
     assert.equal(r.term, 2);
     assert.equal(r.raftLog.lastIndex(), 0);
+    // The only answer tells the stale leader our term, so it steps down.
+    assert.deepEqual(
+      readMessages(r).map((m) => [m.type, m.to, m.term, m.reject]),
+      [[MessageType.AppResp, '2', 2, false]],
+    );
+    r.step(msg({ type: MessageType.Vote, term: 1, from: '3', to: '1' }));
+    r.step(msg({ type: MessageType.AppResp, term: 1, from: '3', to: '1', index: 5 }));
     assert.deepEqual(readMessages(r), []);
+    assert.equal(r.vote, NONE);
   });
 });
 
