@@ -270,7 +270,12 @@ async function bootstrap(b: BootInput): Promise<Boot> {
   return {
     memberId: self.id,
     clusterId: cluster.id,
-    initialMembers: [],
+    initialMembers: existing.members().map((m) => ({
+      id: m.id,
+      name: m.name,
+      peerURLs: m.peerURLs,
+      clientURLs: m.clientURLs,
+    })),
     newCluster: false,
     hasPeers: true,
   };

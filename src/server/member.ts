@@ -255,6 +255,10 @@ export class Member implements KeysBackend {
         opts.initialMembers.map((m) => ({ id: m.id, context: encodeMemberContext(m) })),
       );
       for (const m of opts.initialMembers) this.membership.add(m);
+    } else if (parts.fresh) {
+      // Joining a running cluster: know its members (so the transport can answer the
+      // leader) until the log or a snapshot brings the authoritative membership.
+      for (const m of opts.initialMembers) this.membership.add(m);
     }
     this.metrics.addGauges({
       hasLeader: () => (this.lead === NONE ? 0 : 1),

@@ -1,0 +1,68 @@
+// Runtime reconfiguration through /v2/members with real processes: add a member, start
+// it with --initial-cluster-state existing (it catches up), remove it (it exits 0).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { freePorts } from '../helpers/ports.js';
+import { waitFor } from '../helpers/process.js';
+import { http, runEtcd, startEtcd } from './run-member.js';
+
+test('add a member, it joins and catches up; remove it, it exits 0', async () => {
+  const a = await startEtcd({ name: 'a' });
+  const [c, p] = await freePorts(2);
+  const bUrl = `http://127.0.0.1:${c}`;
+  const bPeer = `http://127.0.0.1:${p}`;
+  let b: ReturnType<typeof runEtcd> | null = null;
+  try {
+    assert.equal((await http('PUT', `${a.url}/v2/keys/before`, 'value=1')).status, 201);
+    const add = await http('POST', `${a.url}/v2/members`, JSON.stringify({ peerURLs: [bPeer] }), {
+      'content-type': 'application/json',
+    });
+    assert.equal(add.status, 201, add.body);
+    const added = JSON.parse(add.body);
+    assert.deepEqual(added.peerURLs, [bPeer]);
+    assert.equal(added.name, '');
+    b = runEtcd([
+      '--name',
+      'b',
+      '--data-dir',
+      `${a.dataDir}-b`,
+      '--listen-client-urls',
+      bUrl,
+      '--advertise-client-urls',
+      bUrl,
+      '--listen-peer-urls',
+      bPeer,
+      '--initial-advertise-peer-urls',
+      bPeer,
+      '--initial-cluster',
+      `a=${a.peerUrl},b=${bPeer}`,
+      '--initial-cluster-state',
+      'existing',
+    ]);
+    await waitFor(async () => {
+      const r = await http('GET', `${bUrl}/v2/keys/before?quorum=true`);
+      return r.status === 200 && JSON.parse(r.body).node.value === '1';
+    }, 'the new member to catch up');
+    const members = JSON.parse((await http('GET', `${a.url}/v2/members`)).body).members;
+    assert.equal(members.length, 2);
+    await waitFor(async () => {
+      const ms = JSON.parse((await http('GET', `${a.url}/v2/members`)).body).members;
+      return ms.some((m: { name: string }) => m.name === 'b');
+    }, 'the new member to publish its name');
+
+    const del = await http('DELETE', `${a.url}/v2/members/${added.id}`);
+    assert.equal(del.status, 204);
+    assert.equal(await b.exited, 0);
+    assert.match(
+      b.output(),
+      /etcd: this member has been permanently removed from the cluster\. Exiting\./,
+    );
+    const again = await http('DELETE', `${a.url}/v2/members/${added.id}`);
+    assert.equal(again.status, 410);
+    assert.equal(again.body, `{"message":"Member permanently removed: ${added.id}"}`);
+    assert.equal((await http('PUT', `${a.url}/v2/keys/after`, 'value=2')).status, 201);
+  } finally {
+    await b?.stop('SIGKILL');
+    await a.destroy();
+  }
+});
