@@ -1,7 +1,13 @@
 // The driver's handle on a raft node (etcd's RawNode): feed it ticks, messages and
 // proposals; take a Ready, persist / send / apply it, then advance().
 import { encodeConfChange } from './codec.js';
-import type { Config, PeerContext, RawNodeApi, Status } from './interface.js';
+import {
+  type Config,
+  type PeerContext,
+  ProposalDroppedError,
+  type RawNodeApi,
+  type Status,
+} from './interface.js';
 import { PROGRESS_STATE_NAMES } from './progress.js';
 import { Raft } from './raft.js';
 import {
@@ -138,7 +144,17 @@ export class RawNode implements RawNodeApi {
     const r = this.raft;
     if (r.removed.has(m.from)) return;
     if (isResponseMessage(m.type) && !r.prs.has(m.from)) return;
-    r.step(m);
+    if (m.type !== MessageType.Prop) {
+      r.step(m);
+      return;
+    }
+    // A forwarded proposal that cannot be taken here (no leader any more, or a
+    // transfer under way) is dropped: its proposer times out, as in etcd.
+    try {
+      r.step(m);
+    } catch (err) {
+      if (!(err instanceof ProposalDroppedError)) throw err;
+    }
   }
 
   hasReady(): boolean {

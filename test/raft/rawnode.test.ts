@@ -323,3 +323,13 @@ test('a follower restores a snapshot from the leader through its Ready', () => {
   assert.equal(st.progress.get('3')?.state, 'replicate');
   assert.equal(st.progress.get('3')?.match, st.hardState.commit);
 });
+
+test('a forwarded proposal that cannot be taken is dropped quietly by step()', () => {
+  const net = new Network(['1', '2', '3']);
+  net.stabilize();
+  const m = newMessage(MessageType.Prop, '2', '3', 0);
+  m.entries = [{ term: 0, index: 0, type: EntryType.Normal, data: bytes('x') }];
+  // Node 2 knows no leader: nothing is thrown at the network driver.
+  net.node('2').rn.step(m);
+  assert.equal(net.node('2').rn.hasReady(), false);
+});
