@@ -15,19 +15,22 @@ import { alignUp, HEADER_SIZE } from '../src/wal/record.js';
 import { WAL } from '../src/wal/wal.js';
 
 const ENTRY_SIZE = 256;
-const SECONDS = Number(process.env.WAL_BENCH_SECONDS ?? 2);
+const SECONDS = Number(process.env.WAL_BENCH_SECONDS ?? 3);
 const base = mkdtempSync(join(process.env.WAL_BENCH_DIR ?? tmpdir(), 'wal-bench-'));
 
 interface Rate {
   ops: number;
   seconds: number;
   bytes: number;
+  /** CPU time (user + system) of this process, µs. */
+  cpu: number;
 }
 
 async function rawSync(ms: number, file: string, size: number): Promise<Rate> {
   const fh = await open(file, 'a+');
   const buf = new Uint8Array(size).fill(7);
   let ops = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
     await fh.write(buf, 0, buf.length);
@@ -35,14 +38,16 @@ async function rawSync(ms: number, file: string, size: number): Promise<Rate> {
     ops++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
   await fh.close();
-  return { ops, seconds, bytes: ops * size };
+  return { ops, seconds, bytes: ops * size, cpu: c.user + c.system };
 }
 
 function add(into: Rate, r: Rate): void {
   into.ops += r.ops;
   into.seconds += r.seconds;
   into.bytes += r.bytes;
+  into.cpu += r.cpu;
 }
 
 function makeBatch(next: number, n: number): Entry[] {
@@ -72,6 +77,7 @@ async function walRun(
   let ops = 0;
   let index = start;
   const hs = { term: 1, vote: '1', commit: 0 };
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
     const b = batches[ops % pool]!;
@@ -82,7 +88,8 @@ async function walRun(
     ops++;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { ops, seconds, bytes: ops * batch * ENTRY_SIZE, next: index };
+  const c = process.cpuUsage(c0);
+  return { ops, seconds, bytes: ops * batch * ENTRY_SIZE, cpu: c.user + c.system, next: index };
 }
 
 function fmt(n: number): string {
@@ -108,16 +115,16 @@ function cpuOnly(ms: number): number {
 async function main(): Promise<void> {
   console.log(`WAL bench in ${base} (${SECONDS}s per figure, ${ENTRY_SIZE}-byte entries)`);
   console.log(`encode + CRC only (no I/O): ${fmt(cpuOnly(500) / 1e6)} MB/s of entry data`);
-  const rounds = 4;
+  const rounds = 6;
   const slice = (SECONDS * 1000) / rounds;
   for (const batch of [1, 16, 256]) {
     // Alternating rounds of: raw 4 KiB sync loop, raw loop writing what one save writes,
     // and the WAL, so that the disk's ups and downs hit all three alike.
     const w = await WAL.create(join(base, `b${batch}`, 'wal'), new Uint8Array(8));
     const saveBytes = batch * alignUp(HEADER_SIZE + 21 + ENTRY_SIZE) + 48; // + hard state
-    const raw4k: Rate = { ops: 0, seconds: 0, bytes: 0 };
-    const rawSame: Rate = { ops: 0, seconds: 0, bytes: 0 };
-    const wal: Rate = { ops: 0, seconds: 0, bytes: 0 };
+    const raw4k: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
+    const rawSame: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
+    const wal: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
     let next = 1;
     for (let r = 0; r < rounds; r++) {
       add(raw4k, await rawSync(slice, join(base, `raw4k-${batch}-${r}`), 4096));
@@ -134,7 +141,8 @@ async function main(): Promise<void> {
       `batch ${String(batch).padStart(3)}: ${fmt(saves * batch)} entries/s, ` +
         `${fmt(wal.bytes / wal.seconds / 1e6)} MB/s, ${fmt(saves)} saves/s | ` +
         `raw 4 KiB write+fdatasync ${fmt(r4)}/s (WAL at ${fmt((100 * saves) / r4)}%), ` +
-        `raw ${saveBytes}-byte write+fdatasync ${fmt(rs)}/s (WAL at ${fmt((100 * saves) / rs)}%)`,
+        `raw ${saveBytes}-byte write+fdatasync ${fmt(rs)}/s (WAL at ${fmt((100 * saves) / rs)}%) | ` +
+        `CPU per save: WAL ${fmt(wal.cpu / wal.ops)} µs, raw same-size loop ${fmt(rawSame.cpu / rawSame.ops)} µs`,
     );
   }
 }
