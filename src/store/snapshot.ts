@@ -55,7 +55,12 @@ function readExtern(r: Reader): NodeExtern {
 }
 
 export function saveStore(s: Store): Uint8Array {
-  const w = new Writer(1 << 16);
+  // Size the buffer up front (exact for ASCII data): growing a 100 MB buffer by doubling
+  // costs more than writing it.
+  let size = 1024;
+  for (const n of s.nodes.values()) size += n.key.length + n.value.length + 40;
+  size += s.hub.history.all().length * 256;
+  const w = new Writer(size);
   w.uint(MAGIC);
   w.uint(VERSION);
   w.uint(s.index);
