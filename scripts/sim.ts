@@ -3,6 +3,7 @@
 //   npm run sim -- --seed N              replays one seed with a full trace
 //   npm run sim -- --seeds 5000 --nodes 5 --steps 800 --from 1000000 --jobs 2
 //   npm run sim -- --stale-votes         with the core's deliberate bug switched on
+//   npm run sim -- --two-voters          also shrink to two voters without pre-vote (a known deadlock)
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -16,10 +17,11 @@ interface Args {
   steps: number;
   jobs: number;
   staleVotes: boolean;
+  twoVoters: boolean;
   quiet: boolean;
 }
 
-const USAGE = `usage: npm run sim -- [--seeds N] [--from S] [--seed N] [--nodes 3|5] [--steps T] [--jobs J] [--stale-votes] [--quiet]`;
+const USAGE = `usage: npm run sim -- [--seeds N] [--from S] [--seed N] [--nodes 3|5] [--steps T] [--jobs J] [--stale-votes] [--two-voters] [--quiet]`;
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -30,6 +32,7 @@ function parseArgs(argv: string[]): Args {
     steps: 400,
     jobs: Math.max(1, availableParallelism()),
     staleVotes: false,
+    twoVoters: false,
     quiet: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--jobs') a.jobs = Math.max(1, num());
     else if (k === '--stale-votes') a.staleVotes = true;
     else if (k === '--quiet') a.quiet = true;
+    else if (k === '--two-voters') a.twoVoters = true;
     else if (k === '--help' || k === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -66,6 +70,7 @@ function replayCommand(r: SimResult, a: Args): string {
   if (a.nodes !== null) cmd += ` --nodes ${a.nodes}`;
   if (a.steps !== 400) cmd += ` --steps ${a.steps}`;
   if (a.staleVotes) cmd += ' --stale-votes';
+  if (a.twoVoters) cmd += ' --two-voters';
   return cmd;
 }
 
@@ -83,6 +88,7 @@ function runRange(
         nodes: nodesFor(s, a.nodes),
         steps: a.steps,
         countStaleVotes: a.staleVotes,
+        twoVoters: a.twoVoters,
       }),
     );
   }
@@ -102,6 +108,7 @@ function main(): void {
       nodes: nodesFor(a.seed, a.nodes),
       steps: a.steps,
       countStaleVotes: a.staleVotes,
+      twoVoters: a.twoVoters,
       trace: (line) => console.log(line),
     });
     console.log(JSON.stringify(r.stats));

@@ -14,6 +14,7 @@ test(`simulator: ${SEEDS} seeds of a 5-node cluster keep every invariant`, () =>
   for (const k of [
     'crashes',
     'partitions',
+    'pauses',
     'confChanges',
     'snapshotsSent',
     'dropped',

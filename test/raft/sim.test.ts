@@ -20,6 +20,7 @@ test(`simulator: ${SEEDS_PER_SIZE} seeds of a 3-node cluster keep every invarian
     'readyCrashes',
     'restarts',
     'partitions',
+    'pauses',
     'confChanges',
     'snapshots',
     'snapshotsSent',

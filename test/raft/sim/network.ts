@@ -20,12 +20,12 @@ export class InFlight {
     readonly from: NodeId,
     readonly to: NodeId,
     readonly type: MessageType,
-    private readonly m: Message,
+    readonly message: Message,
   ) {}
 
   /** A fresh copy for the receiver (a duplicate must not share objects with the first). */
   decode(): Message {
-    return copyMessage(this.m);
+    return copyMessage(this.message);
   }
 }
 
@@ -105,6 +105,11 @@ export class Network {
     for (const f of this.queue) (f.at <= now ? out : keep).push(f);
     this.queue = keep;
     return this.rng.shuffle(out);
+  }
+
+  /** Holds a message back until `at` (its receiver is paused). */
+  requeue(f: InFlight, at: number): void {
+    this.queue.push(f.at >= at ? f : new InFlight(at, f.from, f.to, f.type, f.message));
   }
 
   /** Whether the link is up and the message survives random loss. */

@@ -70,6 +70,8 @@ export class SimNode {
   raw: RawNode | null = null;
   sm = new StateMachine();
   removed = false;
+  /** Simulated time until which the node is frozen (no ticks, no messages, no Ready). */
+  pausedUntil = 0;
   incarnation = 0;
   /** The hard state on disk. */
   private persisted: HardState = emptyHardState();
@@ -136,6 +138,7 @@ export class SimNode {
   /** Loses everything not on disk. */
   crash(): void {
     this.raw = null;
+    this.pausedUntil = 0;
   }
 
   tick(): void {

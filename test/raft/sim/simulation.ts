@@ -31,6 +31,11 @@ export interface SimOptions {
   healBound?: number;
   /** Turns on the core's deliberate bug (stale vote responses counted as grants). */
   countStaleVotes?: boolean;
+  /**
+   * Let membership shrink to two voters even without pre-vote (where the core, like
+   * etcd, can deadlock: see changeMembership).
+   */
+  twoVoters?: boolean;
   /** Receives one line per event when set (replay with a trace). */
   trace?: (line: string) => void;
 }
@@ -45,6 +50,7 @@ export interface SimStats {
   readyCrashes: number;
   restarts: number;
   partitions: number;
+  pauses: number;
   confChanges: number;
   snapshots: number;
   snapshotsSent: number;
@@ -71,6 +77,8 @@ interface Scenario {
   crashRate: number;
   readyCrashRate: number;
   partitionRate: number;
+  /** A node stops (GC pause, stalled disk) and later resumes with its queue intact. */
+  pauseRate: number;
   confRate: number;
   snapshotRate: number;
   snapshotKeep: number;
@@ -80,7 +88,6 @@ interface Scenario {
   maxDelays: number[];
 }
 
-const ELECTION_TICK = 10;
 const MARKER = 2;
 const PAYLOAD = 1;
 
@@ -121,6 +128,7 @@ export class Simulation implements Host {
     readyCrashes: 0,
     restarts: 0,
     partitions: 0,
+    pauses: 0,
     confChanges: 0,
     snapshots: 0,
     snapshotsSent: 0,
@@ -149,9 +157,13 @@ export class Simulation implements Host {
       this.boot();
       for (let i = 0; i < this.opts.steps; i++) this.tick(true);
       this.heal();
-      const bound = this.opts.healBound ?? 60 * ELECTION_TICK;
+      // Elections, then catching up: a member added late may need the whole log, one
+      // small message at a time, so the bound grows with the log.
+      const base = this.opts.healBound ?? 400 + 40 * this.scenario.params.electionTick;
       let t = 0;
+      let bound = base;
       while (!this.progressed()) {
+        bound = base + 2 * this.checker.committedMax;
         if (t++ >= bound) {
           throw new SimViolation(
             'progress',
@@ -226,7 +238,7 @@ export class Simulation implements Host {
     this.clients(chaos);
     for (const n of this.nodes.values()) {
       // A little clock jitter: a node sometimes misses a tick.
-      if (n.alive && !this.rng.chance(0.03)) n.tick();
+      if (n.alive && n.pausedUntil <= this.now && !this.rng.chance(0.03)) n.tick();
     }
     this.readyAll();
     for (let round = 0; round < 4; round++) {
@@ -239,6 +251,7 @@ export class Simulation implements Host {
 
   private readyAll(): void {
     for (const n of this.nodes.values()) {
+      if (n.pausedUntil > this.now) continue;
       for (let k = 0; k < 8 && n.alive && n.raw!.hasReady(); k++) {
         if (!n.handleReady()) {
           if (!n.alive && !n.removed) {
@@ -254,6 +267,10 @@ export class Simulation implements Host {
   private deliver(f: InFlight): void {
     const to = this.nodes.get(f.to);
     const from = this.nodes.get(f.from);
+    if (to?.alive && to.pausedUntil > this.now) {
+      this.net.requeue(f, to.pausedUntil);
+      return;
+    }
     if (to === undefined || !to.alive || !this.net.passes(f)) {
       this.stats.dropped++;
       if (this.tracing) this.trace(`drop ${MessageType[f.type]} ${f.from}->${f.to}`);
@@ -361,6 +378,15 @@ export class Simulation implements Host {
         this.scheduleRestart(n);
       }
     }
+    if (rng.chance(s.pauseRate)) {
+      const live = this.live();
+      if (live.length > 0) {
+        const n = rng.pick(live);
+        n.pausedUntil = this.now + rng.range(3, 4 * s.params.electionTick);
+        this.stats.pauses++;
+        if (this.tracing) this.trace(`pause ${n.id} until ${n.pausedUntil}`);
+      }
+    }
     if (this.net.partitioned ? rng.chance(0.04) : false) {
       this.net.heal();
       if (this.tracing) this.trace('partition healed');
@@ -420,6 +446,7 @@ export class Simulation implements Host {
     if (this.tracing)
       this.trace(`heal: network reliable, all members up ${JSON.stringify(this.net.faults)}`);
     for (const s of this.scheduled) s.at = this.now;
+    for (const n of this.nodes.values()) n.pausedUntil = 0;
     this.runScheduled();
     for (const n of this.nodes.values()) this.restart(n);
   }
@@ -463,9 +490,15 @@ export class Simulation implements Host {
   }
 
   private changeMembership(n: SimNode): void {
-    if (this.pendingConf !== null && this.now - this.pendingConfAt < 20 * ELECTION_TICK) return;
+    const timeout = 20 * this.scenario.params.electionTick;
+    if (this.pendingConf !== null && this.now - this.pendingConfAt < timeout) return;
     const max = this.opts.nodes + 2;
-    const min = Math.max(2, this.opts.nodes - 2);
+    // Two voters only with pre-vote: without it a member that restarts with a stale
+    // membership (it never learnt the entries that changed it were committed) can hold a
+    // two-voter cluster forever, since a higher-term node ignores lower-term vote requests
+    // and never answers with its term (etcd's raft behaves the same).
+    const two = this.scenario.params.preVote || this.opts.twoVoters === true;
+    const min = Math.max(two ? 2 : 3, this.opts.nodes - 2);
     const voters = this.voters;
     const add = voters.length < max && (voters.length <= min || this.rng.chance(0.5));
     const cc: ConfChange = {
@@ -535,17 +568,18 @@ export class Simulation implements Host {
 
   private live(): SimNode[] {
     const out: SimNode[] = [];
-    for (const n of this.nodes.values()) if (n.alive) out.push(n);
+    for (const n of this.nodes.values()) if (n.alive && n.pausedUntil <= this.now) out.push(n);
     return out;
   }
 }
 
 function drawScenario(rng: Prng, opts: SimOptions): Scenario {
   const crashRate = rng.pick([0, 0.003, 0.01, 0.03]);
+  const electionTick = rng.pick([5, 10, 10, 20]);
   return {
     params: {
-      electionTick: ELECTION_TICK,
-      heartbeatTick: 1,
+      electionTick,
+      heartbeatTick: electionTick >= 10 ? rng.pick([1, 1, 2, 3]) : 1,
       maxSizePerMsg: rng.pick([64, 1024, 1 << 20]),
       maxInflightMsgs: rng.pick([1, 4, 256]),
       maxUncommittedEntriesSize: rng.pick([0, 0, 4096]),
@@ -556,6 +590,7 @@ function drawScenario(rng: Prng, opts: SimOptions): Scenario {
     crashRate,
     readyCrashRate: crashRate / 4,
     partitionRate: rng.pick([0, 0.005, 0.02, 0.05]),
+    pauseRate: rng.pick([0, 0.005, 0.02]),
     confRate: rng.pick([0, 0.01, 0.03]),
     snapshotRate: rng.pick([0.002, 0.02, 0.1]),
     snapshotKeep: rng.pick([0, 3, 20]),
