@@ -145,7 +145,7 @@ export class EndpointSet {
       const n = o.failover ? eps.length : 1;
       const start = this.pinned;
       for (let i = 0; i < n; i++) {
-        const k = (start + i) % n;
+        const k = (start + i) % eps.length;
         const ep = eps[k]!;
         so.path = ep.basePath + o.path;
         if (this.onSend !== null) this.onSend(o.method, ep.url + o.path, o.body);
