@@ -124,13 +124,15 @@ async function handleWatch(
     w.remove();
   };
   res.once('close', onClose);
+  // The client may have gone while the request was being read: free the watcher now.
+  if (res.socket === null || res.socket.destroyed) onClose();
   try {
     res.setHeader('Content-Type', 'application/json');
     setIndexHeaders(res, w.startIndex, backend);
     res.writeHead(200);
     // The first line (headers) goes out at once, so long-poll clients know they are registered.
     res.flushHeaders();
-    for (;;) {
+    while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
       const ok = res.write(`${eventJSON(ev)}\n`);
