@@ -707,6 +707,94 @@ describe('membership', () => {
     );
   });
 
+  test('§6: a leader that removes itself stops taking proposals; the rest elect a leader', () => {
+    const net = new RaftNet([null, null, null]);
+    net.send(hup('1'));
+    const lead = net.raft('1');
+    net.send(
+      msg({
+        type: MessageType.Prop,
+        from: '1',
+        to: '1',
+        entries: [{ ...ent(0, 0, 'rm1'), type: 1 }],
+      }),
+    );
+    assert.equal(lead.raftLog.committed, 2);
+    for (const id of ids(3)) {
+      const r = net.raft(id);
+      r.applyConfChange({ id: '', type: 1, nodeId: '1', context: new Uint8Array(0) });
+      r.raftLog.appliedTo(r.raftLog.committed);
+    }
+    assert.throws(() => lead.step(prop('1')), { name: 'ProposalDroppedError' });
+    assert.equal(lead.promotable(), false);
+    net.isolate('1'); // the driver shuts the removed member down
+    net.send(hup('2'));
+    assert.equal(net.raft('2').state, StateType.Leader);
+    net.send(prop('2', 'after'));
+    assert.equal(net.raft('3').raftLog.committed, net.raft('2').raftLog.lastIndex());
+  });
+
+  test('§6: a conf change proposed to a new leader waits for the old one to apply', () => {
+    const net = new RaftNet([null, null, null]);
+    net.send(hup('1'));
+    // The followers get the first change (entry 2) but never hear that it committed.
+    net.msgHook = (m) => !(m.from === '1' && m.type === MessageType.App && m.commit >= 2);
+    net.send(
+      msg({
+        type: MessageType.Prop,
+        from: '1',
+        to: '1',
+        entries: [{ ...ent(0, 0, 'cc1'), type: 1 }],
+      }),
+    );
+    net.msgHook = null;
+    net.isolate('1');
+    net.send(hup('2'));
+    const r2 = net.raft('2');
+    assert.equal(r2.state, StateType.Leader);
+    // A change may be pending anywhere in the log: the new leader assumes one is.
+    assert.equal(r2.pendingConfIndex, 2);
+    net.send(
+      msg({
+        type: MessageType.Prop,
+        from: '2',
+        to: '2',
+        entries: [{ ...ent(0, 0, 'cc2'), type: 1 }],
+      }),
+    );
+    const last = r2.raftLog.entries(r2.raftLog.lastIndex(), Number.MAX_SAFE_INTEGER)![0]!;
+    assert.equal(last.type, 0);
+    assert.equal(last.data.length, 0);
+    r2.raftLog.appliedTo(r2.raftLog.committed);
+    net.send(
+      msg({
+        type: MessageType.Prop,
+        from: '2',
+        to: '2',
+        entries: [{ ...ent(0, 0, 'cc3'), type: 1 }],
+      }),
+    );
+    const next = r2.raftLog.entries(r2.raftLog.lastIndex(), Number.MAX_SAFE_INTEGER)![0]!;
+    assert.equal(next.type, 1);
+  });
+
+  test('§6: a new member learns the whole log, conf changes included, before it votes', () => {
+    const net = new RaftNet([null, null, null]);
+    net.send(hup('1'));
+    net.send(prop('1', 'x'));
+    // Node 4 starts empty and knows nobody.
+    const r4 = newTestRaft('4', 10, 1, new MemoryStorage());
+    net.peers.set('4', r4);
+    for (const id of ids(3)) {
+      net.raft(id).applyConfChange({ id: '', type: 0, nodeId: '4', context: new Uint8Array(0) });
+    }
+    for (let i = 0; i < 30; i++) r4.tick();
+    assert.equal(r4.state, StateType.Follower); // not promotable: empty configuration
+    net.send(msg({ type: MessageType.Beat, from: '1', to: '1' }));
+    assert.deepEqual(logTerms(r4), logTerms(net.raft('1')));
+    assert.equal(r4.raftLog.committed, net.raft('1').raftLog.committed);
+  });
+
   test('campaigning while leader changes nothing', () => {
     const r = raftOf('1', ['1']);
     r.step(hup('1'));
