@@ -179,6 +179,10 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       initialMembers: boot.initialMembers,
       newCluster: boot.newCluster,
       logger: log,
+      // Test knob (not an etcd flag): how many entries to keep behind a snapshot.
+      ...(process.env.ETCDNODE_CATCH_UP_ENTRIES
+        ? { catchUpEntries: Number(process.env.ETCDNODE_CATCH_UP_ENTRIES) }
+        : {}),
       ...(makeTransport ? { makeTransport } : {}),
       ...(options.onRemoved ? { onRemoved: options.onRemoved } : {}),
     });

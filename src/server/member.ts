@@ -21,6 +21,7 @@ import {
   ConfChangeType,
   type ConfState,
   type Entry,
+  EMPTY_BYTES,
   EntryType,
   isEmptySnapshot,
   type Message,
@@ -624,6 +625,7 @@ export class Member implements KeysBackend {
     if (hasSnap) {
       this.storage.applySnapshot(snap);
       this.restoreState(snap);
+      this.log.info(`etcdserver: recovered from incoming snapshot at index ${snap.metadata.index}`);
       this.syncTransportPeers();
     }
     if (rd.hardState !== null) this.storage.setHardState(rd.hardState);
@@ -721,6 +723,7 @@ export class Member implements KeysBackend {
       this.applied = e.index;
       this.appliedTerm = e.term;
     }
+    if (this.applied > 0) this.ensureSnapshotData();
     this.metrics.proposalsCommitted.inc('', normal);
     this.metrics.proposalsApplied.inc('', normal);
   }
@@ -820,6 +823,20 @@ export class Member implements KeysBackend {
     this.confState = snap.metadata.confState;
   }
 
+  /**
+   * Once the cluster has more than one member, the in-memory snapshot must carry its data
+   * (a follower may need it): a snapshot without data is replaced by a fresh one.
+   */
+  private ensureSnapshotData(): void {
+    const cs = this.confState;
+    if (cs.voters.length + cs.learners.length <= 1) return;
+    const cur = this.storage.snapshot();
+    if (cur.metadata.index === 0 || cur.data.length > 0) return;
+    if (this.applied <= cur.metadata.index) return;
+    const data = encodeSnapshotData(this.membership, this.store.save());
+    this.storage.createSnapshot(this.applied, this.confState, data);
+  }
+
   private syncTransportPeers(): void {
     if (this.transport === null) return;
     for (const m of this.membership.list()) {
@@ -837,8 +854,10 @@ export class Member implements KeysBackend {
       this.persistedCommit = index;
     }
     const data = encodeSnapshotData(this.membership, this.store.save());
-    const snap = this.storage.createSnapshot(index, this.confState, data);
-    await this.snapshotter.save(snap);
+    // Alone, nobody will ever be sent this snapshot: memory keeps only its metadata.
+    const keep = this.confState.voters.length + this.confState.learners.length > 1;
+    const snap = this.storage.createSnapshot(index, this.confState, keep ? data : EMPTY_BYTES);
+    await this.snapshotter.save({ data, metadata: snap.metadata });
     await this.wal.saveSnapshot({ index, term: snap.metadata.term });
     this.snapshotIndex = index;
     const compactTo = index - this.catchUpEntries;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
-import { emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
+import { EMPTY_BYTES, emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
 import { WAL } from '../wal/wal.js';
 import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
@@ -61,7 +61,9 @@ export async function openStorage(
   try {
     const { metadata, hardState, entries } = await wal.readAll();
     const md = decodeWalMetadata(metadata);
-    if (snapshot) storage.applySnapshot(snapshot);
+    // A cluster of one never sends its snapshot: keep only its metadata in memory (the
+    // member rebuilds the data if a member is added).
+    if (snapshot) storage.applySnapshot(aloneIn(snapshot) ? withoutData(snapshot) : snapshot);
     storage.setHardState(hardState);
     if (entries.length > 0) storage.append(entries);
     return {
@@ -79,4 +81,14 @@ export async function openStorage(
     await wal.close();
     throw e;
   }
+}
+
+/** True when the snapshot's configuration has at most one member. */
+export function aloneIn(s: Snapshot): boolean {
+  const cs = s.metadata.confState;
+  return cs.voters.length + cs.learners.length <= 1;
+}
+
+export function withoutData(s: Snapshot): Snapshot {
+  return { data: EMPTY_BYTES, metadata: s.metadata };
 }

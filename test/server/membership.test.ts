@@ -66,3 +66,60 @@ test('add a member, it joins and catches up; remove it, it exits 0', async () =>
     await a.destroy();
   }
 });
+
+test('a member added after compaction catches up by snapshot', async () => {
+  const env = { ETCDNODE_CATCH_UP_ENTRIES: '5' };
+  const a = await startEtcd({ name: 'a', extra: ['--snapshot-count', '40'], env });
+  const [c, p] = await freePorts(2);
+  const bUrl = `http://127.0.0.1:${c}`;
+  const bPeer = `http://127.0.0.1:${p}`;
+  let b: ReturnType<typeof runEtcd> | null = null;
+  try {
+    for (let i = 0; i < 120; i++) {
+      assert.equal((await http('PUT', `${a.url}/v2/keys/k${i}`, `value=${i}`)).status, 201);
+    }
+    const add = await http('POST', `${a.url}/v2/members`, JSON.stringify({ peerURLs: [bPeer] }), {
+      'content-type': 'application/json',
+    });
+    assert.equal(add.status, 201, add.body);
+    b = runEtcd(
+      [
+        '--name',
+        'b',
+        '--data-dir',
+        `${a.dataDir}-b`,
+        '--listen-client-urls',
+        bUrl,
+        '--advertise-client-urls',
+        bUrl,
+        '--listen-peer-urls',
+        bPeer,
+        '--initial-advertise-peer-urls',
+        bPeer,
+        '--initial-cluster',
+        `a=${a.peerUrl},b=${bPeer}`,
+        '--initial-cluster-state',
+        'existing',
+      ],
+      env,
+    );
+    await waitFor(
+      async () => {
+        const r = await http('GET', `${bUrl}/v2/keys/k0?quorum=true`);
+        return r.status === 200;
+      },
+      'the new member to catch up',
+      20_000,
+    );
+    for (const i of [0, 60, 119]) {
+      const r = await http('GET', `${bUrl}/v2/keys/k${i}`);
+      assert.equal(JSON.parse(r.body).node.value, String(i));
+    }
+    const members = JSON.parse((await http('GET', `${bUrl}/v2/members`)).body).members;
+    assert.equal(members.length, 2);
+    assert.match(b.output(), /etcdserver: recovered from incoming snapshot at index \d+/);
+  } finally {
+    await b?.stop('SIGKILL');
+    await a.destroy();
+  }
+});

@@ -42,6 +42,7 @@ export async function startEtcd(
     ports?: number[];
     /** Remove the data dir's parent on destroy() (set for dirs this helper made). */
     owned?: boolean;
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<RunningEtcd> {
   const [cport, pport] = opts.ports ?? (await freePorts(2));
@@ -67,7 +68,7 @@ export async function startEtcd(
     `${name}=${peerUrl}`,
     ...(opts.extra ?? []),
   ];
-  const proc = runEtcd(args);
+  const proc = runEtcd(args, opts.env);
   try {
     await waitFor(async () => {
       if (proc.proc.exitCode !== null) throw new Error(`etcd exited:\n${proc.output()}`);
@@ -93,6 +94,7 @@ export async function startEtcd(
         name,
         ports: [cport!, pport!],
         owned: created,
+        ...(opts.env ? { env: opts.env } : {}),
       }),
     async destroy() {
       await proc.stop('SIGKILL');
