@@ -175,6 +175,8 @@ export class Member implements KeysBackend {
   private transport: PeerTransport | null = null;
 
   private readonly wait = new Wait<unknown>();
+  /** Requests proposed by this member, by their encoded bytes (the entry's data). */
+  private readonly localRequests = new WeakMap<Uint8Array, V2Request>();
   private readonly ids: RequestIds;
   private readonly requestTimeoutMs: number;
   private readonly syncIntervalMs: number;
@@ -350,7 +352,9 @@ export class Member implements KeysBackend {
     if (this.fatal !== null) return Promise.reject(raftInternal(this.fatal.message));
     r.id = this.ids.next();
     const p = this.wait.register(r.id, Date.now() + this.requestTimeoutMs);
-    this.propose(r.id, encodeRequest(r));
+    const data = encodeRequest(r);
+    this.localRequests.set(data, r);
+    this.propose(r.id, data);
     return p;
   }
 
@@ -729,12 +733,15 @@ export class Member implements KeysBackend {
   }
 
   private applyNormal(e: Entry, now: number): void {
-    let r: V2Request;
-    try {
-      r = decodeRequest(e.data);
-    } catch (err) {
-      this.log.error(`etcdserver: cannot decode entry ${e.index}: ${(err as Error).message}`);
-      return;
+    // An entry proposed here carries the very bytes proposed: skip decoding them.
+    let r = this.localRequests.get(e.data);
+    if (r === undefined) {
+      try {
+        r = decodeRequest(e.data);
+      } catch (err) {
+        this.log.error(`etcdserver: cannot decode entry ${e.index}: ${(err as Error).message}`);
+        return;
+      }
     }
     if (r.method === 'PUT' && r.path.startsWith('/0/members/')) {
       this.applyAttributes(r);
