@@ -18,8 +18,9 @@ import {
 } from '../../../src/raft/types.js';
 import { Checker, SimViolation } from './checker.js';
 import { type InFlight, Network } from './network.js';
-import { CrashPoint, type Host, type NodeParams, SimNode } from './node.js';
+import { CrashPoint, type Host, SimNode } from './node.js';
 import { Prng } from './prng.js';
+import { type Scenario, drawScenario } from './scenario.js';
 
 export interface SimOptions {
   seed: number;
@@ -27,7 +28,7 @@ export interface SimOptions {
   nodes: number;
   /** Ticks of the chaos phase. */
   steps: number;
-  /** Ticks allowed, once healed, for a new proposal to reach every member. */
+  /** Ticks allowed, once healed, for a new proposal to reach every member, plus two per log entry. */
   healBound?: number;
   /** Turns on the core's deliberate bug (stale vote responses counted as grants). */
   countStaleVotes?: boolean;
@@ -69,23 +70,6 @@ export interface SimResult {
   message?: string;
   tick?: number;
   stats: SimStats;
-}
-
-/** The fault mix of one run, drawn from its seed. */
-interface Scenario {
-  params: NodeParams;
-  crashRate: number;
-  readyCrashRate: number;
-  partitionRate: number;
-  /** A node stops (GC pause, stalled disk) and later resumes with its queue intact. */
-  pauseRate: number;
-  confRate: number;
-  snapshotRate: number;
-  snapshotKeep: number;
-  proposalRate: number;
-  readRate: number;
-  transferRate: number;
-  maxDelays: number[];
 }
 
 const MARKER = 2;
@@ -143,7 +127,7 @@ export class Simulation implements Host {
     this.rng = new Prng(opts.seed);
     this.tracing = opts.trace !== undefined;
     this.net = new Network(this.rng.fork());
-    this.scenario = drawScenario(this.rng, opts);
+    this.scenario = drawScenario(this.rng, opts.countStaleVotes === true);
     this.nextId = opts.nodes + 1;
   }
 
@@ -571,34 +555,6 @@ export class Simulation implements Host {
     for (const n of this.nodes.values()) if (n.alive && n.pausedUntil <= this.now) out.push(n);
     return out;
   }
-}
-
-function drawScenario(rng: Prng, opts: SimOptions): Scenario {
-  const crashRate = rng.pick([0, 0.003, 0.01, 0.03]);
-  const electionTick = rng.pick([5, 10, 10, 20]);
-  return {
-    params: {
-      electionTick,
-      heartbeatTick: electionTick >= 10 ? rng.pick([1, 1, 2, 3]) : 1,
-      maxSizePerMsg: rng.pick([64, 1024, 1 << 20]),
-      maxInflightMsgs: rng.pick([1, 4, 256]),
-      maxUncommittedEntriesSize: rng.pick([0, 0, 4096]),
-      checkQuorum: rng.chance(0.5),
-      preVote: rng.chance(0.5),
-      countStaleVotes: opts.countStaleVotes === true,
-    },
-    crashRate,
-    readyCrashRate: crashRate / 4,
-    partitionRate: rng.pick([0, 0.005, 0.02, 0.05]),
-    pauseRate: rng.pick([0, 0.005, 0.02]),
-    confRate: rng.pick([0, 0.01, 0.03]),
-    snapshotRate: rng.pick([0.002, 0.02, 0.1]),
-    snapshotKeep: rng.pick([0, 3, 20]),
-    proposalRate: rng.pick([0.1, 0.5, 2]),
-    readRate: rng.pick([0, 0.05]),
-    transferRate: rng.pick([0, 0.005, 0.02]),
-    maxDelays: rng.chance(0.5) ? [0, 1] : [0, 1, 3, 10],
-  };
 }
 
 export function describe(m: Message): string {
