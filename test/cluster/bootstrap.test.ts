@@ -47,6 +47,22 @@ async function exitOf(p: Started, ms = 6000): Promise<{ code: number | string; o
   return { code, out: p.output() };
 }
 
+/** Waits until the still-running process logs a line matching `re`, then kills it. */
+async function logged(p: Started, re: RegExp): Promise<void> {
+  try {
+    await until(
+      'the refusal in its log',
+      10_000,
+      async () => (re.test(p.output()) ? true : undefined),
+      50,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}: ${re}\n${tail(p.output(), 25)}`);
+  } finally {
+    await p.stop('SIGKILL');
+  }
+}
+
 /** Files under `dir` whose names end with one of `exts` (WAL and snapshot files). */
 function filesEnding(dir: string, exts: string[]): string[] {
   if (!existsSync(dir)) return [];
@@ -197,18 +213,9 @@ describe(`bootstrap misconfigurations (${FLAVOR})`, {
         // etcd 3.4 logs the refusal at every attempt and keeps running.
         const ids = await memberIds(c.members[0]!.clientUrl);
         const re = new RegExp(
-          `rafthttp: request sent was ignored \\(cluster ID mismatch: peer\\[(${ids.get('m0')}|${ids.get('m1')})\\]=${clusterId}, local=${local}\\)`,
+          `rafthttp: request sent was ignored \\(cluster ID mismatch: (?:peer|remote)\\[(${ids.get('m0')}|${ids.get('m1')})\\]=${clusterId}, local=${local}\\)`,
         );
-        try {
-          await until(
-            'the refusal in its log',
-            10_000,
-            async () => (re.test(p.output()) ? true : undefined),
-            50,
-          );
-        } finally {
-          await p.stop('SIGKILL');
-        }
+        await logged(p, re);
       }
       await heal();
       assert.equal(await state(), snapshot, 'the running cluster changed');
@@ -243,19 +250,11 @@ describe(`bootstrap misconfigurations (${FLAVOR})`, {
         assert.ok(hasLine(out, want), `expected a line ending with\n  ${want}\ngot:\n${tail(out)}`);
         assert.equal(code, 1, `exit status:\n${tail(out)}`);
       } else {
+        // It refuses the cluster's messages, or the cluster refuses its own.
         const re = new RegExp(
-          `cluster ID mismatch: peer\\[[0-9a-f]+\\]=${clusterId}, local=${local}\\)`,
+          `cluster ID mismatch(?:: (?:peer|remote)\\[[0-9a-f]+\\]=${clusterId}, local=${local}\\)| \\(got ${clusterId} want ${local}\\))`,
         );
-        try {
-          await until(
-            'the refusal in its log',
-            10_000,
-            async () => (re.test(p.output()) ? true : undefined),
-            50,
-          );
-        } finally {
-          await p.stop('SIGKILL');
-        }
+        await logged(p, re);
       }
       await heal();
       assert.equal(await state(), snapshot, 'the running cluster changed');
