@@ -55,7 +55,16 @@ export interface WalOptions {
   segmentSize?: number;
   /** Told about repairs done on open (a torn tail cut off). */
   warn?: (message: string) => void;
+  /**
+   * Zero-fill the segment ahead of the write offset, in the background, so that a sync
+   * does not also have to allocate blocks and grow the file (default true).
+   */
+  preallocate?: boolean;
 }
+
+/** Preallocation keeps up to this much zero-filled space ahead of the write offset. */
+export const PREALLOC_CHUNK = 8 * 1024 * 1024;
+const ZEROS = new Uint8Array(1024 * 1024);
 
 export interface WalContents {
   metadata: Uint8Array;
@@ -68,6 +77,8 @@ export interface WalRepair {
   offset: number;
   droppedBytes: number;
   reason: string;
+  /** Only zeros were cut off (preallocated space after a crash): nothing was lost. */
+  preallocated: boolean;
 }
 
 export class WAL {
@@ -82,6 +93,11 @@ export class WAL {
   private contents: WalContents | null;
   /** Syncs completed (mod 2^16): stamped on every record, see record.ts. */
   private epoch = 0;
+  /** Size of the current segment file (beyond `offset`: preallocated zeros). */
+  private allocated = 0;
+  /** A zero-fill in progress, writing from `allocated` on. */
+  private extending: Promise<void> | null = null;
+  private preallocate = true;
   /** File offset of the last record of the current segment, and a copy of its header. */
   private lastRecord = 0;
   private readonly lastHeader = new Uint8Array(HEADER_SIZE);
@@ -161,6 +177,8 @@ export class WAL {
         { metadata: meta, hardState: emptyHardState(), entries: [] },
       );
       w.setTail(sealed.last, bytes.subarray(sealed.last, sealed.last + HEADER_SIZE), 1);
+      w.allocated = bytes.length;
+      w.preallocate = opts.preallocate ?? true;
       return w;
     } catch (e) {
       lock.release();
@@ -281,6 +299,7 @@ export class WAL {
           offset: scan.end,
           droppedBytes: buf.length - scan.end,
           reason: scan.torn,
+          preallocated: allZero(buf, scan.end),
         };
         const fh = await open(file, 'r+');
         try {
@@ -326,8 +345,10 @@ export class WAL {
       { metadata, hardState, entries },
     );
     w.setTail(lastRecord, lastHeader, (headerEpoch(lastHeader, 0) + 1) & EPOCH_MASK);
+    w.allocated = end;
+    w.preallocate = opts.preallocate ?? true;
     w.repaired = repaired;
-    if (repaired !== null) {
+    if (repaired !== null && !repaired.preallocated) {
       opts.warn?.(
         `wal: cut a torn tail off ${repaired.file} at byte offset ${repaired.offset} (${repaired.droppedBytes} bytes: ${repaired.reason})`,
       );
@@ -370,6 +391,7 @@ export class WAL {
       if (hasState)
         this.state = { term: hardState.term, vote: hardState.vote, commit: hardState.commit };
       if (this.offset >= this.segmentSize) await this.cut();
+      this.maybePreallocate();
     } catch (e) {
       this.failed = e as Error;
       throw e;
@@ -387,6 +409,7 @@ export class WAL {
       await this.append(true);
       if (at.index > this.enti) this.enti = at.index;
       if (this.offset >= this.segmentSize) await this.cut();
+      this.maybePreallocate();
     } catch (e) {
       this.failed = e as Error;
       throw e;
@@ -414,7 +437,11 @@ export class WAL {
     if (this.busy) throw new Error('wal: close() called while a write is in progress');
     this.closed = true;
     try {
-      if (this.failed === null) await this.syncPending();
+      await this.extending;
+      if (this.failed === null) {
+        await this.syncPending();
+        await this.trimPreallocated();
+      }
     } finally {
       await this.fh.close();
       this.lock.release();
@@ -441,10 +468,15 @@ export class WAL {
   /** Seals what the encoder holds, writes it at the end of the segment, syncs if asked. */
   private async append(sync: boolean): Promise<void> {
     const { bytes, crc, last } = this.enc.seal(this.crc, sync, this.epoch);
+    // A zero-fill in progress writes from `allocated` on: never let it overlap the data.
+    if (this.extending !== null && this.offset + bytes.length > this.allocated) {
+      await this.extending;
+    }
     await writeAll(this.fh, bytes, this.offset);
     this.lastRecord = this.offset + last;
     this.lastHeader.set(bytes.subarray(last, last + HEADER_SIZE));
     this.offset += bytes.length;
+    if (this.offset > this.allocated) this.allocated = this.offset;
     this.crc = crc;
     if (sync) {
       await this.fh.datasync();
@@ -473,7 +505,9 @@ export class WAL {
    * the chain, metadata, last hard state), synced, renamed into place, directory synced.
    */
   private async cut(): Promise<void> {
+    await this.extending;
     await this.syncPending();
+    await this.trimPreallocated();
     const name = segmentName(this.seq + 1, this.enti + 1);
     const final = join(this.dir, name);
     const tmp = `${final}.tmp`;
@@ -497,9 +531,46 @@ export class WAL {
     this.fh = fh;
     this.seq++;
     this.offset = bytes.length;
+    this.allocated = bytes.length;
     this.crc = crc;
     this.setTail(last, bytes.subarray(last, last + HEADER_SIZE), (this.epoch + 1) & EPOCH_MASK);
     await old.close();
+  }
+
+  /**
+   * Starts zero-filling the segment ahead of the write offset when less than half a chunk
+   * is left, in the background (not awaited: saves go on meanwhile, below `allocated`).
+   * Only an optimisation: if it fails it is turned off and the WAL carries on appending.
+   */
+  private maybePreallocate(): void {
+    if (!this.preallocate || this.extending !== null || this.closed) return;
+    const chunk = Math.min(PREALLOC_CHUNK, this.segmentSize);
+    if (this.allocated - this.offset >= chunk / 2 || this.allocated >= this.segmentSize) return;
+    const fh = this.fh;
+    const from = this.allocated;
+    const to = Math.min(from + chunk, this.segmentSize);
+    this.extending = (async () => {
+      try {
+        for (let pos = from; pos < to; pos += ZEROS.length) {
+          await writeAll(fh, ZEROS.subarray(0, Math.min(ZEROS.length, to - pos)), pos);
+        }
+        await fh.datasync();
+        if (this.allocated < to) this.allocated = to;
+      } catch {
+        this.preallocate = false;
+      } finally {
+        this.extending = null;
+      }
+    })();
+  }
+
+  /** Cuts preallocated zeros off the current segment (before it is closed or left). */
+  private async trimPreallocated(): Promise<void> {
+    // The file's own size: a failed zero-fill may have grown it past `allocated`.
+    if (this.allocated <= this.offset && (await this.fh.stat()).size <= this.offset) return;
+    await this.fh.truncate(this.offset);
+    await this.fh.sync(); // a non-last segment must not keep a zero tail through a crash
+    this.allocated = this.offset;
   }
 }
 
@@ -510,6 +581,11 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Pr
     if (bytesWritten <= 0) throw new Error('wal: short write');
     done += bytesWritten;
   }
+}
+
+function allZero(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -29,7 +29,8 @@ async function build(
   dir: string,
   sizes = [200, 7, 60],
 ): Promise<{ file: string; lastStart: number; ends: number[]; last: Entry[] }> {
-  const w = await WAL.create(dir, META);
+  // No preallocation: the file's size is where the next write goes.
+  const w = await WAL.create(dir, META, { preallocate: false });
   await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 20, 1, 40));
   await w.save({ term: 1, vote: 'a', commit: 20 }, entries(21, 40, 1, 100));
   const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.wal'))!);

@@ -1,0 +1,95 @@
+// Preallocation: segments are zero-filled ahead of the write offset in the background; the
+// zeros are trimmed on close and on cut, and cut off silently on open after a crash.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PREALLOC_CHUNK, WAL } from '../../src/wal/wal.js';
+import { entries, META, tempDir } from './helpers.js';
+
+const AT0 = { index: 0, term: 0 };
+
+function walFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.wal'))
+    .sort();
+}
+
+/** Resolves once `check` holds, polling the file system (the fill runs in the background). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), 'condition not reached');
+}
+
+test('segments are zero-filled ahead and trimmed on cut and close', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const seg = 16 * 1024;
+    const w = await WAL.create(dir, META, { segmentSize: seg });
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 1));
+    const first = join(dir, walFiles(dir)[0]!);
+    await until(() => statSync(first).size === seg);
+    let next = 2;
+    while (walFiles(dir).length < 3) {
+      await w.save(null, entries(next, next + 4, 1, 300));
+      next += 5;
+    }
+    // Left segments are trimmed to their data (a zero tail there would be corruption).
+    const files = walFiles(dir);
+    for (const f of files.slice(0, -1)) assert.ok(statSync(join(dir, f)).size >= seg - 2048);
+    for (const f of files.slice(0, -1)) assert.notEqual(statSync(join(dir, f)).size, seg);
+    await w.close();
+    const r = await WAL.open(dir, AT0);
+    assert.equal((await r.readAll()).entries.length, next - 1);
+    assert.equal(r.repaired, null, 'close trimmed the zeros');
+    await r.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('after a crash the preallocated zeros are cut off without a warning', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 10));
+    const file = walFiles(dir)[0]!;
+    await until(() => statSync(join(dir, file)).size > PREALLOC_CHUNK / 2);
+    await w.save(null, entries(11, 20));
+    // What a crash leaves: the open segment as it is on disk.
+    const crashed = join(t.dir, 'crashed');
+    mkdirSync(crashed);
+    copyFileSync(join(dir, file), join(crashed, file));
+    await w.close();
+    const warnings: string[] = [];
+    const r = await WAL.open(crashed, AT0, { warn: (m) => warnings.push(m) });
+    assert.deepEqual((await r.readAll()).entries, entries(1, 20));
+    assert.equal(r.repaired?.preallocated, true);
+    assert.deepEqual(warnings, []);
+    await r.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a save larger than the zero-filled space waits for the fill and is read back intact', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 1)); // starts a fill
+    const big = entries(2, 2 + 9_000, 1, 1000); // ~9 MB: crosses the range being filled
+    await w.save(null, big);
+    await w.save(null, entries(9_003, 9_010));
+    await w.close();
+    const r = await WAL.open(dir, AT0);
+    const c = await r.readAll();
+    assert.equal(c.entries.length, 9_010);
+    assert.deepEqual(c.entries.slice(1, 2 + 9_000), big);
+    await r.close();
+  } finally {
+    t.cleanup();
+  }
+});
