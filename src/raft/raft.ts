@@ -72,6 +72,13 @@ export class Raft {
   readOnly = new ReadOnly();
   /** ReadIndex requests received before this leader committed an entry of its term. */
   pendingReadIndexMessages: Message[] = [];
+  /**
+   * Set by RawNode: a proposal does not broadcast at once; the next Ready does (see
+   * flushAppends), so proposals made in one turn of the driver's loop travel in one
+   * append per follower instead of one each.
+   */
+  deferProposalAppends = false;
+  appendsPending = false;
   /** Members removed by an applied conf change: their messages are ignored. */
   readonly removed = new Set<NodeId>();
   electionElapsed = 0;
@@ -217,7 +224,15 @@ export class Raft {
     this.send(m);
   }
 
+  /** Sends the appends deferred by proposals (see deferProposalAppends). */
+  flushAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.state === StateType.Leader) this.bcastAppend();
+  }
+
   bcastAppend(): void {
+    this.appendsPending = false;
     const ids = this.prs.ids;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
@@ -337,6 +352,7 @@ export class Raft {
   // ---- role changes ------------------------------------------------------------------
 
   private reset(term: number): void {
+    this.appendsPending = false;
     if (this.term !== term) {
       this.term = term;
       this.vote = NONE;
@@ -585,7 +601,8 @@ export class Raft {
           }
         }
         if (!this.appendEntry(es)) throw new ProposalDroppedError();
-        this.bcastAppend();
+        if (this.deferProposalAppends) this.appendsPending = true;
+        else this.bcastAppend();
         return;
       }
       case MessageType.ReadIndex:

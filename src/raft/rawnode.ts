@@ -47,6 +47,7 @@ export class RawNode implements RawNodeApi {
 
   constructor(config: Config) {
     this.raft = new Raft(config);
+    this.raft.deferProposalAppends = true;
     this.prevSoftLead = this.raft.lead;
     this.prevSoftState = this.raft.state;
     this.prevHard = this.raft.hardState();
@@ -159,6 +160,7 @@ export class RawNode implements RawNodeApi {
 
   hasReady(): boolean {
     const r = this.raft;
+    if (r.appendsPending) return true;
     if (r.lead !== this.prevSoftLead || r.state !== this.prevSoftState) return true;
     const h = this.prevHard;
     const commit = r.raftLog.committed;
@@ -177,6 +179,7 @@ export class RawNode implements RawNodeApi {
 
   ready(): Ready {
     const r = this.raft;
+    r.flushAppends();
     let softState: SoftState | null = null;
     if (r.lead !== this.prevSoftLead || r.state !== this.prevSoftState) {
       softState = { lead: r.lead, raftState: r.state };

@@ -333,3 +333,26 @@ test('a forwarded proposal that cannot be taken is dropped quietly by step()', (
   net.node('2').rn.step(m);
   assert.equal(net.node('2').rn.hasReady(), false);
 });
+
+test('proposals made before the next Ready travel in one append per follower', () => {
+  const net = new Network(['1', '2', '3']);
+  net.elect('1');
+  net.tickAll(2); // followers in replicate state
+  const rn = net.node('1').rn;
+  for (let i = 0; i < 50; i++) rn.propose(bytes(`p${i}`));
+  assert.equal(rn.hasReady(), true);
+  const rd = rn.ready();
+  const apps = rd.messages.filter((m) => m.type === MessageType.App);
+  assert.deepEqual(
+    apps.map((m) => [m.to, m.entries.length]),
+    [
+      ['2', 50],
+      ['3', 50],
+    ],
+  );
+  for (const m of rd.messages) net.queue.push(m);
+  net.node('1').storage.append(rd.entries);
+  rn.advance(rd);
+  net.stabilize();
+  assert.equal(net.data('3').length, 50);
+});
