@@ -15,7 +15,7 @@ import { alignUp, HEADER_SIZE } from '../src/wal/record.js';
 import { WAL } from '../src/wal/wal.js';
 
 const ENTRY_SIZE = 256;
-const SECONDS = Number(process.env.WAL_BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.WAL_BENCH_SECONDS ?? 2);
 const base = mkdtempSync(join(process.env.WAL_BENCH_DIR ?? tmpdir(), 'wal-bench-'));
 
 interface Rate {
@@ -119,32 +119,48 @@ async function main(): Promise<void> {
   const slice = (SECONDS * 1000) / rounds;
   for (const batch of [1, 16, 256]) {
     // Alternating rounds of: raw 4 KiB sync loop, raw loop writing what one save writes,
-    // and the WAL, so that the disk's ups and downs hit all three alike.
+    // the WAL, and the WAL without preallocation, so that the disk's ups and downs hit all
+    // of them alike.
     const w = await WAL.create(join(base, `b${batch}`, 'wal'), new Uint8Array(8));
+    const wn = await WAL.create(join(base, `n${batch}`, 'wal'), new Uint8Array(8), {
+      preallocate: false,
+    });
     const saveBytes = batch * alignUp(HEADER_SIZE + 21 + ENTRY_SIZE) + 48; // + hard state
-    const raw4k: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
-    const rawSame: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
-    const wal: Rate = { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
+    const raw4k = zero();
+    const rawSame = zero();
+    const wal = zero();
+    const walNoPre = zero();
     let next = 1;
+    let nextNo = 1;
     for (let r = 0; r < rounds; r++) {
       add(raw4k, await rawSync(slice, join(base, `raw4k-${batch}-${r}`), 4096));
       add(rawSame, await rawSync(slice, join(base, `rawsame-${batch}-${r}`), saveBytes));
       const res = await walRun(w, next, batch, slice);
       next = res.next;
       add(wal, res);
+      const resNo = await walRun(wn, nextNo, batch, slice);
+      nextNo = resNo.next;
+      add(walNoPre, resNo);
     }
     await w.close();
+    await wn.close();
     const saves = wal.ops / wal.seconds;
+    const savesNo = walNoPre.ops / walNoPre.seconds;
     const r4 = raw4k.ops / raw4k.seconds;
     const rs = rawSame.ops / rawSame.seconds;
     console.log(
       `batch ${String(batch).padStart(3)}: ${fmt(saves * batch)} entries/s, ` +
-        `${fmt(wal.bytes / wal.seconds / 1e6)} MB/s, ${fmt(saves)} saves/s | ` +
-        `raw 4 KiB write+fdatasync ${fmt(r4)}/s (WAL at ${fmt((100 * saves) / r4)}%), ` +
-        `raw ${saveBytes}-byte write+fdatasync ${fmt(rs)}/s (WAL at ${fmt((100 * saves) / rs)}%) | ` +
-        `CPU per save: WAL ${fmt(wal.cpu / wal.ops)} µs, raw same-size loop ${fmt(rawSame.cpu / rawSame.ops)} µs`,
+        `${fmt(wal.bytes / wal.seconds / 1e6)} MB/s, ${fmt(saves)} saves/s ` +
+        `(without preallocation: ${fmt(savesNo * batch)} entries/s, ${fmt(walNoPre.bytes / walNoPre.seconds / 1e6)} MB/s)\n` +
+        `    raw 4 KiB write+fdatasync ${fmt(r4)}/s (WAL at ${fmt((100 * saves) / r4)}%), ` +
+        `raw ${saveBytes}-byte write+fdatasync ${fmt(rs)}/s (WAL at ${fmt((100 * saves) / rs)}%)\n` +
+        `    CPU per save: WAL ${fmt(wal.cpu / wal.ops)} µs, raw same-size loop ${fmt(rawSame.cpu / rawSame.ops)} µs`,
     );
   }
+}
+
+function zero(): Rate {
+  return { ops: 0, seconds: 0, bytes: 0, cpu: 0 };
 }
 
 main()
