@@ -71,7 +71,11 @@ export class Store {
   /** The node at a clean path, or null with missCode/missCause set as etcd's internalGet. */
   private tryLookup(p: string): Node | null {
     const n = this.nodes.get(p);
-    if (n !== undefined) return n;
+    return n !== undefined ? n : this.lookupMiss(p);
+  }
+
+  /** The slow path of tryLookup, kept apart so that the fast path inlines. */
+  private lookupMiss(p: string): Node | null {
     if (p === '/') return this.root;
     // Find what is missing: the first absent element, or a file on the way.
     let d = this.root;
@@ -114,8 +118,10 @@ export class Store {
   }
 
   get(path: string, recursive: boolean, sorted: boolean, now: number): StoreEvent {
-    const p = cleanPath(path);
-    const n = this.tryLookup(p);
+    // Every indexed key is clean, so a hit on the raw path needs no cleaning.
+    let n = this.nodes.get(path) ?? null;
+    const p = n !== null ? path : cleanPath(path);
+    if (n === null) n = this.tryLookup(p);
     if (n === null) {
       this.stats.getsFail++;
       throw this.missError();
@@ -138,8 +144,9 @@ export class Store {
 
   set(path: string, dir: boolean, value: string, ttl: TTLOptions, now: number): StoreEvent {
     try {
-      const p = cleanPath(path);
-      const prev = this.tryLookup(p);
+      let prev = this.nodes.get(path) ?? null;
+      const p = prev !== null ? path : cleanPath(path);
+      if (prev === null) prev = this.tryLookup(p);
       if (prev === null && this.missCode !== 100) throw this.missError();
       if (ttl.refresh) {
         if (prev === null) throw this.missError();
