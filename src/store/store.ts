@@ -8,6 +8,7 @@ import {
   nodeExist,
   notDir,
   notFile,
+  raftInternal,
   rootReadOnly,
   testFailed,
 } from './errors.js';
@@ -22,6 +23,7 @@ import { type Watcher, WatcherHub } from './watcher.js';
 
 /** Expiry times before 2000-01-01 mean "permanent" on create, as in etcd. */
 const MIN_EXPIRE_TIME = 946684800000;
+const MAX_KEYS = 16_000_000;
 
 export interface TTLOptions {
   /** Absolute expiry in ms, 0 = none. */
@@ -57,7 +59,11 @@ export class Store {
   ttlHeap = new TTLHeap();
   stats = new StoreStats();
 
-  constructor(history?: EventHistory) {
+  /** Most keys the store holds (V8's Map stops at 2^24 entries); past it, creates fail cleanly. */
+  readonly maxKeys: number;
+
+  constructor(history?: EventHistory, maxKeys = MAX_KEYS) {
+    this.maxKeys = maxKeys;
     this.root = new Node('/', null, 0, '', true, 0);
     this.hub = new WatcherHub(history ?? new EventHistory());
   }
@@ -276,6 +282,7 @@ export class Store {
       if (old.children !== null) throw notFile(p, curr);
       // Files are replaced in place by set(); this path is for a directory in the way.
     }
+    if (this.nodes.size + 1 > this.maxKeys - 4096) this.checkRoom(p, curr);
     const d = this.parentDir(p, next, curr);
     const e = new StoreEvent(action, p, next, next);
     const n = new Node(ownString(p), d, next, dir ? '' : value, dir, expireTime);
@@ -289,6 +296,17 @@ export class Store {
     }
     this.index = next;
     return e;
+  }
+
+  /** Throws (changing nothing) when creating p and its missing parents would pass maxKeys. */
+  private checkRoom(p: string, curr: number): void {
+    let missing = 1;
+    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
+      if (!this.nodes.has(p.slice(0, i))) missing++;
+    }
+    if (this.nodes.size + missing > this.maxKeys) {
+      throw raftInternal(`store is full (${this.maxKeys} keys)`, curr);
+    }
   }
 
   update(path: string, value: string, ttl: TTLOptions, now: number): StoreEvent {

@@ -354,3 +354,16 @@ describe('save / restore', () => {
     assert.equal(s.find('/b'), null);
   });
 });
+
+describe('limits', () => {
+  test('past maxKeys a create fails cleanly and changes nothing', () => {
+    const s = new Store(undefined, 3);
+    s.set('/a/b', false, '1', NO_TTL, NOW); // 2 keys
+    expectErr(() => s.set('/c/d', false, '1', NO_TTL, NOW), 300, 'store is full (3 keys)', 1, 500);
+    assert.equal(s.size(), 2);
+    assert.equal(s.find('/c'), null);
+    s.set('/a/c', false, '1', NO_TTL, NOW);
+    s.set('/a/c', false, '2', NO_TTL, NOW); // overwrites need no room
+    assert.equal(s.size(), 3);
+  });
+});
