@@ -364,7 +364,8 @@ export class Client {
       '/v2/members',
       JSON.stringify({ peerURLs: urls }),
       JSON_TYPE,
-      { idempotent: false, signal: opts?.signal },
+      // Sent again on failure as the Go client does: a repeated add is refused (409).
+      { signal: opts?.signal },
     );
     if (res.status === 201) return parseJson<Member>(res);
     if (res.status === 409) throw membersError(res);
