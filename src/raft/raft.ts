@@ -79,6 +79,8 @@ export class Raft {
    */
   deferProposalAppends = false;
   appendsPending = false;
+  /** The forwarded proposal still in msgs, which later local proposals join. */
+  pendingForward: Message | null = null;
   /** Members removed by an applied conf change: their messages are ignored. */
   readonly removed = new Set<NodeId>();
   electionElapsed = 0;
@@ -353,6 +355,7 @@ export class Raft {
 
   private reset(term: number): void {
     this.appendsPending = false;
+    this.pendingForward = null;
     if (this.term !== term) {
       this.term = term;
       this.vote = NONE;
@@ -748,11 +751,20 @@ export class Raft {
 
   private stepFollower(m: Message): void {
     switch (m.type) {
-      case MessageType.Prop:
+      case MessageType.Prop: {
         if (this.lead === NONE) throw new ProposalDroppedError();
+        // Local proposals made before the next Ready share one forward to the leader.
+        const fwd = this.pendingForward;
+        const local = m.from === NONE || m.from === this.id;
+        if (local && this.deferProposalAppends && fwd !== null && fwd.to === this.lead) {
+          for (let i = 0; i < m.entries.length; i++) fwd.entries.push(m.entries[i]!);
+          return;
+        }
         m.to = this.lead;
         this.send(m);
+        if (local && this.deferProposalAppends) this.pendingForward = m;
         return;
+      }
       case MessageType.App:
         this.electionElapsed = 0;
         this.lead = m.from;

@@ -206,6 +206,7 @@ export class RawNode implements RawNodeApi {
     };
     if (r.readStates.length !== 0) r.readStates = [];
     r.msgs = [];
+    r.pendingForward = null;
     return rd;
   }
 

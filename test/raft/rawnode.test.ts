@@ -356,3 +356,24 @@ test('proposals made before the next Ready travel in one append per follower', (
   net.stabilize();
   assert.equal(net.data('3').length, 50);
 });
+
+test("a follower's proposals made before its next Ready are forwarded in one message", () => {
+  const net = new Network(['1', '2', '3']);
+  net.elect('1');
+  const rn = net.node('2').rn;
+  for (let i = 0; i < 10; i++) rn.propose(bytes(`f${i}`));
+  const rd = rn.ready();
+  const props = rd.messages.filter((m) => m.type === MessageType.Prop);
+  assert.deepEqual(
+    props.map((m) => [m.to, m.entries.length]),
+    [['1', 10]],
+  );
+  for (const m of rd.messages) net.queue.push(m);
+  rn.advance(rd);
+  rn.propose(bytes('f10'));
+  net.stabilize();
+  assert.deepEqual(
+    net.data('3'),
+    Array.from({ length: 11 }, (_, i) => `f${i}`),
+  );
+});
