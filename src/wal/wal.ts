@@ -301,13 +301,6 @@ export class WAL {
           reason: scan.torn,
           preallocated: allZero(buf, scan.end),
         };
-        const fh = await open(file, 'r+');
-        try {
-          await fh.truncate(scan.end);
-          await fh.datasync();
-        } finally {
-          await fh.close();
-        }
       }
     }
     if (!matched) {
@@ -319,9 +312,10 @@ export class WAL {
     const last = segs[segs.length - 1]!;
     const fh = await open(file, 'r+');
     try {
+      if (repaired !== null) await fh.truncate(end); // the torn tail (the last segment's)
       // Whatever the page cache still holds from before (a killed process's unsynced
       // writes) is made durable and marked as a sync end before anything new is written,
-      // so that a later torn tail is told apart from it (see record.ts).
+      // so that a later torn tail is told apart from it (see record.ts). One sync for all.
       if ((headerFlags(lastHeader, 0) & FLAG_SYNC_END) === 0) {
         markSyncEnd(lastHeader, 0);
         await writeAll(fh, lastHeader, lastRecord);

@@ -27,7 +27,7 @@ function entryRecordSize(e: Entry): number {
 /** A WAL with a few synced batches; returns its only segment path and the last batch's layout. */
 async function build(
   dir: string,
-  sizes = [200, 7, 60],
+  sizes = [100, 7, 30],
 ): Promise<{ file: string; lastStart: number; ends: number[]; last: Entry[] }> {
   // No preallocation: the file's size is where the next write goes.
   const w = await WAL.create(dir, META, { preallocate: false });
