@@ -97,8 +97,25 @@ export function reprNode(n: Node, key: string, now: number): NodeExtern {
   return e;
 }
 
+/** UTF-16 units reordered so that comparing them orders by code point, as Go's byte order. */
+function codePointRank(c: number): number {
+  return c >= 0xd800 && c <= 0xdfff ? c + 0x2000 : c >= 0xe000 ? c - 0x800 : c;
+}
+
+/** Keys in Go's order (UTF-8 bytes, i.e. code points), which differs from UTF-16 order. */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
 function byKey(a: NodeExtern, b: NodeExtern): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return compareKeys(a.key, b.key);
 }
 
 /** Visible children of a directory (hidden `_` names skipped), recursing if asked. */

@@ -346,6 +346,13 @@ const scenarios: Record<string, Scenario> = {
     req('PUT', `${K}/${d}/other?value=1`),
     { op: 'await', id: 's', events: 2 },
   ],
+  unicodeSort: (d) => [
+    req('PUT', `${K}/${d}/${encodeURIComponent('\u{1F600}')}?value=1`),
+    req('PUT', `${K}/${d}/${encodeURIComponent('\uFF5E')}?value=2`),
+    req('PUT', `${K}/${d}/${encodeURIComponent('é')}?value=3`),
+    req('PUT', `${K}/${d}/z?value=4`),
+    req('GET', `${K}/${d}?sorted=true`),
+  ],
   historyOverflow: (d) => [
     req('PUT', `${K}/${d}/first?value=1`),
     { op: 'burst', count: 1005, path: `${K}/${d}/k?value=v` },

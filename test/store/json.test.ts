@@ -36,3 +36,9 @@ test('errors: field order, cause omitted when empty', () => {
     index: 9,
   });
 });
+
+test('sorted listings follow code points (Go compares UTF-8 bytes)', async () => {
+  const { compareKeys } = await import('../../src/store/event.js');
+  const keys = ['/\u{1F600}', '/\uFF5E', '/b', '/a', '/ab'];
+  assert.deepEqual([...keys].sort(compareKeys), ['/a', '/ab', '/b', '/\uFF5E', '/\u{1F600}']);
+});
