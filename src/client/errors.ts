@@ -69,6 +69,18 @@ export class EndpointError extends Error {
   }
 }
 
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ERESET_REUSED',
+  'ETIMEDOUT',
+  'ETIMEDOUT_HEADER',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 /** Every endpoint failed; `errors` holds one error per attempt. */
 export class ClusterError extends Error {
   readonly errors: Error[];
@@ -87,11 +99,10 @@ export class ClusterError extends Error {
     return s;
   }
 
-  /** True when every attempt failed to connect (etcdctl exits 2 rather than 4). */
+  /** True when every attempt failed to connect or timed out, not on a TLS or server
+   *  error (etcdctl then exits 2 rather than 4). */
   isConnectionError(): boolean {
-    return this.errors.every(
-      (e) => e instanceof EndpointError && e.code !== 'ESERVER' && e.code !== 'EHTTP',
-    );
+    return this.errors.every((e) => e instanceof EndpointError && CONNECTION_CODES.has(e.code));
   }
 }
 

@@ -102,6 +102,22 @@ function endpointError(
       return new EndpointError(ep.url, code, `dial tcp ${hp}: connect: no route to host`);
     case 'ETIMEDOUT':
       return new EndpointError(ep.url, code, `dial tcp ${hp}: i/o timeout`);
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      return new EndpointError(ep.url, 'ETLS', 'x509: certificate signed by unknown authority');
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return new EndpointError(ep.url, 'ETLS', 'x509: certificate has expired or is not yet valid');
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return new EndpointError(ep.url, 'ETLS', `x509: ${err.message}`);
+    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
+      return new EndpointError(ep.url, 'ETLS', 'remote error: tls: bad certificate');
+    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
+      return new EndpointError(ep.url, 'ETLS', 'remote error: tls: unknown certificate authority');
     default:
       return new EndpointError(ep.url, code, `${ep.url}: ${err.message}`);
   }

@@ -158,6 +158,9 @@ export class Ctl {
     };
     const out: TlsOptions = {};
     if (cert !== '' || key !== '') {
+      if (cert === '' || key === '') {
+        throw new Error(`KeyFile and CertFile must both be present[key: ${key}, cert: ${cert}]`);
+      }
       out.cert = read(cert);
       out.key = read(key);
     }

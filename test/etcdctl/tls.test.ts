@@ -1,0 +1,136 @@
+// etcdctl over HTTPS with client certificate authentication (--ca-file, --cert-file,
+// --key-file and their ETCDCTL_* variables), side by side with Debian's etcdctl against
+// the reference started with TLS.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '../../src/client/index.js';
+import { freePorts } from '../helpers/ports.js';
+import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
+import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
+import { compareSteps, inParallel, type Step } from './scenario.js';
+import { readFileSync } from 'node:fs';
+
+function opensslSkip(): string | false {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    if (process.env.CI === 'true') throw new Error('CI=true but openssl is missing');
+    return 'openssl not installed';
+  }
+}
+
+const skip = referenceSkip() || opensslSkip();
+
+describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
+  const dir = tempDir('ctl-tls');
+  const cert = join(dir.path, 'cert.pem');
+  const key = join(dir.path, 'key.pem');
+  let proc: Started;
+  let url: string;
+  before(async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-addext',
+        'extendedKeyUsage=serverAuth,clientAuth',
+      ],
+      { stdio: 'ignore' },
+    );
+    const [cp, pp] = await freePorts(2);
+    url = `https://127.0.0.1:${cp}`;
+    const peer = `http://127.0.0.1:${pp}`;
+    proc = start(REFERENCE_ETCD, [
+      '--enable-v2=true',
+      '--name',
+      'tls',
+      '--data-dir',
+      join(dir.path, 'data'),
+      '--listen-client-urls',
+      url,
+      '--advertise-client-urls',
+      url,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `tls=${peer}`,
+      '--cert-file',
+      cert,
+      '--key-file',
+      key,
+      '--trusted-ca-file',
+      cert,
+      '--client-cert-auth',
+    ]);
+    const c = new Client({
+      endpoints: [url],
+      tls: { ca: readFileSync(cert), cert: readFileSync(cert), key: readFileSync(key) },
+    });
+    try {
+      await waitFor(async () => (await c.get('/')).action === 'get', 'the TLS reference to serve');
+    } finally {
+      c.close();
+    }
+  });
+  after(async () => {
+    await proc?.stop();
+    dir.remove();
+  });
+
+  test('certificates from flags and from ETCDCTL_* variables; TLS failures', async () => {
+    const tls = ['--ca-file', cert, '--cert-file', cert, '--key-file', key];
+    await compareSteps(
+      ['--endpoints', url],
+      [
+        { args: [...tls, 'set', '@/t', 'secure'] },
+        { args: [...tls, '-o', 'json', 'get', '@/t'] },
+        {
+          args: ['get', '@/t'],
+          opts: { env: { ETCDCTL_CA_FILE: cert, ETCDCTL_CERT_FILE: cert, ETCDCTL_KEY_FILE: key } },
+        },
+        { args: [...tls, 'member', 'list'] },
+        { args: [...tls, 'cluster-health'] },
+      ],
+    );
+    const failures: Step[] = [
+      { args: ['--endpoints', url, '--ca-file', cert, 'get', '@/t'] },
+      { args: ['--endpoints', url, 'get', '@/t'] },
+      {
+        args: [
+          '--endpoints',
+          url,
+          '--no-sync',
+          '--cert-file',
+          cert,
+          '--key-file',
+          key,
+          'get',
+          '@/t',
+        ],
+      },
+      { args: ['--endpoints', url, '--cert-file', cert, 'get', '@/t'] },
+      { args: ['--endpoints', url, 'get', '@/t'], opts: { env: { ETCDCTL_KEY_FILE: key } } },
+    ];
+    await inParallel(failures, 3, (s) => compareSteps([], [s]).then(() => undefined));
+  });
+});
