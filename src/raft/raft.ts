@@ -6,6 +6,7 @@ import { NO_LIMIT, RaftLog } from './log.js';
 import { Progress, ProgressState } from './progress.js';
 import { VoteResult } from './quorum.js';
 import { ReadOnly } from './read-only.js';
+import { stepLeader } from './step-leader.js';
 import { ProgressTracker } from './tracker.js';
 import {
   type ConfChange,
@@ -247,7 +248,7 @@ export class Raft {
     this.bcastHeartbeatWithCtx(ctx ?? EMPTY_BYTES);
   }
 
-  private bcastHeartbeatWithCtx(ctx: Uint8Array): void {
+  bcastHeartbeatWithCtx(ctx: Uint8Array): void {
     const ids = this.prs.ids;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
@@ -560,7 +561,7 @@ export class Raft {
       default:
         switch (this.state) {
           case StateType.Leader:
-            this.stepLeader(m);
+            stepLeader(this, m);
             return;
           case StateType.Follower:
             this.stepFollower(m);
@@ -569,145 +570,6 @@ export class Raft {
             this.stepCandidate(m);
             return;
         }
-    }
-  }
-
-  private stepLeader(m: Message): void {
-    switch (m.type) {
-      case MessageType.Beat:
-        this.bcastHeartbeat();
-        return;
-      case MessageType.CheckQuorum:
-        if (!this.prs.quorumActive(this.id)) this.becomeFollower(this.term, NONE);
-        // Mark everybody inactive for the next round.
-        for (const [id, pr] of this.prs.progress) if (id !== this.id) pr.recentActive = false;
-        return;
-      case MessageType.Prop: {
-        if (m.entries.length === 0) throw new Error(`${this.id} stepped empty MsgProp`);
-        if (!this.prs.has(this.id)) {
-          // Removed from the configuration while leader: step aside, take nothing new.
-          throw new ProposalDroppedError();
-        }
-        if (this.leadTransferee !== NONE) throw new ProposalDroppedError();
-        // Entries of a forwarded proposal may be shared with the sender: copy them.
-        const local = m.from === this.id || m.from === NONE;
-        const es = local ? m.entries : m.entries.map((e) => ({ ...e }));
-        const last = this.raftLog.lastIndex();
-        for (let i = 0; i < es.length; i++) {
-          const e = es[i]!;
-          if (e.type !== EntryType.ConfChange) continue;
-          if (this.pendingConfIndex > this.raftLog.applied) {
-            // One conf change at a time: a second one becomes a no-op.
-            es[i] = { term: 0, index: 0, type: EntryType.Normal, data: EMPTY_BYTES };
-          } else {
-            this.pendingConfIndex = last + i + 1;
-          }
-        }
-        if (!this.appendEntry(es)) throw new ProposalDroppedError();
-        if (this.deferProposalAppends) this.appendsPending = true;
-        else this.bcastAppend();
-        return;
-      }
-      case MessageType.ReadIndex:
-        if (this.prs.isSingleton()) {
-          // A single voter is its own quorum.
-          this.respondToReadIndex(m, this.raftLog.committed);
-          return;
-        }
-        // Until an entry of this term is committed the leader does not know the
-        // commit index: hold the request.
-        if (!this.committedEntryInCurrentTerm()) {
-          this.pendingReadIndexMessages.push(m);
-          return;
-        }
-        this.sendReadIndexHeartbeats(m);
-        return;
-    }
-
-    const pr = this.prs.progress.get(m.from);
-    if (pr === undefined) return;
-    switch (m.type) {
-      case MessageType.AppResp:
-        this.handleAppResp(m, pr);
-        return;
-      case MessageType.HeartbeatResp: {
-        pr.recentActive = true;
-        pr.probeSent = false;
-        // Free one slot of a full window so a lost append cannot stall replication.
-        if (pr.state === ProgressState.Replicate && pr.inflights.full()) {
-          pr.inflights.freeFirstOne();
-        }
-        if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
-        if (m.context.length === 0) return;
-        const acks = this.readOnly.recvAck(m.from, m.context);
-        if (acks === null || this.prs.ackResult(acks) !== VoteResult.Won) return;
-        for (const rs of this.readOnly.advance(m.context))
-          this.respondToReadIndex(rs.req, rs.index);
-        return;
-      }
-      case MessageType.SnapStatus:
-        if (pr.state !== ProgressState.Snapshot) return;
-        // On failure, probe from match rather than from the snapshot it never got.
-        if (m.reject) pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-        // Wait for an answer (or a heartbeat interval) before the next append.
-        pr.probeSent = true;
-        return;
-      case MessageType.Unreachable:
-        // An optimistic append was probably lost.
-        if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-        return;
-      case MessageType.TransferLeader: {
-        if (pr.isLearner) return;
-        const transferee = m.from;
-        if (this.leadTransferee !== NONE) {
-          if (this.leadTransferee === transferee) return;
-          this.abortLeaderTransfer();
-        }
-        if (transferee === this.id) return;
-        // The transfer must finish within an election timeout.
-        this.electionElapsed = 0;
-        this.leadTransferee = transferee;
-        if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
-        else this.sendAppend(transferee);
-        return;
-      }
-    }
-  }
-
-  private handleAppResp(m: Message, pr: Progress): void {
-    pr.recentActive = true;
-    if (m.reject) {
-      let next = m.rejectHint;
-      if (m.logTerm > 0) next = this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);
-      if (pr.maybeDecrTo(m.index, next)) {
-        if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-        this.sendAppend(m.from);
-      }
-      return;
-    }
-    const oldPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
-    if (pr.state === ProgressState.Probe) {
-      pr.becomeReplicate();
-    } else if (pr.state === ProgressState.Snapshot && pr.match >= pr.pendingSnapshot) {
-      pr.becomeProbe();
-      pr.becomeReplicate();
-    } else if (pr.state === ProgressState.Replicate) {
-      pr.inflights.freeLE(m.index);
-    }
-    if (this.maybeCommit()) {
-      this.releasePendingReadIndexMessages();
-      this.bcastAppend();
-    } else if (oldPaused) {
-      this.sendAppend(m.from);
-    }
-    // The window may have room for several more messages.
-    while (this.maybeSendAppend(m.from, false)) {
-      // keep sending
-    }
-    if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-      this.sendTimeoutNow(m.from);
     }
   }
 
@@ -933,43 +795,7 @@ export class Raft {
     }
   }
 
-  // ---- leader transfer and reads -----------------------------------------------------
-
-  private sendTimeoutNow(to: NodeId): void {
-    this.send(newMessage(MessageType.TimeoutNow, to, this.id, 0));
-  }
-
   abortLeaderTransfer(): void {
     this.leadTransferee = NONE;
-  }
-
-  private committedEntryInCurrentTerm(): boolean {
-    return this.raftLog.term(this.raftLog.committed) === this.term;
-  }
-
-  private releasePendingReadIndexMessages(): void {
-    if (this.pendingReadIndexMessages.length === 0) return;
-    if (!this.committedEntryInCurrentTerm()) return;
-    const msgs = this.pendingReadIndexMessages;
-    this.pendingReadIndexMessages = [];
-    for (const m of msgs) this.sendReadIndexHeartbeats(m);
-  }
-
-  private sendReadIndexHeartbeats(m: Message): void {
-    this.readOnly.addRequest(this.raftLog.committed, m);
-    // The leader acks its own request.
-    this.readOnly.recvAck(this.id, m.context);
-    this.bcastHeartbeatWithCtx(m.context);
-  }
-
-  private respondToReadIndex(req: Message, index: number): void {
-    if (req.from === NONE || req.from === this.id) {
-      this.readStates.push({ index, requestCtx: req.context });
-      return;
-    }
-    const r = newMessage(MessageType.ReadIndexResp, req.from, this.id, 0);
-    r.index = index;
-    r.context = req.context;
-    this.send(r);
   }
 }
