@@ -9,6 +9,8 @@ export interface Scenario {
   params: NodeParams;
   crashRate: number;
   readyCrashRate: number;
+  /** Crashes aimed at the current leader. */
+  leaderCrashRate: number;
   partitionRate: number;
   /** A node stops (GC pause, stalled disk) and later resumes with its queue intact. */
   pauseRate: number;
@@ -46,5 +48,6 @@ export function drawScenario(rng: Prng, countStaleVotes: boolean): Scenario {
     readRate: rng.pick([0, 0.05]),
     transferRate: rng.pick([0, 0.005, 0.02]),
     maxDelays: rng.chance(0.5) ? [0, 1] : [0, 1, 3, 10],
+    leaderCrashRate: rng.pick([0, 0, 0.01, 0.03]),
   };
 }

@@ -362,6 +362,16 @@ export class Simulation implements Host {
         this.scheduleRestart(n);
       }
     }
+    if (rng.chance(s.leaderCrashRate)) {
+      // Leaders die mid-replication: the raw material of Figure 8.
+      const leader = this.live().find((n) => n.isLeader);
+      if (leader !== undefined) {
+        if (this.tracing) this.trace(`crash leader ${leader.id}`);
+        leader.crash();
+        this.stats.crashes++;
+        this.scheduleRestart(leader);
+      }
+    }
     if (rng.chance(s.pauseRate)) {
       const live = this.live();
       if (live.length > 0) {
