@@ -80,6 +80,8 @@ export class Raft {
    */
   deferProposalAppends = false;
   appendsPending = false;
+  /** ReadIndex requests wait for the next Ready's heartbeat round (see flushAppends). */
+  heartbeatsPending = false;
   /** The forwarded proposal still in msgs, which later local proposals join. */
   pendingForward: Message | null = null;
   /** Members removed by an applied conf change: their messages are ignored. */
@@ -229,9 +231,14 @@ export class Raft {
 
   /** Sends the appends deferred by proposals (see deferProposalAppends). */
   flushAppends(): void {
-    if (!this.appendsPending) return;
-    this.appendsPending = false;
-    if (this.state === StateType.Leader) this.bcastAppend();
+    if (this.appendsPending) {
+      this.appendsPending = false;
+      if (this.state === StateType.Leader) this.bcastAppend();
+    }
+    if (this.heartbeatsPending) {
+      this.heartbeatsPending = false;
+      if (this.state === StateType.Leader) this.bcastHeartbeat();
+    }
   }
 
   bcastAppend(): void {
@@ -356,6 +363,7 @@ export class Raft {
 
   private reset(term: number): void {
     this.appendsPending = false;
+    this.heartbeatsPending = false;
     this.pendingForward = null;
     if (this.term !== term) {
       this.term = term;

@@ -160,7 +160,7 @@ export class RawNode implements RawNodeApi {
 
   hasReady(): boolean {
     const r = this.raft;
-    if (r.appendsPending) return true;
+    if (r.appendsPending || r.heartbeatsPending) return true;
     if (r.lead !== this.prevSoftLead || r.state !== this.prevSoftState) return true;
     const h = this.prevHard;
     const commit = r.raftLog.committed;

@@ -173,7 +173,10 @@ export function sendReadIndexHeartbeats(r: Raft, m: Message): void {
   r.readOnly.addRequest(r.raftLog.committed, m);
   // The leader acks its own request.
   r.readOnly.recvAck(r.id, m.context);
-  r.bcastHeartbeatWithCtx(m.context);
+  // Deferred like appends: one heartbeat round with the newest context answers every
+  // request queued before it.
+  if (r.deferProposalAppends) r.heartbeatsPending = true;
+  else r.bcastHeartbeatWithCtx(m.context);
 }
 
 export function respondToReadIndex(r: Raft, req: Message, index: number): void {

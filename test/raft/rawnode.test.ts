@@ -377,3 +377,26 @@ test("a follower's proposals made before its next Ready are forwarded in one mes
     Array.from({ length: 11 }, (_, i) => `f${i}`),
   );
 });
+
+test('ReadIndex requests made before the next Ready share one heartbeat round', () => {
+  const net = new Network(['1', '2', '3']);
+  net.elect('1');
+  const rn = net.node('1').rn;
+  for (let i = 0; i < 5; i++) rn.readIndex(bytes(`r${i}`));
+  const rd = rn.ready();
+  const hbs = rd.messages.filter((m) => m.type === MessageType.Heartbeat);
+  assert.deepEqual(
+    hbs.map((m) => [m.to, Buffer.from(m.context).toString()]),
+    [
+      ['2', 'r4'],
+      ['3', 'r4'],
+    ],
+  );
+  for (const m of rd.messages) net.queue.push(m);
+  rn.advance(rd);
+  net.stabilize();
+  assert.deepEqual(
+    net.node('1').readStates.map((r) => Buffer.from(r.requestCtx).toString()),
+    ['r0', 'r1', 'r2', 'r3', 'r4'],
+  );
+});
