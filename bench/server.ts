@@ -143,6 +143,11 @@ async function main(): Promise<void> {
   ];
   const rows: { name: string; ours: number; ref: number; higherIsBetter: boolean }[] = [];
   try {
+    // Warm-up (JIT, connection pools, page cache) for both, not counted.
+    for (const s of servers) {
+      await runLoad({ url: s.url, connections: 64, seconds: 2, build: writeBuilder(s, 'warm') });
+      await reads(s).catch(() => undefined);
+    }
     for (const [name, fn] of tests) {
       const best = new Map<string, LoadResult>();
       for (let round = 0; round < ROUNDS; round++) {

@@ -47,6 +47,7 @@ import {
 import { Store } from '../store/store.js';
 import { purgeWals } from '../wal/purge.js';
 import type { WAL } from '../wal/wal.js';
+import { collectGarbage } from './gc.js';
 import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from './go-format.js';
 import {
   decodeMemberContext,
@@ -871,6 +872,7 @@ export class Member implements KeysBackend {
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.log.info(`etcdserver: saved snapshot at index ${index}`);
     this.metrics.snapshotSave.observe((performance.now() - t0) / 1000);
+    collectGarbage();
     await this.purge(index);
   }
 

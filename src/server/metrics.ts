@@ -275,6 +275,27 @@ export class MemberMetrics {
       ),
     );
     this.registry.add(
+      new GaugeFunc(
+        'nodejs_heap_size_used_bytes',
+        'Process heap size used from Node.js in bytes.',
+        () => process.memoryUsage().heapUsed,
+      ),
+    );
+    this.registry.add(
+      new GaugeFunc(
+        'nodejs_heap_size_total_bytes',
+        'Process heap size from Node.js in bytes.',
+        () => process.memoryUsage().heapTotal,
+      ),
+    );
+    this.registry.add(
+      new GaugeFunc(
+        'nodejs_external_memory_bytes',
+        'Node.js external memory size in bytes.',
+        () => process.memoryUsage().external,
+      ),
+    );
+    this.registry.add(
       new GaugeFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', () =>
         process.memoryUsage.rss(),
       ),
