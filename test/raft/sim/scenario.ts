@@ -9,6 +9,8 @@ export interface Scenario {
   params: NodeParams;
   crashRate: number;
   readyCrashRate: number;
+  /** Propose membership changes without waiting for the previous one to apply. */
+  impatientConf: boolean;
   /** Crashes aimed at the current leader. */
   leaderCrashRate: number;
   partitionRate: number;
@@ -49,5 +51,6 @@ export function drawScenario(rng: Prng, countStaleVotes: boolean): Scenario {
     transferRate: rng.pick([0, 0.005, 0.02]),
     maxDelays: rng.chance(0.5) ? [0, 1] : [0, 1, 3, 10],
     leaderCrashRate: rng.pick([0, 0, 0.01, 0.03]),
+    impatientConf: rng.chance(0.3),
   };
 }

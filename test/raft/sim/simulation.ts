@@ -484,8 +484,11 @@ export class Simulation implements Host {
   }
 
   private changeMembership(n: SimNode): void {
+    // A patient operator waits for the last change to apply; an impatient one leaves it
+    // to raft to refuse a second uncommitted change.
     const timeout = 20 * this.scenario.params.electionTick;
-    if (this.pendingConf !== null && this.now - this.pendingConfAt < timeout) return;
+    const waiting = this.pendingConf !== null && this.now - this.pendingConfAt < timeout;
+    if (waiting && !this.scenario.impatientConf) return;
     const max = this.opts.nodes + 2;
     // Two voters only with pre-vote: without it a member that restarts with a stale
     // membership (it never learnt the entries that changed it were committed) can hold a
