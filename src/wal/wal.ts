@@ -62,8 +62,12 @@ export interface WalOptions {
   preallocate?: boolean;
 }
 
-/** Preallocation keeps up to this much zero-filled space ahead of the write offset. */
+/**
+ * Preallocation keeps zero-filled space ahead of the write offset: as much as the segment
+ * already holds, at least PREALLOC_MIN and at most PREALLOC_CHUNK.
+ */
 export const PREALLOC_CHUNK = 8 * 1024 * 1024;
+export const PREALLOC_MIN = 64 * 1024;
 const ZEROS = new Uint8Array(1024 * 1024);
 
 export interface WalContents {
@@ -538,7 +542,8 @@ export class WAL {
    */
   private maybePreallocate(): void {
     if (!this.preallocate || this.extending !== null || this.closed) return;
-    const chunk = Math.min(PREALLOC_CHUNK, this.segmentSize);
+    // Grows with the segment (a quiet member writes little), up to PREALLOC_CHUNK.
+    const chunk = Math.min(PREALLOC_CHUNK, this.segmentSize, Math.max(PREALLOC_MIN, this.offset));
     if (this.allocated - this.offset >= chunk / 2 || this.allocated >= this.segmentSize) return;
     const fh = this.fh;
     const from = this.allocated;

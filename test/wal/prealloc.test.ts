@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PREALLOC_CHUNK, WAL } from '../../src/wal/wal.js';
+import { PREALLOC_MIN, WAL } from '../../src/wal/wal.js';
 import { entries, META, tempDir } from './helpers.js';
 
 const AT0 = { index: 0, term: 0 };
@@ -56,7 +56,7 @@ test('after a crash the preallocated zeros are cut off without a warning', async
     const w = await WAL.create(dir, META);
     await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 10));
     const file = walFiles(dir)[0]!;
-    await until(() => statSync(join(dir, file)).size > PREALLOC_CHUNK / 2);
+    await until(() => statSync(join(dir, file)).size >= PREALLOC_MIN);
     await w.save(null, entries(11, 20));
     // What a crash leaves: the open segment as it is on disk.
     const crashed = join(t.dir, 'crashed');
@@ -79,15 +79,17 @@ test('a save larger than the zero-filled space waits for the fill and is read ba
   try {
     const dir = join(t.dir, 'wal');
     const w = await WAL.create(dir, META);
-    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 1)); // starts a fill
-    const big = entries(2, 2 + 9_000, 1, 1000); // ~9 MB: crosses the range being filled
+    // ~3 MB written: the fill that starts now zero-fills ~3 MB more, 1 MB per write.
+    const first = entries(1, 3000, 1, 1000);
+    await w.save({ term: 1, vote: 'a', commit: 0 }, first);
+    const big = entries(3001, 7000, 1, 1000); // ~4 MB: crosses the range being filled
     await w.save(null, big);
-    await w.save(null, entries(9_003, 9_010));
+    await w.save(null, entries(7001, 7010));
     await w.close();
     const r = await WAL.open(dir, AT0);
     const c = await r.readAll();
-    assert.equal(c.entries.length, 9_010);
-    assert.deepEqual(c.entries.slice(1, 2 + 9_000), big);
+    assert.equal(c.entries.length, 7010);
+    assert.deepEqual(c.entries.slice(0, 7000), [...first, ...big]);
     await r.close();
   } finally {
     t.cleanup();
