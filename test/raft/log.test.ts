@@ -161,6 +161,79 @@ describe('MemoryStorage', () => {
     });
   });
 
+  test('many runs: lookups, ranges across runs, compaction and truncation inside runs', () => {
+    const s = new MemoryStorage();
+    // Runs of 200, 300 and 150 entries (too big to merge), then small appends that merge.
+    let next = 1;
+    const terms = new Map<number, number>();
+    for (const n of [200, 300, 150, 5, 7, 1, 1]) {
+      const es: Entry[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = 1 + (next >> 6);
+        terms.set(next, t);
+        es.push(ent(next++, t, 'ab'));
+      }
+      s.append(es);
+    }
+    const last = next - 1;
+    assert.equal(s.lastIndex(), last);
+    for (let i = 1; i <= last; i++) assert.equal(s.term(i), terms.get(i));
+    const span = s.entries(150, 600, Number.MAX_SAFE_INTEGER);
+    assert.deepEqual(
+      span.map((e) => e.index),
+      Array.from({ length: 450 }, (_, i) => 150 + i),
+    );
+    // Size limit across runs: 2 bytes each.
+    assert.equal(s.entries(190, 600, 41).length, 20);
+    // Compact inside the second run.
+    s.compact(350);
+    assert.equal(s.firstIndex(), 351);
+    assert.equal(s.term(350), terms.get(350));
+    assert.throws(() => s.term(349), CompactedError);
+    assert.deepEqual(
+      s.entries(351, 354, Number.MAX_SAFE_INTEGER).map((e) => e.index),
+      [351, 352, 353],
+    );
+    // Truncate inside the third run with a conflicting append.
+    s.append([ent(600, 99), ent(601, 99)]);
+    assert.equal(s.lastIndex(), 601);
+    assert.equal(s.term(599), terms.get(599));
+    assert.equal(s.term(600), 99);
+    assert.throws(() => s.term(602), UnavailableError);
+    assert.deepEqual(
+      s.entries(598, 602, Number.MAX_SAFE_INTEGER).map((e) => [e.index, e.term]),
+      [
+        [598, terms.get(598)],
+        [599, terms.get(599)],
+        [600, 99],
+        [601, 99],
+      ],
+    );
+    // Truncate at the exact start of a run, then compact everything.
+    s.append([ent(501, 100)]);
+    assert.equal(s.lastIndex(), 501);
+    assert.equal(s.term(501), 100);
+    assert.equal(s.term(500), terms.get(500));
+    s.compact(501);
+    assert.equal(s.firstIndex(), 502);
+    assert.equal(s.lastIndex(), 501);
+    s.append([ent(502, 100)]);
+    assert.equal(s.term(502), 100);
+  });
+
+  test('append never modifies the array it was given', () => {
+    const s = new MemoryStorage();
+    const a = [ent(1, 1), ent(2, 1)];
+    s.append(a);
+    s.append([ent(3, 1)]);
+    s.append([ent(2, 2)]);
+    assert.deepEqual(it(a), [
+      [1, 1],
+      [2, 1],
+    ]);
+    assert.equal(s.term(2), 2);
+  });
+
   test('initialState returns the hard state and the snapshot configuration', () => {
     const s = new MemoryStorage({ voters: ['1', '2'], learners: ['3'] });
     s.setHardState({ term: 3, vote: '2', commit: 0 });
