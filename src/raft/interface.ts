@@ -97,8 +97,14 @@ export interface RawNodeApi {
   bootstrap(peers: PeerContext[]): void;
   tick(): void;
   campaign(): void;
-  /** Throws ProposalDroppedError when there is no leader or a transfer is under way. */
+  /**
+   * Throws ProposalDroppedError when there is no leader or a transfer is under way.
+   * Proposals (and ReadIndex requests) made before the next ready() share one append
+   * (one heartbeat round) per follower: call ready() once per turn of the loop.
+   */
   propose(data: Uint8Array): void;
+  /** Several proposals in one message (RawNode has it; optional for other drivers' fakes). */
+  proposeBatch?(datas: Uint8Array[]): void;
   proposeConfChange(cc: ConfChange): void;
   /** Returns the resulting ConfState; call when applying a committed ConfChange entry. */
   applyConfChange(cc: ConfChange): ConfState;
