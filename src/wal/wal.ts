@@ -1,6 +1,11 @@
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //
+// Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB; framing and the
+// torn-tail rules in record.ts and decoder.ts. Group commit: save() encodes a whole Ready
+// into one buffer, one positioned write, one fdatasync. Segments are zero-filled ahead of
+// the write offset in the background (preallocation), trimmed on cut and close.
+//
 // Concurrency contract: save(), saveSnapshot(), sync() and close() must not overlap; call
 // the next one only after the previous promise settled (the server drives the WAL from one
 // loop). An overlapping call is refused with an error rather than interleaving writes.
