@@ -608,43 +608,77 @@ export class Member implements KeysBackend {
     for (const w of ws) w();
   }
 
-  private async processReady(rd: Ready): Promise<void> {
-    if (rd.softState !== null) this.onSoftState(rd.softState);
-    const isLeader = this.raftState === StateType.Leader;
-    // The leader may send before its own sync (raft thesis 10.2.1); followers after.
-    if (isLeader && rd.messages.length > 0) this.send(rd.messages);
+  /**
+   * Processes Readys until raft has none. Pipelined: once a Ready is durable and advanced,
+   * the next Ready's WAL write is started before the previous one's committed entries are
+   * applied (and their clients answered), so the disk syncs the next batch while the CPU
+   * answers the last one. Entries are applied only after the Ready that carried them is
+   * durable, and always in order.
+   */
+  private async processReady(first: Ready): Promise<void> {
+    let rd: Ready | null = first;
+    let pending: Entry[] | null = null;
+    let pendingReads: ReadState[] | null = null;
+    while (rd !== null) {
+      if (rd.softState !== null) this.onSoftState(rd.softState);
+      const isLeader = this.raftState === StateType.Leader;
+      // The leader may send before its own sync (raft thesis 10.2.1); followers after.
+      if (isLeader && rd.messages.length > 0) this.send(rd.messages);
 
-    const snap = rd.snapshot;
-    const hasSnap = snap !== null && !isEmptySnapshot(snap);
-    if (hasSnap) {
-      // File first, then the WAL marker: a marker never points at a missing file.
-      await this.snapshotter.save(snap);
-      await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
-    }
-    if (rd.entries.length > 0 || (rd.hardState !== null && rd.mustSync)) {
+      const snap = rd.snapshot;
+      const hasSnap = snap !== null && !isEmptySnapshot(snap);
+      if (hasSnap) {
+        if (pending !== null || pendingReads !== null) {
+          this.applyPending(pending, pendingReads);
+          pending = pendingReads = null;
+        }
+        // File first, then the WAL marker: a marker never points at a missing file.
+        await this.snapshotter.save(snap);
+        await this.wal.saveSnapshot({ index: snap.metadata.index, term: snap.metadata.term });
+      }
+      let saving: Promise<void> | null = null;
       const t0 = performance.now();
-      await this.wal.save(rd.hardState, rd.entries);
-      this.metrics.walFsync.observe((performance.now() - t0) / 1000);
-      if (rd.hardState !== null) this.persistedCommit = rd.hardState.commit;
-    }
-    if (hasSnap) {
-      this.storage.applySnapshot(snap);
-      this.restoreState(snap);
-      this.log.info(`etcdserver: recovered from incoming snapshot at index ${snap.metadata.index}`);
-      this.syncTransportPeers();
-    }
-    if (rd.hardState !== null) this.storage.setHardState(rd.hardState);
-    if (rd.entries.length > 0) this.storage.append(rd.entries);
-    if (!isLeader && rd.messages.length > 0) this.send(rd.messages);
+      if (rd.entries.length > 0 || (rd.hardState !== null && rd.mustSync)) {
+        saving = this.wal.save(rd.hardState, rd.entries);
+      }
+      // While this Ready syncs, apply the previous one's committed entries.
+      if (pending !== null || pendingReads !== null) {
+        this.applyPending(pending, pendingReads);
+        pending = pendingReads = null;
+      }
+      if (saving !== null) {
+        await saving;
+        this.metrics.walFsync.observe((performance.now() - t0) / 1000);
+        if (rd.hardState !== null) this.persistedCommit = rd.hardState.commit;
+      }
+      if (hasSnap) {
+        this.storage.applySnapshot(snap);
+        this.restoreState(snap);
+        this.log.info(
+          `etcdserver: recovered from incoming snapshot at index ${snap.metadata.index}`,
+        );
+        this.syncTransportPeers();
+      }
+      if (rd.hardState !== null) this.storage.setHardState(rd.hardState);
+      if (rd.entries.length > 0) this.storage.append(rd.entries);
+      if (!isLeader && rd.messages.length > 0) this.send(rd.messages);
 
-    if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
-    if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
-    else if (this.readBatch !== null) this.serveReadsIfApplied();
-    this.node.advance(rd);
-
+      if (rd.committedEntries.length > 0) pending = rd.committedEntries;
+      if (rd.readStates.length > 0) pendingReads = rd.readStates;
+      this.node.advance(rd);
+      // Go on only if this round waited for the disk (the event loop ran meanwhile).
+      rd = saving !== null && !this.stopped && this.node.hasReady() ? this.node.ready() : null;
+    }
+    this.applyPending(pending, pendingReads);
     if (this.applied - this.snapshotIndex >= this.opts.snapshotCount) {
       await this.takeSnapshot();
     }
+  }
+
+  private applyPending(ents: Entry[] | null, reads: ReadState[] | null): void {
+    if (ents !== null) this.applyEntries(ents);
+    if (reads !== null) this.onReadStates(reads);
+    else if (this.readBatch !== null) this.serveReadsIfApplied();
   }
 
   /**
