@@ -2,6 +2,7 @@
 // (after etcd's raft_test.go).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MemoryStorage } from '../../src/raft/storage.js';
 import { MessageType, NONE, StateType } from '../../src/raft/types.js';
 import {
   BLACKHOLE,
@@ -491,6 +492,43 @@ describe('check-quorum and the leader lease', () => {
     net.send(hup('2'));
     assert.deepEqual([n2!.term, n3!.term], [3, 3]);
     assert.deepEqual([n2!.state, n3!.state], [StateType.Leader, StateType.Follower]);
+  });
+
+  test('pre-vote: a node with a smaller term can complete an election', () => {
+    const net = new RaftNet([null, null, null], { preVote: true });
+    const [n1, n2, n3] = ids(3).map((id) => net.raft(id));
+    for (const r of [n1!, n2!, n3!]) r.becomeFollower(1, NONE);
+    net.cut('1', '3');
+    net.cut('2', '3');
+    net.send(hup('1'));
+    assert.equal(n1!.state, StateType.Leader);
+    assert.equal(n2!.state, StateType.Follower);
+    net.send(hup('3'));
+    assert.equal(n3!.state, StateType.PreCandidate);
+    net.send(hup('2'));
+    assert.deepEqual([n1!.term, n2!.term, n3!.term], [3, 3, 1]);
+    assert.deepEqual(
+      [n1!.state, n2!.state, n3!.state],
+      [StateType.Follower, StateType.Leader, StateType.PreCandidate],
+    );
+    // Bring 3 back and "crash" 2, the leader.
+    net.recover();
+    net.cut('2', '1');
+    net.cut('2', '3');
+    net.send(hup('3'));
+    net.send(hup('1'));
+    const leaders = [n1!, n3!].filter((r) => r.state === StateType.Leader);
+    assert.equal(leaders.length, 1);
+  });
+
+  test('a learner answers vote requests (it may be a voter in a newer configuration)', () => {
+    const r = newTestRaft('2', 10, 1, new MemoryStorage({ voters: ['1'], learners: ['2'] }));
+    r.step(msg({ type: MessageType.Vote, from: '1', to: '2', term: 2, index: 11, logTerm: 11 }));
+    const ms = readMessages(r);
+    assert.deepEqual(
+      ms.map((m) => [m.type, m.reject]),
+      [[MessageType.VoteResp, false]],
+    );
   });
 
   test('pre-vote with check-quorum: a follower that lost its leader can still win', () => {
