@@ -52,7 +52,7 @@ export function stepLeader(r: Raft, m: Message): void {
       return;
     }
     case MessageType.ReadIndex:
-      if (r.prs.isSingleton()) {
+      if (r.prs.isSingleton() && r.prs.isVoter(r.id)) {
         // A single voter is its own quorum.
         respondToReadIndex(r, m, r.raftLog.committed);
         return;
