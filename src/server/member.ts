@@ -226,7 +226,10 @@ export class Member implements KeysBackend {
     this.cid = parts.clusterId;
     this.clientUrls = [...opts.clientUrls];
     this.peerUrls = [...opts.peerUrls];
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    // etcd's ReqTimeout: 5 s plus two election timeouts.
+    this.requestTimeoutMs =
+      opts.requestTimeoutMs ??
+      DEFAULT_REQUEST_TIMEOUT_MS + 2 * opts.heartbeatMs * opts.electionTicks;
     this.syncIntervalMs = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     this.catchUpEntries = opts.catchUpEntries ?? DEFAULT_CATCH_UP_ENTRIES;
     this.lock = lock;

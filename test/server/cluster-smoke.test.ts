@@ -42,3 +42,29 @@ test('3 members: replicated writes, quorum reads everywhere, published client UR
     await c.close();
   }
 });
+
+test('no quorum: a write and a quorum read time out with etcd 300 "request timed out"', async () => {
+  const c = await startCluster(3);
+  try {
+    const lead = await c.leader();
+    const others = [0, 1, 2].filter((i) => i !== lead);
+    await c.stopMember(others[0]!, 'SIGKILL');
+    await c.stopMember(others[1]!, 'SIGKILL');
+    const url = c.members[lead]!.clientUrl;
+    const body =
+      '{"errorCode":300,"message":"Raft Internal Error","cause":"etcdserver: request timed out","index":0}\n';
+    const [w, q] = await Promise.all([
+      http('PUT', `${url}/v2/keys/t`, 'value=1'),
+      http('GET', `${url}/v2/keys/t?quorum=true`),
+    ]);
+    assert.equal(w.status, 500);
+    assert.equal(w.body, body);
+    assert.equal(w.headers['x-etcd-index'], '0');
+    assert.equal(q.status, 500);
+    assert.equal(q.body, body);
+    // Local reads still work without quorum.
+    assert.equal((await http('GET', `${url}/v2/keys/t`)).status, 404);
+  } finally {
+    await c.close();
+  }
+});
