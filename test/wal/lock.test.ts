@@ -103,3 +103,46 @@ test('locking a missing dir fails with a clear error', () => {
     t.cleanup();
   }
 });
+
+/** A child that tries the lock, reports, and holds whatever it got until told to exit. */
+function contender(dir: string): { result: Promise<string>; release(): Promise<void> } {
+  const mod = new URL('../../src/pkg/fileutil.js', import.meta.url).href;
+  const code = `import(${JSON.stringify(mod)}).then((m) => {
+    try { m.lockDir(${JSON.stringify(dir)}); console.log('locked'); }
+    catch (e) { console.log(e.name + ': ' + e.message); }
+    process.stdin.resume();
+    process.stdin.on('end', () => process.exit(0));
+  });`;
+  const p = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => p.on('exit', () => r()));
+  const result = new Promise<string>((resolve) => {
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    p.on('exit', () => resolve(out.trim()));
+  });
+  return {
+    result,
+    release: () => {
+      p.stdin.end();
+      return exited;
+    },
+  };
+}
+
+test('contenders for a stale lock: exactly one wins', async () => {
+  const t = tempDir('lock-test-');
+  try {
+    // A lock left by a process that is gone.
+    assert.equal(await childLock(t.dir, true), 'locked');
+    const cs = [1, 2, 3, 4].map(() => contender(t.dir));
+    const outs = await Promise.all(cs.map((c) => c.result));
+    await Promise.all(cs.map((c) => c.release()));
+    assert.equal(outs.filter((o) => o === 'locked').length, 1, outs.join(' | '));
+    for (const o of outs) if (o !== 'locked') assert.match(o, /^DirLockedError: /);
+  } finally {
+    t.cleanup();
+  }
+});
