@@ -28,9 +28,12 @@ import {
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { clientTlsOptions, serverTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
+import { genClusterString, joinCluster } from '../discovery/discovery.js';
+import { srvGetCluster } from '../discovery/srv.js';
 import { Transport } from '../peer/transport.js';
 import { WAL } from '../wal/wal.js';
 import {
+  alreadyBootstrappedMessage,
   ClusterConfigError,
   remotePeerURLs,
   setupCluster,
@@ -38,7 +41,7 @@ import {
   verifyBootstrap,
   verifyJoinExisting,
 } from './cluster.js';
-import { fetchExistingCluster } from './cluster-remote.js';
+import { fetchExistingCluster, isMemberBootstrapped } from './cluster-remote.js';
 import {
   Member,
   type MemberOptions,
@@ -69,6 +72,10 @@ export interface EmbedOptions {
   clientTls?: TlsInfo;
   peerTls?: TlsInfo;
   discovery?: string;
+  /** --discovery-srv: a DNS domain with _etcd-server(-ssl)._tcp records. */
+  discoverySrv?: string;
+  /** --discovery-proxy. */
+  discoveryProxy?: string;
   logger?: Logger;
   /** Called when the member was removed from the cluster (bin/etcd exits 0). */
   onRemoved?: () => void;
@@ -160,7 +167,10 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       initialCluster,
       state,
       discovery: options.discovery ?? '',
+      discoverySrv: options.discoverySrv ?? '',
+      discoveryProxy: options.discoveryProxy ?? '',
       peerTls,
+      log,
     });
 
     const makeTransport = options.makeTransport ?? defaultTransportFactory(peerTls, log);
@@ -223,7 +233,10 @@ interface BootInput {
   initialCluster: string;
   state: ClusterState;
   discovery: string;
+  discoverySrv: string;
+  discoveryProxy: string;
   peerTls: TlsInfo;
+  log: Logger;
 }
 
 interface Boot {
@@ -237,7 +250,20 @@ interface Boot {
 /** The member's identity: from its WAL on a restart, from the initial-* flags otherwise. */
 async function bootstrap(b: BootInput): Promise<Boot> {
   const walDir = join(b.dataDir, 'member', 'wal');
-  const cluster = setupClusterOrNull(b);
+  if (!WAL.exists(walDir) && b.state === 'new') {
+    if (b.discovery !== '') {
+      // etcd: the discovery URL is the cluster token; the service gives the cluster.
+      b.token = b.discovery;
+      b.initialCluster = genClusterString(b.name, b.apurls);
+    } else if (b.discoverySrv !== '') {
+      const r = await srvGetCluster(b.name, b.discoverySrv, b.token, b.apurls, {
+        log: (l) => b.log.info(l),
+      });
+      b.initialCluster = r.cluster;
+      b.token = r.token;
+    }
+  }
+  let cluster = setupClusterOrNull(b);
   if (WAL.exists(walDir)) {
     // A restart ignores the initial-* flags: the WAL's metadata has the IDs.
     return {
@@ -251,7 +277,22 @@ async function bootstrap(b: BootInput): Promise<Boot> {
   if (cluster === null)
     throw new ClusterConfigError('initial cluster unset and no discovery URL found');
   if (b.state === 'new') {
-    const self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
+    let self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
+    const remotes = remotePeerURLs(cluster, b.name);
+    if (
+      remotes.length > 0 &&
+      (await isMemberBootstrapped(remotes, self.id, peerClient(b.peerTls)))
+    ) {
+      throw new ClusterConfigError(alreadyBootstrappedMessage(self.id));
+    }
+    if (b.discovery !== '') {
+      const s = await joinCluster(b.discovery, self.id, cluster.toString(), {
+        proxy: b.discoveryProxy,
+        log: (l) => b.log.info(l),
+      });
+      cluster = setupCluster(b.token, s);
+      self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
+    }
     return {
       memberId: self.id,
       clusterId: cluster.id,
@@ -266,9 +307,10 @@ async function bootstrap(b: BootInput): Promise<Boot> {
     };
   }
   await verifyJoinExisting(cluster, b.name, b.discovery);
-  const existing = await fetchExistingCluster(remotePeerURLs(cluster, b.name), {
-    tls: clientTlsOptions(b.peerTls),
-  });
+  const existing = await fetchExistingCluster(
+    remotePeerURLs(cluster, b.name),
+    peerClient(b.peerTls),
+  );
   await validateClusterAndAssignIds(cluster, existing);
   const self = cluster.memberByName(b.name)!;
   return {
@@ -283,6 +325,10 @@ async function bootstrap(b: BootInput): Promise<Boot> {
     newCluster: false,
     hasPeers: true,
   };
+}
+
+function peerClient(tls: TlsInfo) {
+  return tlsInfoEmpty(tls) ? {} : { tls: clientTlsOptions(tls) };
 }
 
 function setupClusterOrNull(b: BootInput) {

@@ -1,6 +1,11 @@
 // Entry point of `bin/etcd`: flags → (version/help) → listeners → member; SIGTERM/SIGINT
 // stop it gracefully. A bad flag or configuration is reported as etcd does and exits
 // non-zero before anything is written.
+import {
+  DiscoveryError,
+  duplicateIdMessages,
+  FALLBACK_TO_PROXY_MESSAGE,
+} from '../../discovery/discovery.js';
 import { ClusterConfigError } from '../../server/cluster.js';
 import { type Etcd, StartError, startEtcd } from '../../server/embed.js';
 import { DirLockedError } from '../../pkg/fileutil.js';
@@ -39,12 +44,24 @@ export function main(argv: string[]): void {
     return;
   }
   run(cfg).catch((e: unknown) => {
-    fail(e);
+    fail(e, cfg);
   });
 }
 
-function fail(e: unknown): void {
-  if (e instanceof ClusterConfigError || e instanceof StartError || e instanceof DirLockedError) {
+function fail(e: unknown, cfg: EtcdConfig): void {
+  if (e instanceof DiscoveryError) {
+    if (e.code === 'duplicate-id') {
+      for (const l of duplicateIdMessages(cfg.name, cfg.discovery, cfg.dataDir))
+        log.print(`etcd: ${l}`);
+    }
+    if (e.code === 'full' && cfg.discoveryFallback === 'proxy')
+      log.print(FALLBACK_TO_PROXY_MESSAGE);
+    log.print(`etcd: ${e.message}`);
+  } else if (
+    e instanceof ClusterConfigError ||
+    e instanceof StartError ||
+    e instanceof DirLockedError
+  ) {
     log.print(`etcd: ${(e as Error).message}`);
   } else {
     log.print(`etcd: ${(e as Error)?.stack ?? String(e)}`);
@@ -91,6 +108,8 @@ async function run(cfg: EtcdConfig): Promise<void> {
     clientTls: cfg.clientTls,
     peerTls: cfg.peerTls,
     discovery: cfg.discovery,
+    discoverySrv: cfg.discoverySrv,
+    discoveryProxy: cfg.discoveryProxy,
     logger: log,
     onRemoved: () => {
       etcd?.close().then(
