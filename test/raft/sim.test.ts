@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeFailures, runSeeds } from './sim/suite.js';
 
-export const SEEDS_PER_SIZE = 500;
-export const STEPS = 300;
+const SEEDS_PER_SIZE = 500;
+const STEPS = 300;
 
 test(`simulator: ${SEEDS_PER_SIZE} seeds of a 3-node cluster keep every invariant`, () => {
   const r = runSeeds({ from: 1, count: SEEDS_PER_SIZE, nodes: 3, steps: STEPS });
