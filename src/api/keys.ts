@@ -97,7 +97,7 @@ async function parseForm(req: IncomingMessage, rawQuery: string): Promise<Form> 
         throw e;
       }
       try {
-        parseQueryInto(form, body.toString('utf8'));
+        parseQueryInto(form, body.toString('latin1'));
       } catch (e) {
         first = e as FormError;
       }

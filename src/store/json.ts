@@ -4,7 +4,7 @@
 import type { EtcdError } from './errors.js';
 import type { NodeExtern, StoreEvent } from './event.js';
 
-const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029]/;
+const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029\ufffd]/;
 const hex = '0123456789abcdef';
 
 /** A JSON string literal as Go's encoder writes it. */
@@ -24,6 +24,8 @@ export function goString(s: string): string {
       rep = `\\u00${hex[c >> 4]}${hex[c & 15]}`;
     else if (c === 0x2028) rep = '\\u2028';
     else if (c === 0x2029) rep = '\\u2029';
+    // Go writes \ufffd for bytes that are not UTF-8 (decoded to U+FFFD on the way in).
+    else if (c === 0xfffd) rep = '\\ufffd';
     else continue;
     out += s.slice(last, i) + rep;
     last = i + 1;

@@ -20,6 +20,12 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** Escape sequences and raw non-ASCII characters of the raw body, sorted: the bytes JSON parsing hides. */
+  escapes: string;
+}
+
+function escapeProfile(text: string): string {
+  return (text.match(/\\u[0-9a-fA-F]{4}|\\.|[^\x00-\x7f]/gu) ?? []).sort().join(' ');
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -235,6 +241,7 @@ export async function runScript(baseUrl: string, script: Script): Promise<Answer
             status: r.status,
             headers: normHeaders(r.headers, base),
             body: normBody(body, base, /[?&]sorted=true/.test(s.path)),
+            escapes: escapeProfile(body),
           });
           break;
         }
@@ -245,12 +252,13 @@ export async function runScript(baseUrl: string, script: Script): Promise<Answer
           const w = watches.get(s.id)!;
           await awaitLines(w, s.events ?? 1, 5000);
           w.close();
-          const lines = w.lines.slice(0, s.events ?? 1).map((l) => normBody(l, base));
+          const raw = w.lines.slice(0, s.events ?? 1);
           out.push({
             step: i,
             status: w.status,
             headers: normHeaders(w.headers, base),
-            body: lines,
+            body: raw.map((l) => normBody(l, base)),
+            escapes: escapeProfile(raw.join('\n')),
           });
           break;
         }

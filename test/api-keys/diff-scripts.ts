@@ -44,6 +44,9 @@ const scenarios: Record<string, Scenario> = {
     req('PUT', `${K}/${d}/sp%20ace%2Fq?value=1`),
     req('GET', `${K}/${d}/sp%20ace/q`),
     req('PUT', `${K}/${d}/plus?value=a+b%2Bc`),
+    req('PUT', `${K}/${d}/bin?value=%FF%FEa%E2%82b%C0%80%ED%A0%80%F4%90%80%80z`),
+    req('PUT', `${K}/${d}/%FFkey?value=1`),
+    req('PUT', `${K}/${d}/rawbody`, 'value=üñ✓😀'),
     req('GET', `${K}/${d}?recursive=true&sorted=true`),
   ],
   dirs: (d) => [
