@@ -905,7 +905,8 @@ export class Member implements KeysBackend {
     await this.snapshotter.save({ data, metadata: snap.metadata });
     await this.wal.saveSnapshot({ index, term: snap.metadata.term });
     this.snapshotIndex = index;
-    const compactTo = index - this.catchUpEntries;
+    // Entries kept behind the snapshot are for slow followers; alone, there are none.
+    const compactTo = keep ? index - this.catchUpEntries : index;
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.log.info(`etcdserver: saved snapshot at index ${index}`);
     this.metrics.snapshotSave.observe((performance.now() - t0) / 1000);
