@@ -356,6 +356,14 @@ const scenarios: Record<string, Scenario> = {
     req('PUT', `${K}/${d}/z?value=4`),
     req('GET', `${K}/${d}?sorted=true`),
   ],
+  bigListing: (d) => [
+    ...Array.from({ length: 40 }, (_, i) =>
+      req('PUT', `${K}/${d}/key${i}?value=valuevaluevaluevalue${i}`),
+    ),
+    req('GET', `${K}/${d}?sorted=true`),
+    req('HEAD', `${K}/${d}?sorted=true`),
+    req('GET', `${K}/${d}?recursive=true`),
+  ],
   historyOverflow: (d) => [
     req('PUT', `${K}/${d}/first?value=1`),
     { op: 'burst', count: 1005, path: `${K}/${d}/k?value=v` },
