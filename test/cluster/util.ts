@@ -101,7 +101,7 @@ export interface SelfStats {
   id: string;
   name: string;
   state: string;
-  leaderInfo?: { leader?: string };
+  leaderInfo?: { leader?: string; startTime?: string };
 }
 
 export async function selfStats(base: string, timeoutMs = 1000): Promise<SelfStats | null> {
