@@ -47,10 +47,12 @@ export class Writer {
   /** Strings: varint (byteLength * 2 + ascii flag), then the bytes. ASCII is copied by hand. */
   str(s: string): void {
     const n = s.length;
-    if (n < 64) {
-      this.ensure(1 + n * 3);
+    if (n < 8192) {
+      // ASCII is copied by hand behind a 1- or 2-byte header; else fall through.
+      const hdr = n < 64 ? 1 : 2;
+      this.ensure(hdr + n);
       const b = this.buf;
-      let p = this.pos + 1;
+      let p = this.pos + hdr;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -58,7 +60,12 @@ export class Writer {
         b[p++] = c;
       }
       if (i === n) {
-        b[this.pos] = n * 2 + 1;
+        const h = n * 2 + 1;
+        if (hdr === 1) b[this.pos] = h;
+        else {
+          b[this.pos] = (h & 0x7f) | 0x80;
+          b[this.pos + 1] = h >> 7;
+        }
         this.pos = p;
         return;
       }

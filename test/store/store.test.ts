@@ -367,3 +367,17 @@ describe('limits', () => {
     assert.equal(s.size(), 3);
   });
 });
+
+describe('snapshot strings', () => {
+  test('every length and alphabet survives save/restore', () => {
+    const s = new Store();
+    const lengths = [0, 1, 63, 64, 100, 8191, 8192, 20000];
+    for (const n of lengths) {
+      s.set(`/ascii/${n}`, false, 'a'.repeat(n), NO_TTL, NOW);
+      s.set(`/text/${n}`, false, 'é✓😀'.repeat(n).slice(0, n), NO_TTL, NOW);
+      s.set(`/${'k'.repeat(n % 300)}é`, false, 'v', NO_TTL, NOW);
+    }
+    const r = Store.restore(s.save());
+    assert.equal(eventJSON(r.get('/', true, true, NOW)), eventJSON(s.get('/', true, true, NOW)));
+  });
+});
