@@ -675,6 +675,8 @@ export class Member implements KeysBackend {
     this.applyPending(pending, pendingReads);
     if (this.applied - this.snapshotIndex >= this.opts.snapshotCount) {
       await this.takeSnapshot();
+      // Here, not inside takeSnapshot: its store-sized buffers are unreachable only now.
+      collectGarbage();
     }
   }
 
@@ -910,7 +912,6 @@ export class Member implements KeysBackend {
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.log.info(`etcdserver: saved snapshot at index ${index}`);
     this.metrics.snapshotSave.observe((performance.now() - t0) / 1000);
-    collectGarbage();
     await this.purge(index);
   }
 
