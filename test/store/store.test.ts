@@ -374,7 +374,7 @@ describe('snapshot strings', () => {
     const lengths = [0, 1, 63, 64, 100, 8191, 8192, 20000];
     for (const n of lengths) {
       s.set(`/ascii/${n}`, false, 'a'.repeat(n), NO_TTL, NOW);
-      s.set(`/text/${n}`, false, 'é✓😀'.repeat(n).slice(0, n), NO_TTL, NOW);
+      s.set(`/text/${n}`, false, Array.from('é✓😀'.repeat(n)).slice(0, n).join(''), NO_TTL, NOW);
       s.set(`/${'k'.repeat(n % 300)}é`, false, 'v', NO_TTL, NOW);
     }
     const r = Store.restore(s.save());
