@@ -66,6 +66,15 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     ...(FLAVOR === 'reference' ? ['--strict-reconfig-check=false'] : []),
   ];
 
+  /** Writes keep being acknowledged after a step (the cluster serves throughout). */
+  const writesContinue = async (step: string) => {
+    const w = writer!;
+    const from = w.acked.length;
+    await until(`writes to be acknowledged after ${step}`, 10_000, async () =>
+      w.acked.length >= from + 3 ? true : undefined,
+    );
+  };
+
   before(async () => {
     c = await startCluster(3, { flavor: FLAVOR, tuning });
   });
@@ -214,6 +223,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     );
     const w = await putKey(m3.clientUrl, 'through/m3', 'ok');
     assert.equal(w.status, 201, `write through the new member: ${w.body}`);
+    await writesContinue('the add');
   });
 
   it('peer URLs updated: 204, the member restarts on the new URL and keeps up', async () => {
@@ -252,6 +262,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     ).catch((e: Error) => {
       throw new Error(`${e.message}\n${tail(m3.proc?.output(), 30)}`);
     });
+    await writesContinue('the update');
   });
 
   it('a removed member: 204; it says so and exits 0; removing it again is 410', async () => {
@@ -273,6 +284,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     const again = await request('DELETE', `${via}/v2/members/${id}`);
     assert.equal(again.status, 410);
     assert.equal(again.body.trimEnd(), `{"message":"Member permanently removed: ${id}"}`);
+    await writesContinue('the removal');
   });
 
   it('the leader removed: it exits 0 and the other two elect a leader and take writes', async () => {
@@ -296,6 +308,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
       assert.equal(w.status, 201, `write through m${i}: ${w.body}`);
     }
     assert.equal((await memberIds(c.members[rest[0]!]!.clientUrl)).size, 2);
+    await writesContinue("the leader's removal");
   });
 
   it('writes were served throughout, and none acknowledged is lost', async (t) => {
@@ -306,7 +319,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     t.diagnostic(
       `${acked.length} background writes, ${writer.failed} failed; longest gap ${gap.toFixed(0)} ms`,
     );
-    assert.ok(acked.length > 50, `only ${acked.length} writes acknowledged`);
+    assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged`);
     assert.ok(gap < 8 * ELECTION_MS, `no write acknowledged for ${gap.toFixed(0)} ms`);
     for (const [i, m] of c.members.entries()) {
       if (!m.proc) continue;
