@@ -37,10 +37,14 @@ export async function openStorage(
   const dirs = memberDirs(dataDir);
   mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
   const warn = (m: string) => log.warn(m);
+  const preallocate = process.env.ETCDNODE_WAL_PREALLOCATE !== '0';
   const snapshotter = new Snapshotter(dirs.snap, { warn });
   const storage = new MemoryStorage();
   if (!WAL.exists(dirs.wal)) {
-    const wal = await WAL.create(dirs.wal, encodeWalMetadata({ memberId, clusterId }), { warn });
+    const wal = await WAL.create(dirs.wal, encodeWalMetadata({ memberId, clusterId }), {
+      warn,
+      preallocate,
+    });
     return {
       fresh: true,
       wal,
@@ -57,7 +61,7 @@ export async function openStorage(
   const at = snapshot
     ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
     : { index: 0, term: 0 };
-  const wal = await WAL.open(dirs.wal, at, { warn });
+  const wal = await WAL.open(dirs.wal, at, { warn, preallocate });
   try {
     const { metadata, hardState, entries } = await wal.readAll();
     const md = decodeWalMetadata(metadata);
