@@ -80,7 +80,9 @@ export class Ctl {
 
   /** An AbortSignal for --total-timeout (default 5s). */
   totalTimeout(): AbortSignal {
-    return AbortSignal.timeout(this.global.int('total-timeout'));
+    const ms = this.global.int('total-timeout');
+    // Below a millisecond the deadline has passed before any answer can come.
+    return ms < 1 ? AbortSignal.abort() : AbortSignal.timeout(Math.ceil(ms));
   }
 
   /** The Go client turns a context deadline into "context deadline exceeded". */
@@ -232,6 +234,8 @@ export class Ctl {
         }
         if (e instanceof ClusterError && e.isConnectionError())
           this.handleError(ExitBadConnection, e);
+        // A deadline is a net.Error timeout to etcdctl: a connection error too.
+        if (signal.aborted) this.handleError(ExitBadConnection, this.deadline(e, signal));
       }
       if (debug) this.err(`got endpoints(${c.endpoints().join(',')}) after sync\n`);
     }
