@@ -206,6 +206,8 @@ export class Member implements KeysBackend {
   private campaignIfAlone = true;
   private publishing = false;
   private queued: QueuedProposal[] = [];
+  private propBuf: Uint8Array[] = [];
+  private propIds: string[] = [];
 
   private pendingReads: PendingRead[] = [];
   private readBatch: ReadBatch | null = null;
@@ -367,14 +369,25 @@ export class Member implements KeysBackend {
       this.enqueue(id, data);
       return;
     }
+    // Buffered until the loop's next turn: one raft message (and, on a follower, one
+    // forward to the leader) for every proposal of this turn.
+    this.propBuf.push(data);
+    this.propIds.push(id);
+    this.schedule();
+  }
+
+  private flushProposals(): void {
+    if (this.propBuf.length === 0) return;
+    const datas = this.propBuf;
+    const ids = this.propIds;
+    this.propBuf = [];
+    this.propIds = [];
     try {
-      this.node.propose(data);
+      this.node.proposeBatch(datas);
     } catch (e) {
       if (!(e instanceof ProposalDroppedError)) throw e;
-      this.enqueue(id, data);
-      return;
+      for (let i = 0; i < datas.length; i++) this.enqueue(ids[i]!, datas[i]!);
     }
-    this.schedule();
   }
 
   private enqueue(id: string, data: Uint8Array): void {
@@ -581,6 +594,7 @@ export class Member implements KeysBackend {
   private readonly runLoop = (): void => {
     this.loopScheduled = false;
     if (this.inReady || this.stopped || this.fatal !== null) return;
+    this.flushProposals();
     if (!this.node.hasReady()) {
       this.notifyIdle();
       return;
@@ -592,7 +606,7 @@ export class Member implements KeysBackend {
   private readonly afterReady = (): void => {
     this.inReady = false;
     if (this.campaignIfAlone) this.maybeCampaignAlone();
-    if (this.node.hasReady()) this.schedule();
+    if (this.propBuf.length > 0 || this.node.hasReady()) this.schedule();
     else this.notifyIdle();
   };
 
@@ -670,6 +684,7 @@ export class Member implements KeysBackend {
       if (rd.readStates.length > 0) pendingReads = rd.readStates;
       this.node.advance(rd);
       // Go on only if this round waited for the disk (the event loop ran meanwhile).
+      if (saving !== null && !this.stopped) this.flushProposals();
       rd = saving !== null && !this.stopped && this.node.hasReady() ? this.node.ready() : null;
     }
     this.applyPending(pending, pendingReads);
