@@ -9,7 +9,7 @@ import { normalise, ours, type RunResult, reference } from './run.js';
 import { compareSteps } from './scenario.js';
 
 const skip = referenceSkip();
-const servers = (process.env.ETCDCTL_CLUSTERS ?? 'reference').split(',') as Flavor[];
+const servers = (process.env.ETCDCTL_CLUSTERS ?? 'reference,ours').split(',') as Flavor[];
 
 /** The Go client shuffles the endpoints it syncs, so which member it tried first is random. */
 function clean(r: RunResult): RunResult {
