@@ -11,7 +11,6 @@ import {
   EventIndexClearedError,
   NoEndpointsError,
 } from '../../src/client/index.js';
-import { freePort } from '../helpers/ports.js';
 import { type ReferenceMember, referenceSkip, startReference } from '../helpers/reference.js';
 import { type Fake, fakeServer, tcpProxy } from './fakes.js';
 
@@ -35,7 +34,8 @@ describe('client failover and watches against the reference', { skip }, () => {
   before(async () => {
     ref = await startReference('client-failover');
     direct = new Client({ endpoints: [ref.clientUrl] });
-    dead = `http://127.0.0.1:${await freePort()}`;
+    // Port 1 is privileged: nothing a test starts can listen there, so it always refuses.
+    dead = 'http://127.0.0.1:1';
   });
   after(async () => {
     direct?.close();
@@ -59,7 +59,7 @@ describe('client failover and watches against the reference', { skip }, () => {
   });
 
   test('every endpoint failing is a ClusterError listing each failure', async () => {
-    const other = `http://127.0.0.1:${await freePort()}`;
+    const other = 'http://127.0.0.2:1';
     const c = new Client({ endpoints: [dead, other] });
     try {
       const e = await clusterError(c.get('/x'));

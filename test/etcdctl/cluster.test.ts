@@ -18,6 +18,8 @@ function clean(r: RunResult): RunResult {
       .replace(/etcd member http:\/\/[0-9.:]+ /g, 'etcd member URL ')
       .replace(/^[0-9a-f]+\[unstarted\]/gm, 'X[unstarted]')
       .replace(/ID of [0-9a-f]+\./g, 'ID of X.')
+      // A second add of the same peer URL within the same second gets the same ID.
+      .replace(/membership: (ID|peerURL) exists/g, 'membership: conflict')
       .replace(
         /^(ETCD_INITIAL_CLUSTER=")([^"]*)"$/gm,
         (_m, k: string, v: string) => `${k}${v.split(',').sort().join(',')}"`,
