@@ -89,6 +89,10 @@ describe('etcdctl global options, help and errors match the reference etcdctl', 
         opts: { env: { ETCDCTL_CA_FILE: '/nonexistent/ca.pem' } },
       },
       {
+        args: ['--endpoints', url, 'cluster-health'],
+        opts: { env: { ETCDCTL_CA_FILE: '/nonexistent/ca.pem' } },
+      },
+      {
         args: [
           '--endpoints',
           url,

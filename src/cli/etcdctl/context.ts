@@ -133,17 +133,8 @@ export class Ctl {
     return eps.map(parseEndpoint);
   }
 
-  /** TLS options from --ca-file/--cert-file/--key-file (or ETCDCTL_*); exits 1 on a bad file. */
-  tlsOptions(): TlsOptions | undefined {
-    try {
-      return this.tls();
-    } catch (e) {
-      this.err(`${(e as Error).message}\n`);
-      this.exit(1);
-    }
-  }
-
-  private tls(): TlsOptions | undefined {
+  /** The TLS options, throwing on an unreadable or unpaired file. */
+  readTls(): TlsOptions | undefined {
     const ca = this.envOr('ca-file', 'ETCDCTL_CA_FILE');
     const cert = this.envOr('cert-file', 'ETCDCTL_CERT_FILE');
     const key = this.envOr('key-file', 'ETCDCTL_KEY_FILE');
@@ -176,7 +167,7 @@ export class Ctl {
   private async newClient(): Promise<Client> {
     try {
       const endpoints = await this.endpoints();
-      const tls = this.tls();
+      const tls = this.readTls();
       const user = this.envOr('username', 'ETCDCTL_USERNAME');
       let username: string | undefined;
       let password: string | undefined;

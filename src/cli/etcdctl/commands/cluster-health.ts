@@ -59,6 +59,12 @@ export const clusterHealthCommand: CommandSpec = {
   async action(ctl: Ctl, flags: FlagValues) {
     const forever = flags.bool('forever');
     if (forever) process.once('SIGINT', () => process.exit(0));
+    let tls: ReturnType<Ctl['readTls']>;
+    try {
+      tls = ctl.readTls();
+    } catch (e) {
+      ctl.handleError(ExitServerError, e);
+    }
     const c = await ctl.clientNoSync();
     let ms: Member[];
     try {
@@ -67,7 +73,6 @@ export const clusterHealthCommand: CommandSpec = {
       ctl.out('cluster may be unhealthy: failed to list members\n');
       ctl.handleError(ExitServerError, e);
     }
-    const tls = ctl.tlsOptions();
     for (;;) {
       let healthy = 0;
       for (const m of ms) {
