@@ -76,6 +76,8 @@ export interface EmbedOptions {
   discoverySrv?: string;
   /** --discovery-proxy. */
   discoveryProxy?: string;
+  /** --force-new-cluster: restart as a cluster of one, keeping the data. */
+  forceNewCluster?: boolean;
   logger?: Logger;
   /** Called when the member was removed from the cluster (bin/etcd exits 0). */
   onRemoved?: () => void;
@@ -188,6 +190,7 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       clusterId: boot.clusterId,
       initialMembers: boot.initialMembers,
       newCluster: boot.newCluster,
+      forceNewCluster: options.forceNewCluster === true,
       logger: log,
       // Test knob (not an etcd flag): how many entries to keep behind a snapshot.
       ...(process.env.ETCDNODE_CATCH_UP_ENTRIES

@@ -112,6 +112,8 @@ export interface MemberOptions {
   initialMembers: MemberInfo[];
   /** --initial-cluster-state new (bootstrap) or existing (join). */
   newCluster: boolean;
+  /** --force-new-cluster: restart as a cluster of one, keeping the data. */
+  forceNewCluster?: boolean;
   logger?: Logger;
   makeTransport?: (h: TransportHandlers) => PeerTransport;
   /** Called when this member has been removed from the cluster. */
@@ -284,7 +286,12 @@ export class Member implements KeysBackend {
     const lock = prepareDataDir(opts.dataDir);
     let parts: Awaited<ReturnType<typeof openStorage>>;
     try {
-      parts = await openStorage(opts.dataDir, opts.memberId, opts.clusterId);
+      parts = await openStorage(
+        opts.dataDir,
+        opts.memberId,
+        opts.clusterId,
+        opts.forceNewCluster === true,
+      );
     } catch (e) {
       lock.release();
       throw e;

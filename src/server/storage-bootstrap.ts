@@ -9,6 +9,7 @@ import { MemoryStorage } from '../raft/storage.js';
 import { EMPTY_BYTES, emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
 import { WAL } from '../wal/wal.js';
+import { forceNewClusterEntries } from './force-new-cluster.js';
 import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
 
 export interface OpenedStorage {
@@ -33,6 +34,7 @@ export async function openStorage(
   dataDir: string,
   memberId: string,
   clusterId: string,
+  forceNewCluster = false,
 ): Promise<OpenedStorage> {
   const dirs = memberDirs(dataDir);
   mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
@@ -63,8 +65,16 @@ export async function openStorage(
     : { index: 0, term: 0 };
   const wal = await WAL.open(dirs.wal, at, { warn, preallocate });
   try {
-    const { metadata, hardState, entries } = await wal.readAll();
-    const md = decodeWalMetadata(metadata);
+    const read = await wal.readAll();
+    const md = decodeWalMetadata(read.metadata);
+    let { hardState, entries } = read;
+    if (forceNewCluster) {
+      const f = forceNewClusterEntries(md.memberId, snapshot, hardState, entries);
+      // Written first: a crash now must not bring the old membership back.
+      if (f.added.length > 0) await wal.save(f.hardState, f.added);
+      hardState = f.hardState;
+      entries = f.entries;
+    }
     // A cluster of one never sends its snapshot: keep only its metadata in memory (the
     // member rebuilds the data if a member is added).
     if (snapshot) storage.applySnapshot(aloneIn(snapshot) ? withoutData(snapshot) : snapshot);

@@ -68,3 +68,31 @@ test('no quorum: a write and a quorum read time out with etcd 300 "request timed
     await c.close();
   }
 });
+
+test('--force-new-cluster: a member of a dead cluster restarts alone with its data', async () => {
+  const c = await startCluster(3);
+  try {
+    const url = c.members[0]!.clientUrl;
+    assert.equal((await http('PUT', `${url}/v2/keys/kept`, 'value=yes')).status, 201);
+    await waitFor(
+      async () => (await http('GET', `${c.members[0]!.clientUrl}/v2/keys/kept`)).status === 200,
+      'm0 to apply the write',
+    );
+    for (let i = 0; i < 3; i++) await c.stopMember(i, 'SIGKILL');
+    await c.startMember(0, ['--force-new-cluster']);
+    await waitFor(
+      async () => (await http('GET', `${url}/v2/keys/kept?quorum=true`)).status === 200,
+      'the member alone',
+    );
+    const r = await http('GET', `${url}/v2/keys/kept?quorum=true`);
+    assert.equal(JSON.parse(r.body).node.value, 'yes');
+    const members = JSON.parse((await http('GET', `${url}/v2/members`)).body).members;
+    assert.deepEqual(
+      members.map((m: { name: string }) => m.name),
+      ['m0'],
+    );
+    assert.equal((await http('PUT', `${url}/v2/keys/new`, 'value=1')).status, 201);
+  } finally {
+    await c.close();
+  }
+});

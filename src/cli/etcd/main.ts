@@ -110,6 +110,7 @@ async function run(cfg: EtcdConfig): Promise<void> {
     discovery: cfg.discovery,
     discoverySrv: cfg.discoverySrv,
     discoveryProxy: cfg.discoveryProxy,
+    forceNewCluster: cfg.forceNewCluster,
     logger: log,
     onRemoved: () => {
       etcd?.close().then(
