@@ -309,9 +309,11 @@ export class Client {
           }
           continue;
         }
-        if (e instanceof EtcdError && e.errorCode === 400) continue; // watcher reset by a recovery
-        if (!reconnect) throw e;
+        // 400: the server reset its watchers (a snapshot recovery): watch again.
+        const reset = e instanceof EtcdError && e.errorCode === 400;
+        if (!reconnect && !reset) throw e;
         if (
+          !reset &&
           !(e instanceof ClusterError) &&
           !(e instanceof EndpointError) &&
           !(e instanceof InvalidResponseError)
