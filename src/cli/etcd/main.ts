@@ -73,7 +73,10 @@ async function run(cfg: EtcdConfig): Promise<void> {
   let etcd: Etcd | null = null;
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: stop waiting for in-flight writes (the WAL has every acked one).
+      process.exit(1);
+    }
     stopping = true;
     log.info(`etcd: received ${signal}, shutting down`);
     const done = () => process.exit(0);
