@@ -139,6 +139,26 @@ describe('client failover and watches against the reference', { skip }, () => {
     }
   });
 
+  test('a keep-alive connection the server dropped is replaced, not reported', async () => {
+    const body =
+      '{"action":"get","node":{"key":"/k","value":"v","modifiedIndex":1,"createdIndex":1}}';
+    const dropping = await fakeServer((req, s) => {
+      s.writeHead(200, { 'content-type': 'application/json', 'x-etcd-index': '1' });
+      s.end(body, () => setImmediate(() => req.socket.destroy()));
+    });
+    fakes.push(dropping);
+    const c = new Client({ endpoints: [dropping.url] });
+    try {
+      for (let i = 0; i < 20; i++) {
+        assert.equal((await c.get('/k')).node.value, 'v');
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(dropping.requests.length >= 20);
+    } finally {
+      c.close();
+    }
+  });
+
   test('sync takes the published client URLs and never leaves the list empty', async () => {
     const c = new Client({ endpoints: [dead, ref.clientUrl] });
     try {
