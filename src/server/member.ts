@@ -203,6 +203,7 @@ export class Member implements KeysBackend {
   private lead: NodeId = NONE;
   private raftState: StateType = StateType.Follower;
   private leaderSince = 0;
+  private leaderSincePerf = 0;
   private lastSync = 0;
   private published = false;
   private campaignIfAlone = true;
@@ -744,10 +745,16 @@ export class Member implements KeysBackend {
       }
     }
     const wasLeader = this.raftState === StateType.Leader;
+    // leaderInfo.startTime: since when this member follows (or is) the current leader.
+    if (ss.lead !== NONE && ss.lead !== this.lead) {
+      this.leaderSince = Date.now();
+      this.leaderSincePerf = performance.now();
+    }
     this.lead = ss.lead;
     this.raftState = ss.raftState;
     if (ss.raftState === StateType.Leader && !wasLeader) {
       this.leaderSince = Date.now();
+      this.leaderSincePerf = performance.now();
       this.lastSync = 0;
     }
     if (this.lead !== NONE) {
@@ -962,11 +969,13 @@ export class Member implements KeysBackend {
 
   /** /v2/stats/self, as etcd's ServerStats JSON. */
   selfStatsJSON(): string {
-    const isLeader = this.raftState === StateType.Leader;
     const leaderInfo = {
       leader: this.lead,
-      uptime: isLeader ? formatGoDuration((Date.now() - this.leaderSince) * 1e6) : GO_MAX_DURATION,
-      startTime: isLeader ? formatGoTime(this.leaderSince) : GO_ZERO_TIME,
+      uptime:
+        this.leaderSince > 0
+          ? formatGoDuration((performance.now() - this.leaderSincePerf) * 1e6)
+          : GO_MAX_DURATION,
+      startTime: this.leaderSince > 0 ? formatGoTime(this.leaderSince) : GO_ZERO_TIME,
     };
     const t = this.transport?.selfStats?.();
     return JSON.stringify({
