@@ -142,9 +142,18 @@ async function main(): Promise<void> {
         if (round === 0) {
           const times: number[] = [];
           for (let k = 0; k < FAILOVERS; k++) {
-            const ms = await failover(c);
-            console.log(`  failover ${flavor}: ${ms.toFixed(0)} ms`);
-            times.push(ms);
+            try {
+              const ms = await failover(c);
+              console.log(`  failover ${flavor}: ${ms.toFixed(0)} ms`);
+              times.push(ms);
+            } catch (e) {
+              // A member that cannot restart ends this flavor's failover rounds.
+              const out = c.members.map((m) => m.proc?.output().split('\n').slice(-4).join('\n'));
+              console.log(
+                `  failover ${flavor}: round ${k} failed: ${(e as Error).message}\n${out.join('\n')}`,
+              );
+              break;
+            }
           }
           failovers.set(flavor, times);
         }

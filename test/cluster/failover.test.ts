@@ -1,6 +1,7 @@
 // Failover of a 3-member cluster: kill -9 of the leader gives a new leader within two
 // election timeouts and writes go on; the old leader restarts and catches up; all three
-// killed at once and restarted keep every acknowledged write.
+// killed at once and restarted keep every acknowledged write; the leader killed again and
+// again under writes, each restart comes back (its WAL reopens).
 // CLUSTER_FLAVOR=reference runs it against Debian's etcd.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -133,6 +134,55 @@ describe(`failover (${FLAVOR})`, { skip: flavorSkip(), timeout: 90_000 }, () => 
       ).catch(() => {
         assert.fail(
           `m${i}: ${missing.length} of ${acked.length} acknowledged writes lost, e.g. ${missing.slice(0, 3).join('; ')}`,
+        );
+      });
+    }
+  });
+  it('kill -9 of the leader again and again under writes: every restart comes back', async (t) => {
+    // Start from three running members (a previous case may have left one down).
+    for (const [i, m] of c.members.entries()) {
+      if (m.proc && m.proc.proc.exitCode === null && m.proc.proc.signalCode === null) continue;
+      await c.stopMember(i);
+      await c.startMember(i);
+      await until(`m${i} to start`, 10_000, async () =>
+        (await getKey(m.clientUrl, '')).status === 200 ? true : undefined,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\n${tail(m.proc?.output(), 12)}`);
+      });
+    }
+    const writer = backgroundWriter(c, 'again', 3);
+    t.after(() => writer.stop());
+    for (let round = 0; round < 8; round++) {
+      const old = await waitLeader(c);
+      await c.stopMember(old, 'SIGKILL');
+      await waitLeader(c, 10 * ELECTION_MS);
+      await c.startMember(old);
+      const m = c.members[old]!;
+      await until(
+        `m${old} to come back (round ${round})`,
+        10_000,
+        async () => ((await getKey(m.clientUrl, '')).status === 200 ? true : undefined),
+        20,
+      ).catch((e: Error) => {
+        const exit = m.proc?.proc.exitCode;
+        throw new Error(`${e.message}; exit ${exit}\n${tail(m.proc?.output(), 12)}`);
+      });
+    }
+    await writer.stop();
+    t.diagnostic(`${writer.acked.length} writes acknowledged over 8 leader kills`);
+    for (const [i, m] of c.members.entries()) {
+      let missing: string[] = [];
+      await until(
+        `m${i} to hold every acknowledged write`,
+        10_000,
+        async () => {
+          missing = missingAcks(writer.acked, await listDir(m.clientUrl, 'again'));
+          return missing.length === 0 ? true : undefined;
+        },
+        20,
+      ).catch(() => {
+        assert.fail(
+          `m${i}: ${missing.length} acknowledged writes lost, e.g. ${missing.slice(0, 3).join('; ')}`,
         );
       });
     }
