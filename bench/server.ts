@@ -130,7 +130,19 @@ function fmt(n: number): string {
 
 async function main(): Promise<void> {
   const skip = referenceSkip();
-  const servers: Server[] = [await startServer('ours')];
+  const servers: Server[] = [];
+  // Never leave the two servers running if the bench dies (a closed pipe, ^C).
+  const killAll = () => {
+    for (const s of servers) s.proc.proc.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(1);
+    });
+  }
+  servers.push(await startServer('ours'));
   if (skip) console.log(`reference etcd not available (${skip}); ours only`);
   else servers.push(await startServer('reference'));
   console.log(
