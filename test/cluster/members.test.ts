@@ -265,7 +265,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     await writesContinue('the update');
   });
 
-  it('a removed member: 204; it says so and exits 0; removing it again is 410', async () => {
+  it('a removed member: 204; it says so and exits 0; removing it again is 410; its URL is free', async () => {
     const m3 = c.members[added]!;
     const id = addedId;
     const via = c.members[await waitLeader(c, 10_000, running())]!.clientUrl;
@@ -285,6 +285,18 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
     assert.equal(again.status, 410);
     assert.equal(again.body.trimEnd(), `{"message":"Member permanently removed: ${id}"}`);
     await writesContinue('the removal');
+    // Its peer URL is free again: a new member (new ID) may take it; then it goes too.
+    const re = await request(
+      'POST',
+      `${via}/v2/members`,
+      JSON.stringify({ peerURLs: [m3.peerUrl] }),
+      JSON_CT,
+    );
+    assert.equal(re.status, 201, `re-adding the removed member's peer URL: ${re.body}`);
+    const reId = (JSON.parse(re.body) as { id: string }).id;
+    assert.notEqual(reId, id);
+    const del = await request('DELETE', `${via}/v2/members/${reId}`);
+    assert.equal(del.status, 204, del.body);
   });
 
   it('the leader removed: it exits 0 and the other two elect a leader and take writes', async () => {
