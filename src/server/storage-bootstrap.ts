@@ -8,6 +8,7 @@ import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
 import { EMPTY_BYTES, emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
+import { validSnapshotMarkers } from '../wal/markers.js';
 import { WAL } from '../wal/wal.js';
 import { forceNewClusterEntries } from './force-new-cluster.js';
 import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
@@ -59,7 +60,16 @@ export async function openStorage(
       clusterId,
     };
   }
-  const snapshot = await snapshotter.load();
+  // Only a snapshot the WAL has a committed marker for: a crash between saving a snapshot
+  // file and its marker leaves a newer file the WAL cannot be opened at.
+  const markers = await validSnapshotMarkers(dirs.wal);
+  const snapshot = await snapshotter.loadNewestAvailable(markers);
+  if (snapshot === null && !markers.some((m) => m.index === 0)) {
+    throw new Error(
+      `etcdserver: no usable snapshot in ${dirs.snap} for the WAL in ${dirs.wal}: the WAL was ` +
+        'purged up to a snapshot that is missing or corrupt',
+    );
+  }
   const at = snapshot
     ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
     : { index: 0, term: 0 };
