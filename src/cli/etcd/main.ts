@@ -10,6 +10,7 @@ import { ClusterConfigError } from '../../server/cluster.js';
 import { type Etcd, StartError, startEtcd } from '../../server/embed.js';
 import { DirLockedError } from '../../pkg/fileutil.js';
 import { log } from '../../pkg/logger.js';
+import { type RunningProxy, startProxy } from '../../proxy/proxy.js';
 import { FlagError, parseFlags } from './flags.js';
 import { renderFlagError } from './flag-error.js';
 import { usageText, versionText } from './usage.js';
@@ -39,8 +40,7 @@ export function main(argv: string[]): void {
   }
   for (const n of cfg.notices) log.info(n);
   if (cfg.proxy !== 'off') {
-    log.info('etcd: proxy mode is served by the proxy helper; start without --proxy');
-    process.exitCode = 1;
+    runProxy(cfg);
     return;
   }
   run(cfg).catch((e: unknown) => {
@@ -54,8 +54,11 @@ function fail(e: unknown, cfg: EtcdConfig): void {
       for (const l of duplicateIdMessages(cfg.name, cfg.discovery, cfg.dataDir))
         log.print(`etcd: ${l}`);
     }
-    if (e.code === 'full' && cfg.discoveryFallback === 'proxy')
+    if (e.code === 'full' && cfg.discoveryFallback === 'proxy') {
       log.print(FALLBACK_TO_PROXY_MESSAGE);
+      runProxy({ ...cfg, proxy: 'on' });
+      return;
+    }
     log.print(`etcd: ${e.message}`);
   } else if (
     e instanceof ClusterConfigError ||
@@ -67,6 +70,33 @@ function fail(e: unknown, cfg: EtcdConfig): void {
     log.print(`etcd: ${(e as Error)?.stack ?? String(e)}`);
   }
   process.exit(1);
+}
+
+/** Proxy mode (--proxy on|readonly, or the discovery fallback); exits 1 if it cannot start. */
+function runProxy(cfg: EtcdConfig): void {
+  let proxy: RunningProxy | null = null;
+  const stop = (signal: string) => {
+    log.info(`etcd: received ${signal}, shutting down`);
+    if (proxy === null) process.exit(0);
+    proxy.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  // The member path may have installed its handlers already (discovery fallback).
+  if (process.listenerCount('SIGTERM') === 0) {
+    process.on('SIGTERM', () => stop('terminated'));
+    process.on('SIGINT', () => stop('interrupt'));
+  }
+  startProxy(cfg).then(
+    (p) => {
+      proxy = p;
+    },
+    (e: unknown) => {
+      log.print(`etcd: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
 }
 
 async function run(cfg: EtcdConfig): Promise<void> {
