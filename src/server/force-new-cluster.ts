@@ -1,6 +1,8 @@
 // --force-new-cluster (etcd's restore path): keep the data, drop every other member.
 // Committed ConfChange(RemoveNode) entries for every other voter are appended to the log,
-// so that replaying it leaves this member alone; it then elects itself. Unlike etcd, the
+// so that replaying it leaves this member alone; it then elects itself. A member that is
+// not a voter (a copy made by `etcdctl backup` has a new member ID) first adds itself, as
+// etcd's createConfigChangeEnts, with its member context so /v2/members lists it. Unlike etcd, the
 // entries past the local commit index are kept (and so committed): this member may not
 // have heard of the commit of a write the cluster acknowledged, and the cluster is gone.
 import { decodeConfChange, encodeConfChange } from '../raft/codec.js';
@@ -18,6 +20,7 @@ export function forceNewClusterEntries(
   snapshot: Snapshot | null,
   hardState: HardState,
   entries: Entry[],
+  selfContext: Uint8Array = EMPTY_BYTES,
 ): { entries: Entry[]; added: Entry[]; hardState: HardState } {
   const kept = entries;
   const voters = new Set<string>(snapshot ? snapshot.metadata.confState.voters : []);
@@ -33,6 +36,20 @@ export function forceNewClusterEntries(
   let index = kept.length > 0 ? kept[kept.length - 1]!.index : (snapshot?.metadata.index ?? 0);
   if (index < hardState.commit) index = hardState.commit;
   const added: Entry[] = [];
+  // Added before the others are removed: the configuration is never empty.
+  if (!voters.has(self)) {
+    added.push({
+      term: hardState.term,
+      index: ++index,
+      type: EntryType.ConfChange,
+      data: encodeConfChange({
+        id: '',
+        type: ConfChangeType.AddNode,
+        nodeId: self,
+        context: selfContext,
+      }),
+    });
+  }
   for (const id of [...voters].sort()) {
     if (id === self) continue;
     added.push({

@@ -292,6 +292,7 @@ export class Member implements KeysBackend {
         opts.memberId,
         opts.clusterId,
         opts.forceNewCluster === true,
+        { name: opts.name, peerURLs: opts.peerUrls, clientURLs: [] },
       );
     } catch (e) {
       lock.release();

@@ -11,6 +11,7 @@ import { Snapshotter } from '../snap/snapshotter.js';
 import { validSnapshotMarkers } from '../wal/markers.js';
 import { WAL } from '../wal/wal.js';
 import { forceNewClusterEntries } from './force-new-cluster.js';
+import { encodeMemberContext } from './membership.js';
 import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
 
 export interface OpenedStorage {
@@ -36,6 +37,8 @@ export async function openStorage(
   memberId: string,
   clusterId: string,
   forceNewCluster = false,
+  /** This member as /v2/members shows it (its context, if --force-new-cluster adds it). */
+  self: { name: string; peerURLs: string[]; clientURLs: string[] } | null = null,
 ): Promise<OpenedStorage> {
   const dirs = memberDirs(dataDir);
   mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
@@ -79,7 +82,8 @@ export async function openStorage(
     const md = decodeWalMetadata(read.metadata);
     let { hardState, entries } = read;
     if (forceNewCluster) {
-      const f = forceNewClusterEntries(md.memberId, snapshot, hardState, entries);
+      const ctx = self ? encodeMemberContext({ id: md.memberId, ...self }) : undefined;
+      const f = forceNewClusterEntries(md.memberId, snapshot, hardState, entries, ctx);
       // Written first: a crash now must not bring the old membership back.
       if (f.added.length > 0) await wal.save(f.hardState, f.added);
       hardState = f.hardState;
