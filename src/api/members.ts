@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseEtcdUrl } from '../pkg/urls.js';
 import { goHttpError, jsonMessage, methodNotAllowed, readBody, writeJSON } from './respond.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
+import { goJsonSyntaxError } from '../pkg/go-json-error.js';
 
 const PREFIX = '/v2/members';
 const MAX_BODY = 64 * 1024;
@@ -119,7 +120,7 @@ async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unkn
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    jsonMessage(res, 400, (e as Error).message);
+    jsonMessage(res, 400, goJsonSyntaxError(text) ?? (e as Error).message);
     return null;
   }
 }
