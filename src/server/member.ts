@@ -314,9 +314,7 @@ export class Member implements KeysBackend {
         onRemoved: () => this.removedFromCluster(),
         membersJSON: () => JSON.stringify(this.membership.list()),
       });
-      for (const m of this.membership.list()) {
-        if (m.id !== this.id) this.transport.addPeer(m.id, m.peerURLs);
-      }
+      this.syncTransportPeers();
     }
     this.ticker = setInterval(() => this.tick(), this.opts.heartbeatMs);
     this.schedule();
@@ -919,6 +917,9 @@ export class Member implements KeysBackend {
     for (const m of this.membership.list()) {
       if (m.id !== this.id) this.transport.addPeer(m.id, m.peerURLs);
     }
+    // Removed members (from a snapshot: their RemoveNode may be compacted away) are
+    // answered 410, so they learn they were removed rather than retrying for ever.
+    for (const id of this.membership.removed) this.transport.removePeer(id);
   }
 
   private async takeSnapshot(): Promise<void> {
