@@ -44,9 +44,14 @@ interface WireMember {
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
-/** Parses a peer /members body (JSON array of members). */
+/** Numeric member IDs (as etcd serves them) become hex strings before JSON.parse, which
+ * would round 64-bit numbers. A `"id":` inside a JSON string is escaped, so never matches. */
+const NUMERIC_ID = /"id"\s*:\s*(\d+)/g;
+
+/** Parses a peer /members body (JSON array of members; IDs as numbers or hex strings). */
 export function parsePeerMembers(body: string): Member[] {
-  const arr = JSON.parse(body) as unknown;
+  const text = body.replace(NUMERIC_ID, (_m, d: string) => `"id":"${BigInt(d).toString(16)}"`);
+  const arr = JSON.parse(text) as unknown;
   if (!Array.isArray(arr))
     throw new Error('json: cannot unmarshal object into Go value of type []*etcdserver.Member');
   return arr.map((w: WireMember) => {

@@ -52,6 +52,7 @@ import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from '.
 import {
   decodeMemberContext,
   encodeMemberContext,
+  peerMembersJSON,
   type MemberInfo,
   Membership,
 } from './membership.js';
@@ -312,7 +313,7 @@ export class Member implements KeysBackend {
         onUnreachable: (id) => this.node.reportUnreachable(id),
         onSnapshotStatus: (id, ok) => this.node.reportSnapshot(id, ok),
         onRemoved: () => this.removedFromCluster(),
-        membersJSON: () => JSON.stringify(this.membership.list()),
+        membersJSON: () => peerMembersJSON(this.membership.list()),
       });
       this.syncTransportPeers();
     }

@@ -1,5 +1,6 @@
 // The members of the cluster as this member knows them: changed only by applying
 // committed ConfChange entries and published attributes, so every member agrees.
+import { goJSON } from './cluster.js';
 
 export interface MemberInfo {
   id: string;
@@ -89,6 +90,24 @@ export function memberJSON(m: MemberInfo): string {
     peerURLs: m.peerURLs,
     clientURLs: m.clientURLs,
   });
+}
+
+/**
+ * GET /members on the peer URL, byte for byte as etcd: a JSON array of its Member struct
+ * sorted by ID, IDs as (64-bit) numbers, name and client URLs omitted while empty (not yet
+ * published), a trailing newline.
+ */
+export function peerMembersJSON(list: readonly MemberInfo[]): string {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i]!;
+    if (i > 0) out += ',';
+    out += `{"id":${BigInt(`0x${m.id}`).toString()},"peerURLs":${goJSON(m.peerURLs)}`;
+    if (m.name !== '') out += `,"name":${goJSON(m.name)}`;
+    if (m.clientURLs.length > 0) out += `,"clientURLs":${goJSON(m.clientURLs)}`;
+    out += '}';
+  }
+  return `${out}]\n`;
 }
 
 /** The context carried by a ConfChange entry: the member being added or updated. */
