@@ -61,7 +61,7 @@ export function createReverseProxy(opts: ReverseOptions): ReverseProxy {
       const headers = withForwardedFor(stripHopHeaders(req.rawHeaders), req.socket.remoteAddress);
       const eps = director.endpoints();
       if (eps.length === 0) {
-        const msg = 'proxy: zero endpoints currently available';
+        const msg = 'httpproxy: zero endpoints currently available';
         logger.info(msg);
         writeJsonError(res, 503, msg);
         return;
@@ -82,7 +82,7 @@ export function createReverseProxy(opts: ReverseOptions): ReverseProxy {
   ): void {
     if (res.destroyed || req.socket.destroyed) return;
     if (i >= eps.length) {
-      const msg = `proxy: unable to get response from ${eps.length} endpoint(s)`;
+      const msg = `httpproxy: unable to get response from ${eps.length} endpoint(s)`;
       logger.info(msg);
       writeJsonError(res, 502, msg);
       return;
@@ -141,6 +141,8 @@ export function createReverseProxy(opts: ReverseOptions): ReverseProxy {
         }
       }
       res.writeHead(upRes.statusCode ?? 502, raw as unknown as Record<string, string>);
+      // No length: a watch or a stream. Its headers go out now, as etcd flushes them.
+      if (upRes.headers['content-length'] === undefined) res.flushHeaders();
       // Stream through, chunk by chunk, as it arrives (watch events reach the client at once).
       upRes.on('data', (c: Buffer) => {
         if (!res.write(c)) {
