@@ -263,6 +263,26 @@ describe('proxy in front of our cluster', () => {
     }
   });
 
+  test('--discovery: the proxy learns the cluster from the discovery service', async () => {
+    // The cluster itself serves as discovery service for its own registration.
+    const c0 = cluster.members[0]!.clientUrl;
+    await req(`${c0}/v2/keys/disc/_config/size`, 'PUT', { value: '2' });
+    for (const [i, m] of cluster.members.entries())
+      await req(`${c0}/v2/keys/disc/${i + 1}`, 'PUT', { value: `${m.name}=${m.peerUrl}` });
+    const ddir = tempDir('proxy-disc');
+    const [port] = await freePorts(1);
+    const cfg = { ...config(ddir.path, port!, ''), discovery: `${c0}/v2/keys/disc` };
+    const p = await startProxy(cfg, { logger: capture().logger });
+    try {
+      assert.deepEqual([...p.endpoints()].sort(), cluster.members.map((m) => m.clientUrl).sort());
+      const saved = JSON.parse(readFileSync(join(ddir.path, 'proxy', 'cluster'), 'utf8'));
+      assert.deepEqual(saved, { PeerURLs: cluster.members.map((m) => m.peerUrl).sort() });
+    } finally {
+      await p.close();
+      ddir.remove();
+    }
+  });
+
   // Last: it kills a member.
   test('failover: with one member dead every request is answered by the other', async () => {
     const dead = cluster.members[1]!.clientUrl;
