@@ -283,6 +283,41 @@ describe('proxy in front of our cluster', () => {
     }
   });
 
+  test('a member beyond the discovery size falls back to proxy', async () => {
+    // Runs after the --discovery test: its token has its two members already.
+    const fdir = tempDir('proxy-fallback');
+    const [cport, pport] = await freePorts(2);
+    const curl = `http://127.0.0.1:${cport}`;
+    const purl = `http://127.0.0.1:${pport}`;
+    const p = start(process.execPath, [
+      OUR_ETCD,
+      '--name',
+      'extra',
+      '--data-dir',
+      fdir.path,
+      '--discovery',
+      `${cluster.members[0]!.clientUrl}/v2/keys/disc`,
+      '--listen-client-urls',
+      curl,
+      '--advertise-client-urls',
+      curl,
+      '--listen-peer-urls',
+      purl,
+      '--initial-advertise-peer-urls',
+      purl,
+    ]);
+    try {
+      await waitFor(async () => (await req(`${curl}/v2/keys/`)).status === 200, 'fallback proxy');
+      assert.match(p.output(), /discovery cluster full, falling back to proxy/);
+      assert.match(p.output(), /etcd: proxy: listening for client requests on/);
+      const r = await req(`${curl}/v2/keys/p/fallback`, 'PUT', { value: 'fb' });
+      assert.equal(r.status, 201);
+    } finally {
+      assert.equal(await p.stop('SIGTERM'), 0);
+      fdir.remove();
+    }
+  });
+
   // Last: it kills a member.
   test('failover: with one member dead every request is answered by the other', async () => {
     const dead = cluster.members[1]!.clientUrl;
