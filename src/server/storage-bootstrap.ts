@@ -44,12 +44,15 @@ export async function openStorage(
   mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
   const warn = (m: string) => log.warn(m);
   const preallocate = process.env.ETCDNODE_WAL_PREALLOCATE !== '0';
+  // Diagnosis knob: ETCDNODE_WAL_DSYNC=0 syncs with write + fdatasync instead of O_DSYNC.
+  const dsync = process.env.ETCDNODE_WAL_DSYNC !== '0';
   const snapshotter = new Snapshotter(dirs.snap, { warn });
   const storage = new MemoryStorage();
   if (!WAL.exists(dirs.wal)) {
     const wal = await WAL.create(dirs.wal, encodeWalMetadata({ memberId, clusterId }), {
       warn,
       preallocate,
+      dsync,
     });
     return {
       fresh: true,
@@ -76,7 +79,7 @@ export async function openStorage(
   const at = snapshot
     ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
     : { index: 0, term: 0 };
-  const wal = await WAL.open(dirs.wal, at, { warn, preallocate });
+  const wal = await WAL.open(dirs.wal, at, { warn, preallocate, dsync });
   try {
     const read = await wal.readAll();
     const md = decodeWalMetadata(read.metadata);
