@@ -29,6 +29,7 @@ test('3 members: replicated writes, quorum reads everywhere, published client UR
     assert.ok(lead >= 0);
     const leaderStats = JSON.parse((await http('GET', `${urls[lead]}/v2/stats/leader`)).body);
     assert.equal(Object.keys(leaderStats.followers).length, 2);
+    const killedAt = Date.now();
     await c.stopMember(lead, 'SIGKILL');
     const alive = urls.filter((_, i) => i !== lead);
     await waitFor(
@@ -38,6 +39,19 @@ test('3 members: replicated writes, quorum reads everywhere, published client UR
     );
     const r = await http('GET', `${alive[1]}/v2/keys/after?quorum=true`);
     assert.equal(JSON.parse(r.body).node.value, '2');
+    // The follower of the new leader says since when it follows it (not Go's zero time).
+    const selves = await Promise.all(
+      alive.map(async (u) => JSON.parse((await http('GET', `${u}/v2/stats/self`)).body)),
+    );
+    const newLeader = selves.find((x) => x.state === 'StateLeader');
+    const follower = selves.find((x) => x.state === 'StateFollower');
+    assert.ok(newLeader && follower, JSON.stringify(selves));
+    assert.equal(follower.leaderInfo.leader, newLeader.id);
+    assert.ok(
+      Date.parse(follower.leaderInfo.startTime) >= killedAt - 1000,
+      follower.leaderInfo.startTime,
+    );
+    assert.match(follower.leaderInfo.uptime, /^(\d+m)?[\d.]+(ns|µs|ms|s)$/);
   } finally {
     await c.close();
   }
