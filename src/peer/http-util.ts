@@ -1,5 +1,5 @@
 // Small HTTP pieces shared by the peer handlers and senders.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const HEADER_CLUSTER_ID = 'X-Etcd-Cluster-ID';
 export const HEADER_FROM = 'X-Server-From';
@@ -39,4 +39,10 @@ export function parseMemberId(s: string): string | null {
   if (s.length === 0 || s.length > 16 || !/^[0-9a-fA-F]+$/.test(s)) return null;
   const id = s.toLowerCase().replace(/^0+/, '');
   return id === '' ? null : id;
+}
+
+/** The cluster ID a peer answered with (its refusals carry it too), or ''. */
+export function clusterIdOf(res: IncomingMessage): string {
+  const got = res.headers['x-etcd-cluster-id'];
+  return typeof got === 'string' ? got : '';
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import { approxMessageBytes, encodeFrames } from './frame.js';
 import type { Flushable, PeerHost } from './host.js';
-import { HEADER_CLUSTER_ID, HEADER_FROM, HEADER_TO, RAFT_PATH } from './http-util.js';
+import { clusterIdOf, HEADER_CLUSTER_ID, HEADER_FROM, HEADER_TO, RAFT_PATH } from './http-util.js';
 import { sendSnapshot } from './snapshot-sender.js';
 import { FollowerStats } from './stats.js';
 import { StreamReader } from './stream-reader.js';
@@ -277,6 +277,7 @@ export class Peer implements Flushable {
     req.setTimeout(this.host.limits.requestTimeoutMs, () => req.destroy(new Error('i/o timeout')));
     req.on('response', (res: IncomingMessage) => {
       res.resume();
+      if (res.statusCode === 412) this.host.clusterMismatch(this.id, clusterIdOf(res));
       finish(res.statusCode ?? 0, '');
     });
     req.on('error', (e) => finish(0, e.message));

@@ -7,7 +7,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import type { NodeId } from '../raft/types.js';
 import { FrameDecoder } from './frame.js';
 import type { PeerHost } from './host.js';
-import { HEADER_CLUSTER_ID, RAFT_STREAM_PREFIX } from './http-util.js';
+import { clusterIdOf, HEADER_CLUSTER_ID, RAFT_STREAM_PREFIX } from './http-util.js';
 import type { PeerUrl, UrlPicker } from './url.js';
 
 export class StreamReader {
@@ -77,7 +77,7 @@ export class StreamReader {
       res.resume();
       this.lastError = `status ${status}`;
       if (status === 410) this.host.removedByRemote(this.peerId);
-      else if (status === 412) this.host.clusterMismatch(this.peerId, '');
+      else if (status === 412) this.host.clusterMismatch(this.peerId, clusterIdOf(res));
       req.destroy();
       return;
     }

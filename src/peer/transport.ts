@@ -38,6 +38,11 @@ export interface TransportOptions {
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** A peer answered 410 Gone: this member was removed from the cluster. Called once. */
   onRemoved?(): void;
+  /**
+   * A peer refused us (412) naming another cluster ID: this member belongs to another
+   * cluster (etcd 2's fatal "conflicting cluster ID"). Called once.
+   */
+  onClusterConflict?(remoteClusterId: string): void;
   /** A stream to (writer) or from (reader) a peer came up or went down. */
   onStreamStatus?(id: NodeId, direction: 'reader' | 'writer', up: boolean): void;
   /** Milliseconds, any origin (stats only). Defaults to performance.now(). */
@@ -89,6 +94,7 @@ export class Transport implements PeerHost {
   private httpAgent: http.Agent | null = null;
   private httpsAgent: https.Agent | null = null;
   private removedReported = false;
+  private conflictReported = false;
   private readonly mismatchLogged = new Map<string, number>();
   private closed = false;
   private readonly serving: PeerHandler;
@@ -276,6 +282,10 @@ export class Transport implements PeerHost {
   }
 
   clusterMismatch(remote: string, got: string): void {
+    if (got !== '' && got !== this.clusterId && !this.conflictReported && !this.closed) {
+      this.conflictReported = true;
+      this.opts.onClusterConflict?.(got);
+    }
     const now = this.now();
     const last = this.mismatchLogged.get(remote);
     if (last !== undefined && now - last < MISMATCH_LOG_INTERVAL_MS) return;

@@ -81,6 +81,8 @@ export interface EmbedOptions {
   logger?: Logger;
   /** Called when the member was removed from the cluster (bin/etcd exits 0). */
   onRemoved?: () => void;
+  /** A fatal condition was logged (another cluster's member answered); default: exit 1. */
+  onFatal?: () => void;
   /** Builds the peer transport; default: src/peer's Transport when there are peers. */
   makeTransport?: MemberOptions['makeTransport'];
 }
@@ -198,6 +200,7 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
         : {}),
       ...(makeTransport ? { makeTransport } : {}),
       ...(options.onRemoved ? { onRemoved: options.onRemoved } : {}),
+      onFatal: options.onFatal ?? (() => process.exit(1)),
     });
   } catch (e) {
     await stopListening();
@@ -351,6 +354,7 @@ function defaultTransportFactory(peerTls: TlsInfo, logger: Logger): MemberOption
       onUnreachable: h.onUnreachable,
       onSnapshotStatus: h.onSnapshotStatus,
       onRemoved: h.onRemoved,
+      onClusterConflict: h.onClusterConflict,
       membersJSON: h.membersJSON,
       versionJSON: () => {
         const v = serverVersion();

@@ -47,6 +47,7 @@ import {
 import { Store } from '../store/store.js';
 import { purgeWals } from '../wal/purge.js';
 import type { WAL } from '../wal/wal.js';
+import { conflictingClusterIdMessage } from './cluster.js';
 import { collectGarbage } from './gc.js';
 import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from './go-format.js';
 import {
@@ -89,6 +90,8 @@ export interface TransportHandlers {
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** A peer said this member was removed from the cluster. */
   onRemoved(): void;
+  /** A peer answered with another cluster's ID. */
+  onClusterConflict(remoteClusterId: string): void;
   /** GET /members on the peer URL (members joining learn the cluster from it). */
   membersJSON(): string;
 }
@@ -119,6 +122,8 @@ export interface MemberOptions {
   makeTransport?: (h: TransportHandlers) => PeerTransport;
   /** Called when this member has been removed from the cluster. */
   onRemoved?: () => void;
+  /** Called after a fatal condition was logged (etcd exits 1 there). */
+  onFatal?: () => void;
   requestTimeoutMs?: number;
   syncIntervalMs?: number;
   /** Raft log entries kept behind a snapshot for slow followers. */
@@ -313,6 +318,7 @@ export class Member implements KeysBackend {
         onUnreachable: (id) => this.node.reportUnreachable(id),
         onSnapshotStatus: (id, ok) => this.node.reportSnapshot(id, ok),
         onRemoved: () => this.removedFromCluster(),
+        onClusterConflict: (remote) => this.clusterConflict(remote),
         membersJSON: () => peerMembersJSON(this.membership.list()),
       });
       this.syncTransportPeers();
@@ -876,6 +882,12 @@ export class Member implements KeysBackend {
   }
 
   private removedNotified = false;
+
+  /** etcd 2's rafthttp: a peer of another cluster is fatal (this member is misconfigured). */
+  private clusterConflict(remote: string): void {
+    this.log.error(`etcd: ${conflictingClusterIdMessage(remote, this.cid)}`);
+    if (this.opts.onFatal) setImmediate(this.opts.onFatal);
+  }
 
   private removedFromCluster(): void {
     if (this.removedNotified) return;
