@@ -1,25 +1,12 @@
-// etcdctl over HTTPS with client certificate authentication (--ca-file, --cert-file,
-// --key-file and their ETCDCTL_* variables), side by side with Debian's etcdctl against
-// the reference started with TLS.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { freePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
+import { makeSelfSignedCert, opensslSkip } from '../helpers/tls.js';
 import { compareSteps, inParallel, type Step } from './scenario.js';
 import { readFileSync } from 'node:fs';
-
-function opensslSkip(): string | false {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    if (process.env.CI === 'true') throw new Error('CI=true but openssl is missing');
-    return 'openssl not installed';
-  }
-}
 
 const skip = referenceSkip() || opensslSkip();
 
@@ -30,31 +17,7 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
   let proc: Started;
   let url: string;
   before(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-addext',
-        'extendedKeyUsage=serverAuth,clientAuth',
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCert(dir.path);
     const [cp, pp] = await freePorts(2);
     url = `https://127.0.0.1:${cp}`;
     const peer = `http://127.0.0.1:${pp}`;

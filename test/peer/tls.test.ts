@@ -1,61 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/process.js';
+import { makeSelfSignedCert, opensslSkip } from '../helpers/tls.js';
 import { MessageType } from '../../src/raft/types.js';
 import { type ServerTls, TestNode, allConnected, app, heartbeat, stopAll } from './harness.js';
 
 const A = 'a1';
 const B = 'b2';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function opensslSkip(): string | false {
-  if (hasOpenssl()) return false;
-  if (process.env.CI === 'true') throw new Error('CI=true but openssl is missing');
-  return 'openssl not installed';
-}
-
 /** A throwaway self-signed certificate for 127.0.0.1, usable by servers and clients. */
 function selfSigned(): { cert: Buffer; key: Buffer } {
   const dir = tempDir('peer-tls');
   try {
-    const key = join(dir.path, 'key.pem');
-    const cert = join(dir.path, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-addext',
-        'extendedKeyUsage=serverAuth,clientAuth',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = makeSelfSignedCert(dir.path);
     return { cert: readFileSync(cert), key: readFileSync(key) };
   } finally {
     dir.remove();

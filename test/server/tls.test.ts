@@ -1,55 +1,14 @@
 // Client TLS: an https client URL with --cert-file/--key-file, and with --ca-file client
 // certificates are required (etcd 2.0's rule).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePorts } from '../helpers/ports.js';
 import { waitFor } from '../helpers/process.js';
+import { makeSelfSignedCert as makeCert, opensslSkip } from '../helpers/tls.js';
 import { runEtcd, tempDir } from './run-member.js';
-
-function opensslSkip(): string | false {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    if (process.env.CI === 'true') throw new Error('CI=true but openssl is missing');
-    return 'openssl not installed';
-  }
-}
-
-function makeCert(dir: string): { cert: string; key: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-addext',
-      'extendedKeyUsage=serverAuth,clientAuth',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 function get(
   url: string,
