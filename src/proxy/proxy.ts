@@ -4,18 +4,13 @@
 // 30 s, and serves --listen-client-urls by forwarding to them. Readonly proxies answer
 // anything but GET with 501 and no body, as etcd's readonly handler does.
 import { mkdirSync } from 'node:fs';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { EtcdConfig } from '../cli/etcd/config.js';
 import { getCluster } from '../discovery/discovery.js';
 import { srvGetCluster } from '../discovery/srv.js';
+import { listenOnUrl } from '../pkg/listen.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
-import { clientTlsOptions, serverTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
+import { clientTlsOptions, tlsInfoEmpty } from '../pkg/tls.js';
 import { resolveUrls } from '../pkg/urls.js';
 import { setupCluster } from '../server/cluster.js';
 import { clusterFilePath, proxyDir, readClusterFile, writeClusterFile } from './cluster-file.js';
@@ -154,7 +149,7 @@ export async function startProxy(
   try {
     await director.start();
     for (const u of listen) {
-      servers.push(await listenOn(u, cfg.clientTls, handler));
+      servers.push(await listenOnUrl(u, cfg.clientTls, handler, (m) => new ProxyStartError(m)));
       log.info(`etcd: proxy: listening for client requests on ${u}`);
     }
   } catch (e) {
@@ -218,41 +213,4 @@ function withCors(next: Handler, origins: readonly string[]): Handler {
     }
     next(req, res);
   };
-}
-
-function listenOn(url: string, tls: TlsInfo, handler: Handler): Promise<Server> {
-  const u = new URL(url);
-  const secure = u.protocol === 'https:';
-  if (secure && tlsInfoEmpty(tls)) {
-    return Promise.reject(
-      new ProxyStartError(`TLS key/cert (--cert-file, --key-file) must be provided for ${url}`),
-    );
-  }
-  const server: Server = secure
-    ? (createHttpsServer(serverTlsOptions(tls), handler) as unknown as Server)
-    : createHttpServer(handler);
-  // Watches are long-lived: no request timeout.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 30_000;
-  let host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  if (host === 'localhost') host = '127.0.0.1';
-  const port = Number(u.port || (secure ? 443 : 80));
-  return new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      server.removeListener('listening', onListening);
-      reject(
-        new ProxyStartError(
-          `listen tcp ${u.host}: ${e.code === 'EADDRINUSE' ? 'bind: address already in use' : e.message}`,
-        ),
-      );
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      resolve(server);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host: host === '' ? undefined : host, port });
-  });
 }

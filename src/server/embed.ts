@@ -3,13 +3,7 @@
 // create the data dir, start the raft loop, serve. Listeners come first and are closed
 // again (with etcd's log lines) when the configuration turns out to be wrong, before
 // anything is written.
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { type ClientHandlerOptions, createClientHandler } from '../api/router.js';
 import {
@@ -26,7 +20,8 @@ import {
   initialClusterFromName,
 } from '../cli/etcd/config.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
-import { clientTlsOptions, serverTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
+import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
+import { listenOnUrl } from '../pkg/listen.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
 import { genClusterString, joinCluster } from '../discovery/discovery.js';
 import { srvGetCluster } from '../discovery/srv.js';
@@ -150,13 +145,21 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
   let member: Member | null = null;
   try {
     for (const url of peerListen) {
-      const server = await listen(url, peerTls, (req, res) => (peerHandler ?? notReady)(req, res));
+      const server = await listenOnUrl(
+        url,
+        peerTls,
+        (req, res) => (peerHandler ?? notReady)(req, res),
+        (m) => new StartError(m),
+      );
       listeners.push({ url, kind: 'peers', server });
       log.info(`etcd: listening for peers on ${url}`);
     }
     for (const url of clientListen) {
-      const server = await listen(url, clientTls, (req, res) =>
-        (clientHandler ?? notReady)(req, res),
+      const server = await listenOnUrl(
+        url,
+        clientTls,
+        (req, res) => (clientHandler ?? notReady)(req, res),
+        (m) => new StartError(m),
       );
       listeners.push({ url, kind: 'client requests', server });
       log.info(`etcd: listening for client requests on ${url}`);
@@ -385,57 +388,6 @@ function createPeerHandler(m: Member): (req: IncomingMessage, res: ServerRespons
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('404 page not found\n');
   };
-}
-
-function listen(
-  url: string,
-  tls: TlsInfo,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<Server> {
-  const u = new URL(url);
-  const secure = u.protocol === 'https:';
-  if (secure && tlsInfoEmpty(tls)) {
-    return Promise.reject(
-      new StartError(`TLS key/cert (--cert-file, --key-file) must be provided for ${url}`),
-    );
-  }
-  const server: Server = secure
-    ? (createHttpsServer(serverTlsOptions(tls), handler) as unknown as Server)
-    : createHttpServer(handler);
-  // Long polls and streams must not be cut by Node's default timeouts.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 30_000;
-  let host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  // Go listens on 127.0.0.1 for "localhost"; Node might pick ::1 alone.
-  if (host === 'localhost') host = '127.0.0.1';
-  const port = Number(u.port || (secure ? 443 : 80));
-  return new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      server.removeListener('listening', onListening);
-      reject(new StartError(`listen tcp ${u.host}: ${describeListenError(e)}`));
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      resolve(server);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host: host === '' ? undefined : host, port });
-  });
-}
-
-function describeListenError(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return 'bind: address already in use';
-    case 'EACCES':
-      return 'bind: permission denied';
-    case 'EADDRNOTAVAIL':
-      return 'bind: cannot assign requested address';
-    default:
-      return e.message;
-  }
 }
 
 function closeServer(server: Server): Promise<void> {
