@@ -53,38 +53,81 @@ function checkKey(ops: Op[], init: State, budget: { left: number }): boolean | '
   const hist = ops.filter((o) => !(o.kind === 'read' && o.ret === Number.POSITIVE_INFINITY));
   hist.sort((a, b) => a.call - b.call);
   const n = hist.length;
-  const required = hist.filter((o) => o.ret !== Number.POSITIVE_INFINITY).length;
+  const known = (i: number) => hist[i]!.ret !== Number.POSITIVE_INFINITY;
+  let required = 0;
+  for (let i = 0; i < n; i++) if (known(i)) required++;
   const done = new Uint8Array(n);
+  // Zobrist hashing of the linearized set: memo keys in O(1), not O(n).
+  const z1 = new Uint32Array(n);
+  const z2 = new Uint32Array(n);
+  let seed = 0x9e3779b9;
+  const rnd = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  for (let i = 0; i < n; i++) {
+    z1[i] = rnd();
+    z2[i] = rnd();
+  }
   const seen = new Set<string>();
-
-  const dfs = (state: State, doneRequired: number): boolean | 'gave-up' => {
+  // An explicit stack: histories of tens of thousands of operations per key are too deep
+  // for recursion.
+  const stackOp: number[] = [];
+  const stackState: State[] = [];
+  let state = init;
+  let h1 = 0;
+  let h2 = 0;
+  let doneRequired = 0;
+  let first = 0;
+  let cursor = 0;
+  for (;;) {
     if (doneRequired === required) return true;
     if (--budget.left < 0) return 'gave-up';
+    while (first < n && done[first]) first++;
     let minRet = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (!done[i] && hist[i]!.ret < minRet) minRet = hist[i]!.ret;
-    for (let i = 0; i < n; i++) {
+    for (let i = first; i < n && hist[i]!.call <= minRet; i++) {
+      if (!done[i] && hist[i]!.ret < minRet) minRet = hist[i]!.ret;
+    }
+    let found = -1;
+    let foundState: State = null;
+    for (let i = Math.max(cursor, first); i < n; i++) {
       const op = hist[i]!;
       if (op.call > minRet) break;
       if (done[i]) continue;
-      // An unknown cas that fails is the same as never happening: only try its success.
       const next = apply(op, state);
       if (next === undefined) continue;
-      if (op.kind === 'cas' && op.ret === Number.POSITIVE_INFINITY && next === state) continue;
-      done[i] = 1;
-      const memo = `${Buffer.from(done).toString('latin1')}|${next === null ? '\u0000' : next}`;
-      if (!seen.has(memo)) {
-        seen.add(memo);
-        const r = dfs(next, doneRequired + (op.ret === Number.POSITIVE_INFINITY ? 0 : 1));
-        if (r !== false) {
-          done[i] = 0;
-          return r;
-        }
-      }
-      done[i] = 0;
+      // An unknown cas that fails is the same as never happening: only try its success.
+      if (op.kind === 'cas' && !known(i) && next === state) continue;
+      const key = `${(h1 ^ z1[i]!) >>> 0},${(h2 ^ z2[i]!) >>> 0}|${next === null ? '\u0000' : next}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found = i;
+      foundState = next;
+      break;
     }
-    return false;
-  };
-  return dfs(init, 0);
+    if (found >= 0) {
+      stackOp.push(found);
+      stackState.push(state);
+      done[found] = 1;
+      h1 ^= z1[found]!;
+      h2 ^= z2[found]!;
+      if (known(found)) doneRequired++;
+      state = foundState;
+      cursor = 0;
+      continue;
+    }
+    if (stackOp.length === 0) return false;
+    const op = stackOp.pop()!;
+    state = stackState.pop()!;
+    done[op] = 0;
+    h1 ^= z1[op]!;
+    h2 ^= z2[op]!;
+    if (known(op)) doneRequired--;
+    if (op < first) first = op;
+    cursor = op + 1;
+  }
 }
 
 /**

@@ -115,3 +115,15 @@ test('a larger concurrent history is checked within the budget', () => {
   firstRead.result = 'never-written';
   assert.equal(checkLinearizable(ops).ok, false);
 });
+
+test('a long history (tens of thousands of operations on one key) is checked without recursion limits', () => {
+  const ops: Op[] = [];
+  for (let i = 0; i < 30_000; i++) {
+    const t = i * 2;
+    if (i % 2 === 0) ops.push({ key: 'k', kind: 'write', value: `v${i}`, call: t, ret: t + 1 });
+    else ops.push({ key: 'k', kind: 'read', result: `v${i - 1}`, call: t, ret: t + 1 });
+  }
+  assert.equal(checkLinearizable(ops).ok, true);
+  ops[ops.length - 1]!.result = 'v0';
+  assert.equal(checkLinearizable(ops).ok, false);
+});
