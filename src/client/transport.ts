@@ -131,6 +131,39 @@ export class AbortError extends Error {
   }
 }
 
+// Header timeouts: one shared sweep instead of a timer per request (a timer per request
+// costs more than the rest of the client's work on a keep-alive GET). The sweep runs
+// only while requests are pending, so the granularity is SWEEP_MS.
+interface Deadline {
+  at: number;
+  expire(): void;
+}
+const SWEEP_MS = 50;
+const headerDeadlines = new Set<Deadline>();
+let sweeper: NodeJS.Timeout | null = null;
+
+function sweep(): void {
+  const now = Date.now();
+  for (const d of headerDeadlines) {
+    if (d.at <= now) {
+      headerDeadlines.delete(d);
+      d.expire();
+    }
+  }
+  if (headerDeadlines.size === 0 && sweeper !== null) {
+    clearInterval(sweeper);
+    sweeper = null;
+  }
+}
+
+function watchDeadline(d: Deadline): void {
+  headerDeadlines.add(d);
+  if (sweeper === null) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
+  }
+}
+
 export function send(ep: Endpoint, o: SendOptions): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     if (o.signal?.aborted) {
@@ -153,29 +186,32 @@ export function send(ep: Endpoint, o: SendOptions): Promise<RawResponse> {
       headers,
     });
     let done = false;
-    let timer: NodeJS.Timeout | null = null;
+    let deadline: Deadline | null = null;
     const onAbort = () => req.destroy(new AbortError());
     const finish = () => {
       done = true;
-      if (timer !== null) clearTimeout(timer);
+      if (deadline !== null) headerDeadlines.delete(deadline);
       o.signal?.removeEventListener('abort', onAbort);
     };
     if (o.timeout > 0) {
-      timer = setTimeout(() => {
-        req.destroy(
-          new EndpointError(
-            ep.url,
-            'ETIMEDOUT_HEADER',
-            `client: endpoint ${ep.url} exceeded header timeout`,
+      deadline = {
+        at: Date.now() + o.timeout,
+        expire: () =>
+          req.destroy(
+            new EndpointError(
+              ep.url,
+              'ETIMEDOUT_HEADER',
+              `client: endpoint ${ep.url} exceeded header timeout`,
+            ),
           ),
-        );
-      }, o.timeout);
+      };
+      watchDeadline(deadline);
     }
     o.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
-      if (timer !== null) {
-        clearTimeout(timer);
-        timer = null;
+      if (deadline !== null) {
+        headerDeadlines.delete(deadline);
+        deadline = null;
       }
       if (o.onHeaders !== null) o.onHeaders(res);
       res.setEncoding('utf8');
