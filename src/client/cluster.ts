@@ -1,16 +1,13 @@
 // The endpoint list and failover: a request goes to the pinned endpoint and on a
 // connection error, header timeout or 5xx answer moves on to the next one; the endpoint
 // that answers becomes the pinned one. Every endpoint failing is a ClusterError.
+import { STATUS_CODES } from 'node:http';
 import { ClusterError, EndpointError, etcdErrorFrom, NoEndpointsError } from './errors.js';
 import { AbortError, Endpoint, type RawResponse, type SendOptions, send } from './transport.js';
 import type { TlsOptions } from './types.js';
 
-const STATUS_TEXT: Record<number, string> = {
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-};
+/** Server errors the Go client names by their status text (same words as Node's). */
+const NAMED_STATUSES = new Set([501, 502, 504, 505]);
 
 export interface DoOptions {
   method: string;
@@ -58,7 +55,7 @@ function serverError(ep: Endpoint, res: RawResponse): EndpointError {
       etcd,
     );
   }
-  const text = STATUS_TEXT[res.status] ?? `${res.status}`;
+  const text = NAMED_STATUSES.has(res.status) ? STATUS_CODES[res.status]! : `${res.status}`;
   return new EndpointError(
     ep.url,
     'ESERVER',
