@@ -75,7 +75,8 @@ describe('etcdctl global options, help and errors match the reference etcdctl', 
       { args: ['--endpoints', url, '-o', 'json', 'get', '@/nope'] },
       { args: ['--endpoints', url, '--timeout', '3s', '--total-timeout=10s', 'get', '@/g'] },
       { args: ['--endpoints', dead, 'get', '@/g'] },
-      { args: ['--endpoints', url, '--total-timeout', '1ns', 'get', '@/g'] },
+      // (`--total-timeout 1ns` with the cluster sync is left out: Go's etcdctl itself
+      // answers either "context deadline exceeded" or a dial timeout, by a race.)
       { args: ['--endpoints', url, '--no-sync', '--total-timeout', '1ns', 'get', '@/g'] },
       { args: ['--endpoints', url, '--no-sync', '--timeout', '1ns', 'get', '@/g'] },
       { args: ['--endpoints', url, '-u', 'root:secret', 'get', '@/g'] },
