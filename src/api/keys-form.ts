@@ -118,28 +118,6 @@ export function formValue(form: Form, key: string): string {
   return vs === undefined ? '' : vs[0]!;
 }
 
-/** Go's strconv.ParseBool. */
-export function parseGoBool(s: string): boolean | null {
-  switch (s) {
-    case '1':
-    case 't':
-    case 'T':
-    case 'TRUE':
-    case 'true':
-    case 'True':
-      return true;
-    case '0':
-    case 'f':
-    case 'F':
-    case 'FALSE':
-    case 'false':
-    case 'False':
-      return false;
-    default:
-      return null;
-  }
-}
-
 const UINT64_MAX = 18446744073709551615n;
 
 /** Go's strconv.ParseUint(s, 10, 64) as a bigint, or null. */

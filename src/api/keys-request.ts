@@ -12,7 +12,8 @@ import {
 } from '../store/errors.js';
 import { cleanPath } from '../store/path.js';
 import { newRequest, type V2Method, type V2Request } from '../store/request.js';
-import { type Form, formValue, parseGoBool, parseGoUint } from './keys-form.js';
+import { parseGoBool } from '../pkg/go-strconv.js';
+import { type Form, formValue, parseGoUint } from './keys-form.js';
 
 export const KEYS_PREFIX = '/v2/keys';
 

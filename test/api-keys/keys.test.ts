@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import {
-  goUnescape,
-  muxCleanPath,
-  parseGoBool,
-  parseGoUint,
-  parseQueryInto,
-} from '../../src/api/keys-form.js';
+import { goUnescape, muxCleanPath, parseGoUint, parseQueryInto } from '../../src/api/keys-form.js';
 import { ttlToExpiration } from '../../src/api/keys-request.js';
+import { parseGoBool } from '../../src/pkg/go-strconv.js';
 import { type Shim, startShim } from './shim.js';
 
 let shim: Shim;

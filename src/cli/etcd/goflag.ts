@@ -2,6 +2,7 @@
 // flag.FlagSet): `-f`, `--f`, `-f=v`, `--f=v`, `-f v` (not for booleans), `--` ends the
 // flags, the first non-flag argument stops parsing, a repeated flag keeps the last value.
 
+import { parseGoBool as parseStrconvBool } from '../../pkg/go-strconv.js';
 /** A flag's value: `set` throws an Error whose message Go would print after the colon. */
 export interface FlagDef {
   name: string;
@@ -100,24 +101,9 @@ export function goQuote(s: string): string {
 
 /** strconv.ParseBool; throws "parse error" as Go's flag package reports it. */
 export function parseGoBool(s: string): boolean {
-  switch (s) {
-    case '1':
-    case 't':
-    case 'T':
-    case 'TRUE':
-    case 'true':
-    case 'True':
-      return true;
-    case '0':
-    case 'f':
-    case 'F':
-    case 'FALSE':
-    case 'false':
-    case 'False':
-      return false;
-    default:
-      throw new Error('parse error');
-  }
+  const v = parseStrconvBool(s);
+  if (v === null) throw new Error('parse error');
+  return v;
 }
 
 const UINT64_MAX = (1n << 64n) - 1n;

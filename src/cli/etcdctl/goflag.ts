@@ -2,6 +2,7 @@
 // `-f=v`, `-f v`; the first non-flag ends the flags; `--` is consumed. Commands reorder
 // their arguments first so flags may follow the key. Errors carry Go's messages.
 
+import { parseGoBool } from '../../pkg/go-strconv.js';
 export type FlagKind = 'bool' | 'string' | 'int' | 'duration';
 
 export interface FlagDef {
@@ -25,16 +26,6 @@ export interface Parsed {
 function find(defs: readonly FlagDef[], name: string): FlagDef | undefined {
   for (const d of defs) if (d.names.includes(name)) return d;
   return undefined;
-}
-
-/** strconv.ParseBool */
-function parseBool(s: string): boolean | null {
-  if (s === '1' || s === 't' || s === 'T' || s === 'TRUE' || s === 'true' || s === 'True')
-    return true;
-  if (s === '0' || s === 'f' || s === 'F' || s === 'FALSE' || s === 'false' || s === 'False') {
-    return false;
-  }
-  return null;
 }
 
 /** strconv.ParseInt(s, 0, 64) for the values etcdctl takes (TTLs and indexes). */
@@ -85,7 +76,7 @@ export function parseGoDuration(s: string): number | null {
 function setValue(values: Map<string, FlagValue>, def: FlagDef, name: string, raw: string): void {
   let v: FlagValue;
   if (def.kind === 'bool') {
-    const b = parseBool(raw);
+    const b = parseGoBool(raw);
     if (b === null)
       throw new FlagError(`invalid boolean value ${goQuote(raw)} for -${name}: parse error`);
     v = b;
