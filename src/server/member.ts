@@ -219,6 +219,8 @@ export class Member implements KeysBackend {
   private propIds: string[] = [];
 
   private pendingReads: PendingRead[] = [];
+  /** Set once this member has seen a leader of its cluster (see clusterConflict). */
+  private hadLeader = false;
   private readBatch: ReadBatch | null = null;
   private readSeq = 0;
 
@@ -732,6 +734,7 @@ export class Member implements KeysBackend {
   }
 
   private onSoftState(ss: SoftState): void {
+    if (ss.lead !== NONE) this.hadLeader = true;
     if (ss.lead !== this.lead) {
       if (ss.lead !== NONE) {
         this.metrics.leaderChanges.inc();
@@ -885,6 +888,10 @@ export class Member implements KeysBackend {
 
   /** etcd 2's rafthttp: a peer of another cluster is fatal (this member is misconfigured). */
   private clusterConflict(remote: string): void {
+    // Only a member that never found its cluster is the misconfigured one. A member that
+    // has had a leader keeps serving (the transport logs the refusal); otherwise a
+    // misconfigured newcomer answering 412 first would take healthy members down.
+    if (this.hadLeader) return;
     this.log.error(`etcd: ${conflictingClusterIdMessage(remote, this.cid)}`);
     if (this.opts.onFatal) setImmediate(this.opts.onFatal);
   }
