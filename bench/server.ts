@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../test/helpers/ports.js';
+import { reservePorts } from '../test/helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../test/helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../test/helpers/reference.js';
 import { formRequest, getRequest, type LoadResult, runLoad } from './server-load.js';
@@ -29,7 +29,7 @@ interface Server {
 }
 
 async function startServer(label: 'ours' | 'reference'): Promise<Server> {
-  const [cport, pport] = await freePorts(2);
+  const [cport, pport] = await reservePorts(2);
   const dir = tempDir(`bench-${label}`);
   const url = `http://127.0.0.1:${cport}`;
   const peer = `http://127.0.0.1:${pport}`;

@@ -3,7 +3,7 @@
 // what must differ (IDs, URLs, names, times, counters, version numbers).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
 import { type HttpAnswer, http, startEtcd } from '../server/run-member.js';
@@ -145,7 +145,7 @@ test('members, machines, stats, version, health, 405, 404, CORS: as the referenc
 
 /** A reference member with --cors, on its own ports and data dir. */
 async function startReferenceWithCors() {
-  const [c, p] = await freePorts(2);
+  const [c, p] = await reservePorts(2);
   const dir = tempDir('etcd-ref-cors');
   const url = `http://127.0.0.1:${c}`;
   const peer = `http://127.0.0.1:${p}`;

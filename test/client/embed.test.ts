@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
 import { startEtcd } from '../../src/server/embed.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
 
 test('a client talks to an in-process member: keys, watch, members, close', async () => {
   silenceLogs();
   const dir = tempDir('client-embed');
-  const [cp, pp] = await freePorts(2);
+  const [cp, pp] = await reservePorts(2);
   const clientUrl = `http://127.0.0.1:${cp}`;
   const peerUrl = `http://127.0.0.1:${pp}`;
   const etcd = await startEtcd({

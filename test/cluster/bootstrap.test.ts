@@ -16,7 +16,7 @@ import {
   startCluster,
   type TestCluster,
 } from '../helpers/cluster.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir } from '../helpers/process.js';
 import { REFERENCE_ETCD } from '../helpers/reference.js';
 import {
@@ -74,7 +74,7 @@ function filesEnding(dir: string, exts: string[]): string[] {
 }
 
 async function spec(dir: string, name: string): Promise<MemberSpec> {
-  const [c, p] = await freePorts(2);
+  const [c, p] = await reservePorts(2);
   return {
     name,
     clientUrl: `http://127.0.0.1:${c}`,
@@ -127,7 +127,7 @@ describe(`bootstrap misconfigurations (${FLAVOR})`, {
         reference: `etcdmain: --initial-cluster has a2=${a.peerUrl} but missing from --initial-advertise-peer-urls=${https} (resolved urls: "${https}" != "${a.peerUrl}")`,
       },
     );
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const elsewhere = `http://127.0.0.1:${port}`;
     await expectRefused(memberArgs(a, `a2=${elsewhere}`, 'tok', 'new', TUNING), a.dataDir, {
       ours: 'etcd: a2 has different advertised URLs in the cluster and advertised peer URLs list',

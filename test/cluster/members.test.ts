@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import {
   backgroundWriter,
   ELECTION_MS,
@@ -229,7 +229,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
   it('peer URLs updated: 204, the member restarts on the new URL and keeps up', async () => {
     const m3 = c.members[added]!;
     const id = addedId;
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const newUrl = `http://127.0.0.1:${port}`;
     const r = await request(
       'PUT',

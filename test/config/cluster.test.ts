@@ -21,7 +21,7 @@ import {
   getClusterFromRemotePeers,
   isMemberBootstrapped,
 } from '../../src/server/cluster-remote.js';
-import { freePort } from '../helpers/ports.js';
+import { reservePort } from '../helpers/ports.js';
 
 const three =
   'infra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380,infra2=http://10.0.1.12:2380';
@@ -234,7 +234,7 @@ describe('cluster from remote peers', () => {
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const good = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    const dead = `http://127.0.0.1:${await freePort()}`;
+    const dead = `http://127.0.0.1:${await reservePort()}`;
     try {
       const errors: string[] = [];
       const got = await getClusterFromRemotePeers([dead, good], { onError: (l) => errors.push(l) });

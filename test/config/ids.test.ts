@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { computeClusterId, computeMemberId, idFromString, idToString } from '../../src/pkg/ids.js';
 import { Cluster, newRuntimeMember } from '../../src/server/cluster.js';
 import { startReference } from '../helpers/reference.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
 
@@ -50,7 +50,7 @@ describe('ids', () => {
   it('equals Debian etcd for a member with two peer URLs and a custom token', async (t) => {
     const skip = referenceSkip();
     if (skip) return t.skip(skip);
-    const [c, p1, p2] = await freePorts(3);
+    const [c, p1, p2] = await reservePorts(3);
     const dir = tempDir('etcd-ref-ids');
     const peerUrls = [`http://127.0.0.1:${p2}`, `http://127.0.0.1:${p1}`];
     const token = `tok-${p1}`;
@@ -92,7 +92,7 @@ describe('ids', () => {
     if (skip) return t.skip(skip);
     const ref = await startReference('idadd');
     try {
-      const [p] = await freePorts(1);
+      const [p] = await reservePorts(1);
       const urls = [`http://127.0.0.1:${p}`];
       const before = Date.now();
       const r = await fetch(`${ref.clientUrl}/v2/members`, {

@@ -13,7 +13,7 @@ import { decodeWalMetadata } from '../../src/server/wal-metadata.js';
 import { Snapshotter } from '../../src/snap/snapshotter.js';
 import { decodeRequest } from '../../src/store/request.js';
 import { WAL } from '../../src/wal/wal.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
 import { ours } from './run.js';
 
@@ -36,7 +36,7 @@ test('backup copies the log with new IDs and without membership entries', async 
   try {
     const dataDir = join(tmp.path, 'data');
     const backupDir = join(tmp.path, 'backup');
-    const [cp, pp] = await freePorts(2);
+    const [cp, pp] = await reservePorts(2);
     const client = `http://127.0.0.1:${cp}`;
     const peer = `http://127.0.0.1:${pp}`;
     const e = await startEtcd({

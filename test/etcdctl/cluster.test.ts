@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Flavor, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { freePort } from '../helpers/ports.js';
+import { reservePort } from '../helpers/ports.js';
 import { referenceSkip } from '../helpers/reference.js';
 import { normalise, ours, type RunResult, reference } from './run.js';
 import { compareSteps } from './scenario.js';
@@ -67,8 +67,8 @@ for (const flavor of servers)
       // Each tool adds its own peer URL: an ID comes from the peer URLs and the time in
       // seconds, so re-adding a URL removed in the same second would meet the old ID.
       const peers = [
-        `http://127.0.0.1:${await freePort()}`,
-        `http://127.0.0.1:${await freePort()}`,
+        `http://127.0.0.1:${await reservePort()}`,
+        `http://127.0.0.1:${await reservePort()}`,
       ];
       // etcd 3.4 refuses a membership change for a while after the cluster starts and
       // after each removal (strict reconfiguration check, answered as "no leader"): the

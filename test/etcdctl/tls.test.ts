@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../src/client/index.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
 import { makeSelfSignedCert, opensslSkip } from '../helpers/tls.js';
@@ -18,7 +18,7 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
   let url: string;
   before(async () => {
     makeSelfSignedCert(dir.path);
-    const [cp, pp] = await freePorts(2);
+    const [cp, pp] = await reservePorts(2);
     url = `https://127.0.0.1:${cp}`;
     const peer = `http://127.0.0.1:${pp}`;
     proc = start(REFERENCE_ETCD, [

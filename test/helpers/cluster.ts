@@ -2,7 +2,7 @@
 // reference (Debian's etcd), with the same flags, since the flags are the same surface.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from './ports.js';
+import { reservePorts } from './ports.js';
 import { type Started, start, tempDir, waitFor } from './process.js';
 import { REFERENCE_ETCD } from './reference.js';
 
@@ -99,7 +99,7 @@ export async function startCluster(
 ): Promise<TestCluster> {
   const flavor = opts.flavor ?? 'ours';
   const tuning = opts.tuning ?? ['--heartbeat-interval', '50', '--election-timeout', '500'];
-  const ports = await freePorts(size * 2);
+  const ports = await reservePorts(size * 2);
   const dir = tempDir(`cluster-${flavor}`);
   const token = `test-${process.pid}-${ports[0]}`;
   const members: RunningMember[] = [];
@@ -133,7 +133,7 @@ export async function startCluster(
       return m;
     },
     async addMember(name, initial) {
-      const [cport, pport] = await freePorts(2);
+      const [cport, pport] = await reservePorts(2);
       const spec: MemberSpec = {
         name,
         clientUrl: `http://127.0.0.1:${cport}`,

@@ -1,7 +1,7 @@
 // Debian's etcd 3.4 with the v2 API enabled: the oracle for differential tests.
 // Outside CI a test may skip when it is missing; in CI (CI=true) its absence is a failure.
 import { execFileSync } from 'node:child_process';
-import { freePorts } from './ports.js';
+import { reservePorts } from './ports.js';
 import { type Started, start, tempDir, waitFor } from './process.js';
 
 export const REFERENCE_ETCD = process.env.REFERENCE_ETCD ?? 'etcd';
@@ -41,7 +41,7 @@ export interface ReferenceMember {
 
 /** Starts a one-member reference etcd on free loopback ports with a fresh data dir. */
 export async function startReference(name = 'ref'): Promise<ReferenceMember> {
-  const [cport, pport] = await freePorts(2);
+  const [cport, pport] = await reservePorts(2);
   const dir = tempDir('etcd-ref');
   const clientUrl = `http://127.0.0.1:${cport}`;
   const peerUrl = `http://127.0.0.1:${pport}`;

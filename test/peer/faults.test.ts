@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { freePort } from '../helpers/ports.js';
+import { reservePort } from '../helpers/ports.js';
 import { MessageType, newMessage } from '../../src/raft/types.js';
 import { TestNode, allConnected, app, heartbeat, startNodes, stopAll } from './harness.js';
 
@@ -9,7 +9,7 @@ const A = 'a1';
 const B = 'b2';
 
 test('a dead peer never blocks send() and is reported unreachable', async () => {
-  const deadPort = await freePort();
+  const deadPort = await reservePort();
   const a = await new TestNode(A, { limits: { maxPendingMessages: 1000 } }).start();
   try {
     a.transport.addPeer(B, [`http://127.0.0.1:${deadPort}`]);
@@ -128,7 +128,7 @@ test('a several-MB snapshot is streamed to the peer and reported', async () => {
 test('a snapshot to a dead peer is reported failed', async () => {
   const a = await new TestNode(A).start();
   try {
-    a.transport.addPeer(B, [`http://127.0.0.1:${await freePort()}`]);
+    a.transport.addPeer(B, [`http://127.0.0.1:${await reservePort()}`]);
     const m = newMessage(MessageType.Snap, B, A, 3);
     m.snapshot = {
       data: new Uint8Array(1 << 20),

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Logger } from '../../src/pkg/logger.js';
 import { type RunningProxy, startProxy } from '../../src/proxy/proxy.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
 import {
   REFERENCE_ETCD,
@@ -41,7 +41,7 @@ describe('readonly proxy: ours and the reference', { skip }, () => {
 
   before(async () => {
     member = await startReference('m');
-    const [rp, op] = await freePorts(2);
+    const [rp, op] = await reservePorts(2);
     const rdir = tempDir('ref-proxy');
     const odir = tempDir('our-proxy');
     dirs.push(rdir, odir);

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Logger } from '../../src/pkg/logger.js';
 import { type ProxyConfig, type RunningProxy, startProxy } from '../../src/proxy/proxy.js';
 import { OUR_ETCD, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';
 
 const NO_TLS = { certFile: '', keyFile: '', caFile: '' };
@@ -78,7 +78,7 @@ describe('proxy in front of our cluster', () => {
   before(async () => {
     cluster = await startCluster(2);
     dir = tempDir('proxy');
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     proxy = await startProxy(config(dir.path, port!, cluster.initialCluster), {
       logger: log.logger,
       refreshMs: 60_000,
@@ -185,7 +185,7 @@ describe('proxy in front of our cluster', () => {
 
   test('readonly proxy: 501 with an empty body for anything but GET', async () => {
     const roDir = tempDir('proxy-ro');
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const ro = await startProxy(config(roDir.path, port!, cluster.initialCluster, 'readonly'), {
       logger: capture().logger,
     });
@@ -215,7 +215,7 @@ describe('proxy in front of our cluster', () => {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { PeerURLs: string[] };
     assert.deepEqual(saved, { PeerURLs: cluster.members.map((m) => m.peerUrl).sort() });
 
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const again = capture();
     // --initial-cluster now names a peer that does not exist: only the file can help.
     const p2 = await startProxy(config(dir.path, port!, 'gone=http://127.0.0.1:1'), {
@@ -236,7 +236,7 @@ describe('proxy in front of our cluster', () => {
 
   test('bin/etcd --proxy on serves through the cluster', async () => {
     const pdir = tempDir('proxy-bin');
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const purl = `http://127.0.0.1:${port}`;
     const p = start(process.execPath, [
       OUR_ETCD,
@@ -270,7 +270,7 @@ describe('proxy in front of our cluster', () => {
     for (const [i, m] of cluster.members.entries())
       await req(`${c0}/v2/keys/disc/${i + 1}`, 'PUT', { value: `${m.name}=${m.peerUrl}` });
     const ddir = tempDir('proxy-disc');
-    const [port] = await freePorts(1);
+    const [port] = await reservePorts(1);
     const cfg = { ...config(ddir.path, port!, ''), discovery: `${c0}/v2/keys/disc` };
     const p = await startProxy(cfg, { logger: capture().logger });
     try {
@@ -286,7 +286,7 @@ describe('proxy in front of our cluster', () => {
   test('a member beyond the discovery size falls back to proxy', async () => {
     // Runs after the --discovery test: its token has its two members already.
     const fdir = tempDir('proxy-fallback');
-    const [cport, pport] = await freePorts(2);
+    const [cport, pport] = await reservePorts(2);
     const curl = `http://127.0.0.1:${cport}`;
     const purl = `http://127.0.0.1:${pport}`;
     const p = start(process.execPath, [

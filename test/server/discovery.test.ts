@@ -2,7 +2,7 @@
 // members register, wait for each other and form one cluster.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { type Started, waitFor } from '../helpers/process.js';
 import { http, runEtcd, startEtcd } from './run-member.js';
 
@@ -11,7 +11,7 @@ test('--discovery: three members bootstrap through a discovery URL served by our
   const token = `tok${Date.now()}`;
   const durl = `${d.url}/v2/keys/_etcd/registry/${token}`;
   assert.equal((await http('PUT', `${durl}/_config/size`, 'value=3')).status, 201);
-  const ports = await freePorts(6);
+  const ports = await reservePorts(6);
   const members: { url: string; proc: Started }[] = [];
   try {
     for (let i = 0; i < 3; i++) {

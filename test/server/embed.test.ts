@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client, startEtcd } from '../../src/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from './run-member.js';
 
 test('startEtcd: an in-process member serves the client and keeps data across close/start', async () => {
   silenceLogs();
   const dir = tempDir('etcd-embed');
-  const [c, p] = await freePorts(2);
+  const [c, p] = await reservePorts(2);
   const opts = {
     name: 'embedded',
     dataDir: join(dir, 'data'),

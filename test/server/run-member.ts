@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, waitFor } from '../helpers/process.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -45,7 +45,7 @@ export async function startEtcd(
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<RunningEtcd> {
-  const [cport, pport] = opts.ports ?? (await freePorts(2));
+  const [cport, pport] = opts.ports ?? (await reservePorts(2));
   const created = opts.owned ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? join(tempDir('etcd-srv'), 'data');
   const name = opts.name ?? 'srv';

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { runEtcd, startEtcd, tempDir } from './run-member.js';
 
 test('start-up logs etcd 2 lines: listening for peers and for client requests', async () => {
@@ -26,7 +26,7 @@ test('start-up logs etcd 2 lines: listening for peers and for client requests', 
 
 test('a member not listed in --initial-cluster: exit 1, etcd message, nothing written', async () => {
   const dir = tempDir('etcd-bad');
-  const [c, p] = await freePorts(2);
+  const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
     const proc = runEtcd([
@@ -56,7 +56,7 @@ test('a member not listed in --initial-cluster: exit 1, etcd message, nothing wr
 
 test('advertised peer URLs that do not match the cluster entry: exit 1, nothing written', async () => {
   const dir = tempDir('etcd-bad');
-  const [c, p] = await freePorts(2);
+  const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
     const proc = runEtcd([
@@ -89,7 +89,7 @@ test('advertised peer URLs that do not match the cluster entry: exit 1, nothing 
 test('a data dir in use by another member: a clear error and exit 1', async () => {
   const first = await startEtcd();
   try {
-    const [c, p] = await freePorts(2);
+    const [c, p] = await reservePorts(2);
     const proc = runEtcd([
       '--name',
       'srv',
@@ -120,7 +120,7 @@ test('a client port already in use: exit 1 with the listen error, nothing writte
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
-  const [p] = await freePorts(1);
+  const [p] = await reservePorts(1);
   const dir = tempDir('etcd-bad');
   try {
     const data = join(dir, 'data');

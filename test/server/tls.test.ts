@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePorts } from '../helpers/ports.js';
+import { reservePorts } from '../helpers/ports.js';
 import { waitFor } from '../helpers/process.js';
 import { makeSelfSignedCert as makeCert, opensslSkip } from '../helpers/tls.js';
 import { runEtcd, tempDir } from './run-member.js';
@@ -34,7 +34,7 @@ test('https client URL; with --ca-file a client certificate is required', {
   const { cert, key } = makeCert(dir);
   const ca = readFileSync(cert);
   for (const withCa of [false, true]) {
-    const [c, p] = await freePorts(2);
+    const [c, p] = await reservePorts(2);
     const url = `https://127.0.0.1:${c}`;
     const peer = `http://127.0.0.1:${p}`;
     const proc = runEtcd([
