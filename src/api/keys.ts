@@ -7,7 +7,7 @@ import { errorJSON, eventJSON } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
-import { parseKeyRequest } from './keys-request.js';
+import { nowUnixNano, parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
 import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -17,8 +17,12 @@ export const MAX_FORM_SIZE = 10 << 20;
 // Headers are set in Go's order (sorted by name), so the wire looks like the reference's.
 
 function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend): void {
-  const e =
+  let e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
+  // etcd's trimErrorPrefix: causes name keys without the store's "/1" root.
+  if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
+    e = new EtcdError(e.errorCode, e.cause.slice(STORE_KEYS_PREFIX.length), e.index);
+  }
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
   res.setHeader('X-Etcd-Index', String(e.index));
@@ -32,18 +36,10 @@ function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBa
   res.setHeader('X-Raft-Term', String(backend.raftTerm()));
 }
 
-function writeKeyEvent(
-  res: ServerResponse,
-  ev: StoreEvent,
-  backend: KeysBackend,
-  noValueOnSuccess: boolean,
-): void {
+function writeKeyEvent(res: ServerResponse, ev: StoreEvent, backend: KeysBackend): void {
   res.setHeader('Content-Type', 'application/json');
   setIndexHeaders(res, ev.etcdIndex, backend);
-  const a = ev.action;
-  const noNodes =
-    noValueOnSuccess && (a === 'set' || a === 'compareAndSwap' || a === 'create' || a === 'update');
-  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, noNodes)}\n`);
+  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
@@ -135,7 +131,7 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
-      const ok = res.write(`${eventJSON(ev)}\n`);
+      const ok = res.write(`${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
       if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
@@ -196,7 +192,7 @@ export async function handleKeys(
       return;
     }
     const method = req.method!;
-    const { req: r, noValueOnSuccess } = parseKeyRequest(method, path, form, backend.now());
+    const r = parseKeyRequest(method, path, form, nowUnixNano(backend.now()));
     if (method === 'HEAD') r.method = 'GET';
     else if (method === 'GET' && r.quorum) r.method = 'QGET';
     if (r.method === 'GET' && r.wait && method === 'GET') {
@@ -212,7 +208,7 @@ export async function handleKeys(
     }
     if (r.method === 'GET') r.wait = false;
     const ev = await backend.do(r);
-    writeKeyEvent(res, ev, backend, noValueOnSuccess);
+    writeKeyEvent(res, ev, backend);
   } catch (e) {
     if (res.headersSent) {
       res.destroy();

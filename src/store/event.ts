@@ -17,8 +17,10 @@ export class NodeExtern {
   key: string;
   value: string | null;
   dir: boolean;
-  /** Absolute expiry in ms, 0 = permanent. */
+  /** Absolute expiry: whole ms (0 = permanent with expirationNs 0)... */
   expiration: number;
+  /** ...and the nanoseconds within that ms. */
+  expirationNs: number;
   /** Seconds left when this view was made (0 is omitted on the wire). */
   ttl: number;
   nodes: NodeExtern[] | null;
@@ -30,15 +32,17 @@ export class NodeExtern {
     this.value = null;
     this.dir = false;
     this.expiration = 0;
+    this.expirationNs = 0;
     this.ttl = 0;
     this.nodes = null;
     this.modifiedIndex = modifiedIndex;
     this.createdIndex = createdIndex;
   }
 
-  setExpiration(expireTime: number, now: number): void {
+  setExpiration(expireTime: number, expireNs: number, now: number): void {
     this.expiration = expireTime;
-    this.ttl = expireTime === 0 ? 0 : ttlSeconds(expireTime, now);
+    this.expirationNs = expireNs;
+    this.ttl = ttlSeconds(expireTime, expireNs, now);
   }
 }
 
@@ -80,12 +84,15 @@ export class StoreEvent {
   }
 }
 
-/** Seconds left, rounded up as etcd does: ceil for a positive remainder, truncation otherwise. */
-export function ttlSeconds(expireTime: number, now: number): number {
-  const left = expireTime - now;
-  let ttl = Math.trunc(left / 1000);
-  if (left % 1000 > 0) ttl++;
-  return ttl;
+/**
+ * Seconds left as etcd computes them in nanoseconds: truncated, plus one for a positive
+ * remainder (that is, ceil). `now` is in ms. Exact for any ms value a double holds.
+ */
+export function ttlSeconds(expireTime: number, expireNs: number, now: number): number {
+  const leftMs = expireTime - now;
+  const secs = Math.floor(leftMs / 1000);
+  const remNs = (leftMs - secs * 1000) * 1e6 + expireNs; // 0 .. 1e9 + 1e6
+  return secs + Math.ceil(remNs / 1e9);
 }
 
 /** The view of a node without children (etcd's Repr(false, false)). */
@@ -93,7 +100,8 @@ export function reprNode(n: Node, key: string, now: number): NodeExtern {
   const e = new NodeExtern(key, n.modifiedIndex, n.createdIndex);
   if (n.children !== null) e.dir = true;
   else e.value = n.value;
-  if (n.expireTime !== 0) e.setExpiration(n.expireTime, now);
+  const t = n.ttl;
+  if (t !== null) e.setExpiration(t.expireTime, t.expireNs, now);
   return e;
 }
 

@@ -1,8 +1,9 @@
 // JSON exactly as Go's encoding/json writes etcd's Event and Error: field order, omitempty,
 // HTML-safe escaping (<, >, & as \u003c...), control bytes as \u00XX, times as RFC 3339
-// with trailing zeros trimmed.
+// with nine fractional digits at most, trailing zeros trimmed.
 import type { EtcdError } from './errors.js';
 import type { NodeExtern, StoreEvent } from './event.js';
+import { formatGoTime } from './go-time.js';
 
 const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029\ufffd]/;
 const hex = '0123456789abcdef';
@@ -33,29 +34,22 @@ export function goString(s: string): string {
   return `${out + s.slice(last)}"`;
 }
 
-/** Go's time.Time JSON form (RFC3339Nano, UTC) of a time in ms. */
-export function goTime(ms: number): string {
-  const whole = Math.floor(ms);
-  let iso = new Date(whole).toISOString(); // 2006-01-02T15:04:05.000Z
-  let frac = iso.slice(20, 23);
-  // Sub-millisecond part, to the microsecond (a double of ms since 1970 holds no more).
-  const sub = Math.round((ms - whole) * 1e3);
-  if (sub > 0) frac += String(Math.min(sub, 999)).padStart(3, '0');
-  frac = frac.replace(/0+$/, '');
-  iso = iso.slice(0, 19);
-  return frac === '' ? `${iso}Z` : `${iso}.${frac}Z`;
-}
-
-export function nodeJSON(n: NodeExtern): string {
-  // The root's key is omitted, as the reference (whose root is its internal "/1") does.
-  let s = n.key === '/' || n.key === '' ? '{' : `{"key":${goString(n.key)},`;
+/**
+ * A node as Go's encoder writes etcd's NodeExtern. `trim` is cut from the front of every
+ * key (the API hides the store's "/1" root this way); a key left empty is omitted.
+ */
+export function nodeJSON(n: NodeExtern, trim = ''): string {
+  const key = trim !== '' && n.key.startsWith(trim) ? n.key.slice(trim.length) : n.key;
+  let s = key === '' ? '{' : `{"key":${goString(key)},`;
   if (n.value !== null) s += `"value":${goString(n.value)},`;
   if (n.dir) s += '"dir":true,';
-  if (n.expiration !== 0) s += `"expiration":"${goTime(n.expiration)}",`;
+  if (n.expiration !== 0 || n.expirationNs !== 0)
+    s += `"expiration":"${formatGoTime(n.expiration, n.expirationNs)}",`;
   if (n.ttl !== 0) s += `"ttl":${n.ttl},`;
   if (n.nodes !== null && n.nodes.length > 0) {
     s += '"nodes":[';
-    for (let i = 0; i < n.nodes.length; i++) s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!);
+    for (let i = 0; i < n.nodes.length; i++)
+      s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
     s += '],';
   }
   if (n.modifiedIndex !== 0) s += `"modifiedIndex":${n.modifiedIndex},`;
@@ -63,13 +57,10 @@ export function nodeJSON(n: NodeExtern): string {
   return s.length === 1 ? '{}' : `${s.slice(0, -1)}}`;
 }
 
-/** The event body without the trailing newline. `noNodes` drops node and prevNode. */
-export function eventJSON(e: StoreEvent, noNodes = false): string {
-  let s = `{"action":"${e.action}"`;
-  if (!noNodes) {
-    s += `,"node":${nodeJSON(e.node)}`;
-    if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode)}`;
-  }
+/** The event body without the trailing newline; `trim` as for nodeJSON. */
+export function eventJSON(e: StoreEvent, trim = ''): string {
+  let s = `{"action":"${e.action}","node":${nodeJSON(e.node, trim)}`;
+  if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode, trim)}`;
   return `${s}}`;
 }
 

@@ -1,7 +1,7 @@
-// The differential suite: the same scripts against a target and against Debian's etcd,
-// answers compared after normalisation. The target is pluggable (the server helper points
-// it at a real member later).
-import { startReference } from '../helpers/reference.js';
+// The differential suite: the same scripts against a target and against Go etcd 2.0.13, both
+// from a fresh start, answers compared after normalisation (times masked, unsorted listings
+// ordered). The target is pluggable (a store shim, or a real member).
+import { startGoMember } from '../helpers/go-member.js';
 import { type Answer, closeAgent, reconcileTTL, runScript, type Script } from './diff-runner.js';
 import { allScripts } from './diff-scripts.js';
 
@@ -23,7 +23,7 @@ export const DELIBERATE: { script: string; step?: number; reason: string }[] = [
     script: 'validation',
     step: 13,
     reason:
-      'OPTIONS is answered by the CORS layer in front of the keys handler (the router), not by handleKeys',
+      'OPTIONS is answered by the CORS layer in front of the keys handler (the router), which the in-process shim does not have',
   },
 ];
 
@@ -52,7 +52,7 @@ export async function differential(
   deliberate: Difference[];
 }> {
   const scripts = allScripts(random);
-  const ref = await startReference('diff');
+  const ref = await startGoMember('diff');
   const ours = await target();
   try {
     const [a, b] = await Promise.all([runAll(ours.url, scripts), runAll(ref.clientUrl, scripts)]);
