@@ -427,8 +427,13 @@ export class Client {
     return this.getJson('/v2/stats/store');
   }
 
-  version(): Promise<VersionInfo> {
-    return this.getJson('/version');
+  /** etcd 2.0 answers `etcd 2.0.13` as text (no cluster version); 2.1+ answers JSON. */
+  async version(): Promise<VersionInfo> {
+    const res = await this.raw('GET', '/version', null, null);
+    if (res.status !== 200) throw new UnexpectedStatusError(res.status);
+    const m = /^etcd (\S+)$/.exec(res.body.trim());
+    if (m !== null) return { etcdserver: m[1]!, etcdcluster: '' };
+    return parseJson<VersionInfo>(res);
   }
 
   health(): Promise<HealthInfo> {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { referenceSkip } from '../helpers/reference.js';
+import { goEtcdSkip } from '../helpers/go-etcd.js';
 import { differential } from './differential.js';
 import { startShim } from './shim.js';
 
-test('keys API answers as the reference etcd (differential, store behind a shim)', {
-  skip: referenceSkip(),
+test('keys API answers as Go etcd 2.0.13 (differential, store behind a shim)', {
+  skip: goEtcdSkip('etcd'),
 }, async () => {
   const r = await differential(async () => startShim());
   for (const d of r.differences) {

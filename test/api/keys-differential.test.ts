@@ -1,16 +1,20 @@
 // The store helper's keys-API differential suite (test/api-keys/), pointed at a real
-// bin/etcd member instead of the in-process shim: same scripts, same comparison.
+// bin/etcd member instead of the in-process shim: same scripts, same comparison, against
+// Go etcd 2.0.13 (every index, from a fresh start).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { differential } from '../api-keys/differential.js';
-import { referenceSkip } from '../helpers/reference.js';
+import { goEtcdSkip } from '../helpers/go-etcd.js';
+import { published } from '../helpers/go-member.js';
+import { waitFor } from '../helpers/process.js';
 import { startEtcd } from '../server/run-member.js';
 
-test('keys API of a real member answers as the reference etcd (differential)', {
-  skip: referenceSkip(),
+test('keys API of a real member answers as Go etcd 2.0.13 from a fresh start (differential)', {
+  skip: goEtcdSkip('etcd'),
 }, async () => {
   const r = await differential(async () => {
     const etcd = await startEtcd({ name: 'diff' });
+    await waitFor(() => published(etcd.url), 'the member to publish itself');
     return { url: etcd.url, close: () => etcd.destroy() };
   });
   for (const d of r.differences) {
