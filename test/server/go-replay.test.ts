@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { applyConfChangeEntry, applyRequestEntry } from '../../src/server/apply.js';
+import { applyConfChangeEntry, applyRequestEntry } from '../../src/server/store-apply.js';
 import { decodeRequest, encodeRequest } from '../../src/server/etcdserverpb.js';
 import { membersFromStore, STORE_NAMESPACES } from '../../src/server/membership-store.js';
 import { Store } from '../../src/store/store.js';
