@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseEtcdUrl } from '../pkg/urls.js';
 import { goHttpError, jsonMessage, methodNotAllowed, readBody, writeJSON } from './respond.js';
+import { ServerError, type ServerErrorCode } from '../server/errors.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
 import { goJsonSyntaxError } from '../pkg/go-json-error.js';
 
@@ -150,7 +151,19 @@ function peerUrls(body: unknown, res: ServerResponse): string[] | null {
   return out.sort();
 }
 
+/** etcd's etcdhttp: the server's membership errors and their statuses. */
+const STATUS: Record<ServerErrorCode, number> = {
+  IDRemoved: 409,
+  IDExists: 409,
+  PeerURLExists: 409,
+  MemberNotFound: 404,
+  MemberRemoved: 410,
+  Internal: 500,
+};
+
 function apiError(res: ServerResponse, e: unknown): void {
   if (e instanceof ApiError) jsonMessage(res, e.status, e.message);
-  else jsonMessage(res, 500, 'Internal Server Error');
+  else if (e instanceof ServerError && e.code !== 'Internal') {
+    jsonMessage(res, STATUS[e.code], e.message);
+  } else jsonMessage(res, 500, 'Internal Server Error');
 }
