@@ -6,7 +6,8 @@ import type { StoreEvent } from '../store/event.js';
 import { errorJSON, eventJSON } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
-import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
+import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
+import { muxCleanPath } from './keys-form.js';
 import { parseKeyRequest } from './keys-request.js';
 import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 

@@ -1,6 +1,9 @@
 // The member's options and what it needs from the peer transport.
 import type { Logger } from '../pkg/logger.js';
-import type { Message, NodeId } from '../raft/types.js';
+import type { MemoryStorage } from '../raft/storage.js';
+import type { HardState, Message, NodeId, Snapshot } from '../raft/types.js';
+import type { Snapshotter } from '../snap/snapshotter.js';
+import type { WAL } from '../wal/wal.js';
 import type { MemberInfo } from './membership.js';
 import type { Scheduler } from './scheduler.js';
 import type { TransportSelfStats } from './stats.js';
@@ -62,6 +65,11 @@ export interface MemberOptions {
   syncIntervalMs?: number;
   /** Raft log entries kept behind a snapshot for slow followers. */
   catchUpEntries?: number;
+  /**
+   * quorum=true GETs go through the log as QGET entries (Go etcd 2.0 members understand
+   * only these) instead of ReadIndex.
+   */
+  quorumReadsViaLog?: boolean;
   /** Clock and timers; default: Node's. */
   scheduler?: Scheduler;
 }
@@ -72,4 +80,18 @@ export const DEFAULT_SYNC_INTERVAL_MS = 500;
 /** etcd's ReqTimeout: 5 s plus two election timeouts. */
 export function requestTimeoutMs(o: MemberOptions): number {
   return o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS + 2 * o.heartbeatMs * o.electionTicks;
+}
+
+/** A member's durable state, opened (src/embed/storage.ts opens it). */
+export interface OpenedStorage {
+  /** True when this start created the WAL (no previous state). */
+  fresh: boolean;
+  wal: WAL;
+  walDir: string;
+  snapshotter: Snapshotter;
+  storage: MemoryStorage;
+  snapshot: Snapshot | null;
+  hardState: HardState;
+  memberId: string;
+  clusterId: string;
 }

@@ -2,8 +2,7 @@
 // start/stop. The work is done by the modules beside it: raft-loop (Ready → WAL → send →
 // apply → Advance), apply (committed entries → store and membership), proposals,
 // read-index, snapshotting, member-changes, stats.
-import { mkdirSync } from 'node:fs';
-import { type DirLock, checkWritable, lockDir } from '../pkg/fileutil.js';
+import type { DirLock } from '../pkg/fileutil.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { ProposalDroppedError } from '../raft/interface.js';
 import type { RawNode } from '../raft/rawnode.js';
@@ -27,11 +26,12 @@ import { Store } from '../store/store.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { WAL } from '../wal/wal.js';
 import { type ApplySink, applyEntries } from './apply.js';
-import { conflictingClusterIdMessage } from './cluster.js';
+import { conflictingClusterIdMessage } from '../pkg/ids.js';
 import { Leadership } from './leadership.js';
 import {
   DEFAULT_SYNC_INTERVAL_MS,
   type MemberOptions,
+  type OpenedStorage,
   type PeerTransport,
   requestTimeoutMs,
 } from './member-options.js';
@@ -48,7 +48,6 @@ import { realScheduler, type Cancel, type Scheduler } from './scheduler.js';
 import { decodeSnapshotData } from './snapshot-data.js';
 import { DEFAULT_CATCH_UP_ENTRIES, Snapshotting } from './snapshotting.js';
 import { leaderStatsJSON, selfStatsJSON } from './stats.js';
-import { openStorage } from './storage-bootstrap.js';
 import { serverVersion } from './version.js';
 import { Wait } from './wait.js';
 
@@ -105,11 +104,7 @@ export class Member {
   private recvAppendCnt = 0;
   private sendAppendCnt = 0;
 
-  private constructor(
-    opts: MemberOptions,
-    parts: Awaited<ReturnType<typeof openStorage>>,
-    lock: DirLock,
-  ) {
+  private constructor(opts: MemberOptions, parts: OpenedStorage, lock: DirLock) {
     this.opts = opts;
     this.sched = opts.scheduler ?? realScheduler;
     this.startTime = this.sched.now();
@@ -229,23 +224,12 @@ export class Member {
     });
   }
 
-  /** Opens (or creates) the data dir, replays the WAL and starts the raft loop. */
-  static async start(opts: MemberOptions): Promise<Member> {
-    const lock = prepareDataDir(opts.dataDir);
-    let parts: Awaited<ReturnType<typeof openStorage>>;
-    try {
-      parts = await openStorage(
-        opts.dataDir,
-        opts.memberId,
-        opts.clusterId,
-        opts.forceNewCluster === true,
-        { name: opts.name, peerURLs: opts.peerUrls, clientURLs: [] },
-      );
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
-    const m = new Member(opts, parts, lock);
+  /**
+   * Starts the raft loop on opened storage (src/embed opens it: startEtcd does all of
+   * it). The member owns the storage and the lock from here, and releases them on stop.
+   */
+  static start(opts: MemberOptions, opened: { lock: DirLock; storage: OpenedStorage }): Member {
+    const m = new Member(opts, opened.storage, opened.lock);
     m.begin();
     return m;
   }
@@ -713,12 +697,6 @@ export class Member {
       }
     }
   }
-}
-
-function prepareDataDir(dataDir: string): DirLock {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  checkWritable(dataDir);
-  return lockDir(dataDir);
 }
 
 export type { MemberOptions, PeerTransport, TransportHandlers } from './member-options.js';

@@ -1,6 +1,6 @@
 // /v2/stats/self and /v2/stats/leader, in etcd's ServerStats and LeaderStats JSON shapes.
 import type { StateType } from '../raft/types.js';
-import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from './go-format.js';
+import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from '../pkg/go-time.js';
 
 const STATE_NAMES = ['StateFollower', 'StateCandidate', 'StateLeader', 'StatePreCandidate'];
 

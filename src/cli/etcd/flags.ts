@@ -20,7 +20,8 @@ import {
   type ProxyMode,
 } from './config.js';
 import { FlagError } from './flag-error.js';
-import { type FlagDef, GoFlagError, parseGoBool, parseGoFlags, parseGoUint } from './goflag.js';
+import { type GoFlag, GoFlagError, parseGoFlags } from '../../pkg/go-flag.js';
+import { parseGoBool, parseGoUint, UINT64_MAX } from '../../pkg/go-strconv.js';
 
 export { FlagError } from './flag-error.js';
 export type { EtcdConfig } from './config.js';
@@ -53,8 +54,6 @@ const ERR_UNSET_ADVERTISE_CLIENT =
 const HINT_UNSET_ADVERTISE_CLIENT =
   'When listening on specific address(es), this etcd process must advertise accessible url(s) to each connected client.';
 
-const UINT_MAX = (1n << 64n) - 1n;
-
 /** Raw values as the flag set holds them while parsing. */
 interface Raw {
   strings: Map<string, string>;
@@ -65,10 +64,10 @@ interface Raw {
   cors: string[];
 }
 
-function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
-  const defs = new Map<string, FlagDef>();
+function defineFlags(raw: Raw, notices: string[]): Map<string, GoFlag> {
+  const defs = new Map<string, GoFlag>();
   const add = (name: string, bool: boolean, set: (v: string) => void) =>
-    defs.set(name, { name, bool, set });
+    defs.set(name, { bool, set });
 
   const str = (name: string, def: string) => {
     raw.strings.set(name, def);
@@ -80,7 +79,7 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
   };
   const uint = (name: string, def: number) => {
     raw.uints.set(name, BigInt(def));
-    add(name, false, (v) => raw.uints.set(name, parseGoUint(v, UINT_MAX)));
+    add(name, false, (v) => raw.uints.set(name, parseGoUint(v, 0, UINT64_MAX)));
   };
   const choice = (name: string, values: readonly string[], def: string) => {
     raw.strings.set(name, def);
@@ -91,7 +90,7 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
   };
   const bool = (name: string, def: boolean) => {
     raw.bools.set(name, def);
-    add(name, true, (v) => raw.bools.set(name, parseGoBool(v)));
+    add(name, true, (v) => raw.bools.set(name, flagBool(v)));
   };
   const addr = (name: string) =>
     add(name, false, (v) => raw.addrs.set(name, parseIpAddressPort(v)));
@@ -196,7 +195,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Etc
 
   let parsed: { set: Set<string>; args: string[] };
   try {
-    parsed = parseGoFlags(argv, defs);
+    parsed = parseGoFlags(argv, (n) => defs.get(n), { helpFlags: true });
   } catch (e) {
     if (e instanceof GoFlagError && e.help) return helpConfig(notices);
     throw new FlagError('parse', (e as Error).message);
@@ -366,4 +365,11 @@ function helpConfig(notices: string[]): EtcdConfig {
   const cfg = buildConfig(raw, new Set(), notices);
   cfg.printHelp = true;
   return cfg;
+}
+
+/** strconv.ParseBool as Go's flag package reports its failure. */
+function flagBool(v: string): boolean {
+  const b = parseGoBool(v);
+  if (b === null) throw new Error('parse error');
+  return b;
 }
