@@ -3,7 +3,8 @@
 // and messages as etcd's membersHandler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseEtcdUrl } from '../pkg/urls.js';
-import { goHttpError, jsonMessage, methodNotAllowed, readBody, writeJSON } from './respond.js';
+import { BodyTooLargeError, readBody } from './http-util.js';
+import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
 import { ServerError, type ServerErrorCode } from '../server/errors.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
 import { goJsonSyntaxError } from '../pkg/go-json-error.js';
@@ -113,8 +114,11 @@ async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unkn
     jsonMessage(res, 415, `Bad Content-Type ${ct}, accept application/json`);
     return null;
   }
-  const text = await readBody(req, MAX_BODY);
-  if (text === null) {
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_BODY)).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError)) throw e;
     jsonMessage(res, 413, 'http: request body too large');
     return null;
   }

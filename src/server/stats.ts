@@ -1,18 +1,12 @@
 // /v2/stats/self and /v2/stats/leader, in etcd's ServerStats and LeaderStats JSON shapes.
 import type { StateType } from '../raft/types.js';
+import type { SelfStatsCounts, SelfStatsJSON } from '../pkg/stats-json.js';
 import { formatGoDuration, formatGoTime, GO_MAX_DURATION, GO_ZERO_TIME } from '../pkg/go-time.js';
 
 const STATE_NAMES = ['StateFollower', 'StateCandidate', 'StateLeader', 'StatePreCandidate'];
 
 /** The transport's counters (src/peer's Transport has this shape). */
-export interface TransportSelfStats {
-  recvAppendRequestCnt: number;
-  recvPkgRate?: number;
-  recvBandwidthRate?: number;
-  sendAppendRequestCnt: number;
-  sendPkgRate?: number;
-  sendBandwidthRate?: number;
-}
+export type TransportSelfStats = SelfStatsCounts;
 
 export interface SelfStatsInput {
   name: string;
@@ -29,7 +23,7 @@ export interface SelfStatsInput {
 }
 
 export function selfStatsJSON(s: SelfStatsInput): string {
-  return JSON.stringify({
+  const out: SelfStatsJSON = {
     name: s.name,
     id: s.id,
     state: STATE_NAMES[s.state] ?? 'StateFollower',
@@ -40,7 +34,8 @@ export function selfStatsJSON(s: SelfStatsInput): string {
       startTime: s.leaderSince > 0 ? formatGoTime(s.leaderSince) : GO_ZERO_TIME,
     },
     ...s.counts,
-  });
+  };
+  return JSON.stringify(out);
 }
 
 /** The leader's view of its followers, as the transport reports it. */

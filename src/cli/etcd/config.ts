@@ -63,16 +63,3 @@ export interface EtcdConfig {
   /** Lines etcd logs while reading its configuration (main logs them in order). */
   notices: string[];
 }
-
-export {
-  DEFAULT_CLIENT_URLS,
-  DEFAULT_CLUSTER_TOKEN,
-  DEFAULT_ELECTION_MS,
-  DEFAULT_HEARTBEAT_MS,
-  DEFAULT_MAX_SNAPSHOTS,
-  DEFAULT_MAX_WALS,
-  DEFAULT_NAME,
-  DEFAULT_PEER_URLS,
-  DEFAULT_SNAPSHOT_COUNT,
-  initialClusterFromName,
-} from '../../embed/config.js';

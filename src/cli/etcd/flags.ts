@@ -3,22 +3,9 @@
 // parseFlags never writes anything: what etcd would log is returned in `notices`, and a
 // bad command line is a FlagError carrying etcd's message (see flag-error.ts).
 import { parseIpAddressPort, parseUrlList } from '../../pkg/urls.js';
-import {
-  type ClusterState,
-  DEFAULT_CLIENT_URLS,
-  DEFAULT_CLUSTER_TOKEN,
-  DEFAULT_ELECTION_MS,
-  DEFAULT_HEARTBEAT_MS,
-  DEFAULT_MAX_SNAPSHOTS,
-  DEFAULT_MAX_WALS,
-  DEFAULT_NAME,
-  DEFAULT_PEER_URLS,
-  DEFAULT_SNAPSHOT_COUNT,
-  type DiscoveryFallback,
-  type EtcdConfig,
-  initialClusterFromName,
-  type ProxyMode,
-} from './config.js';
+import * as defaults from '../../embed/config.js';
+import type { ClusterState } from '../../embed/config.js';
+import type { DiscoveryFallback, EtcdConfig, ProxyMode } from './config.js';
 import { FlagError } from './flag-error.js';
 import { type GoFlag, GoFlagError, parseGoFlags } from '../../pkg/go-flag.js';
 import { parseGoBool, parseGoUint, UINT64_MAX } from '../../pkg/go-strconv.js';
@@ -110,24 +97,30 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, GoFlag> {
     raw.cors = origins;
   });
   str('data-dir', '');
-  urls('listen-peer-urls', DEFAULT_PEER_URLS);
-  urls('listen-client-urls', DEFAULT_CLIENT_URLS);
-  uint('max-snapshots', DEFAULT_MAX_SNAPSHOTS);
-  uint('max-wals', DEFAULT_MAX_WALS);
-  str('name', DEFAULT_NAME);
-  uint('snapshot-count', DEFAULT_SNAPSHOT_COUNT);
-  uint('heartbeat-interval', DEFAULT_HEARTBEAT_MS);
-  uint('election-timeout', DEFAULT_ELECTION_MS);
+  urls('listen-peer-urls', defaults.DEFAULT_PEER_URLS);
+  urls('listen-client-urls', defaults.DEFAULT_CLIENT_URLS);
+  uint('max-snapshots', defaults.DEFAULT_MAX_SNAPSHOTS);
+  uint('max-wals', defaults.DEFAULT_MAX_WALS);
+  str('name', defaults.DEFAULT_NAME);
+  uint('snapshot-count', defaults.DEFAULT_SNAPSHOT_COUNT);
+  uint('heartbeat-interval', defaults.DEFAULT_HEARTBEAT_MS);
+  uint('election-timeout', defaults.DEFAULT_ELECTION_MS);
 
   // clustering
-  urls('initial-advertise-peer-urls', DEFAULT_PEER_URLS);
-  urls('advertise-client-urls', DEFAULT_CLIENT_URLS);
+  urls('initial-advertise-peer-urls', defaults.DEFAULT_PEER_URLS);
+  urls('advertise-client-urls', defaults.DEFAULT_CLIENT_URLS);
   str('discovery', '');
   choice('discovery-fallback', ['exit', 'proxy'], 'proxy');
   str('discovery-proxy', '');
   str('discovery-srv', '');
-  str('initial-cluster', initialClusterFromName(DEFAULT_NAME, parseUrlList(DEFAULT_PEER_URLS)));
-  str('initial-cluster-token', DEFAULT_CLUSTER_TOKEN);
+  str(
+    'initial-cluster',
+    defaults.initialClusterFromName(
+      defaults.DEFAULT_NAME,
+      parseUrlList(defaults.DEFAULT_PEER_URLS),
+    ),
+  );
+  str('initial-cluster-token', defaults.DEFAULT_CLUSTER_TOKEN);
   choice('initial-cluster-state', ['new', 'existing'], 'new');
 
   // proxy
@@ -310,7 +303,9 @@ function buildConfig(raw: Raw, set: Set<string>, notices: string[]): EtcdConfig 
     // etcd derives the default from the name and the advertised peer URLs; with
     // discovery the initial cluster comes from the discovery service instead.
     initialCluster =
-      set.has('discovery') || set.has('discovery-srv') ? '' : initialClusterFromName(name, apurls);
+      set.has('discovery') || set.has('discovery-srv')
+        ? ''
+        : defaults.initialClusterFromName(name, apurls);
   }
   const heartbeat = num(raw, 'heartbeat-interval');
   const election = num(raw, 'election-timeout');
