@@ -198,9 +198,10 @@ export async function handleKeys(
     }
     const method = req.method!;
     const { req: r, noValueOnSuccess } = parseKeyRequest(method, path, form, backend.now());
+    // A quorum GET stays a GET: the member decides how to make it linearizable.
     if (method === 'HEAD') r.method = 'GET';
-    else if (method === 'GET' && r.quorum) r.method = 'QGET';
-    if (r.method === 'GET' && r.wait && method === 'GET') {
+    // As etcd 2.0's server: a quorum GET is a read, never a watch (wait is ignored).
+    if (r.method === 'GET' && r.wait && !r.quorum && method === 'GET') {
       let w: StoreWatcher;
       try {
         w = backend.watch(r.path, r.recursive, r.stream, r.since);

@@ -24,9 +24,18 @@ export class Member extends MemberCore {
 
   // ---- KeysBackend -------------------------------------------------------------------
 
+  /**
+   * GET without quorum reads the local store. quorum=true is linearizable: by ReadIndex in
+   * a cluster of ours, or through the log as a QGET entry (quorumReadsViaLog: Go etcd 2.0
+   * members understand only that). Everything else is proposed.
+   */
   do(r: V2Request): Promise<StoreEvent> {
     if (r.method === 'GET') {
-      if (r.quorum) return this.linearizableRead(r);
+      if (r.quorum) {
+        if (this.opts.quorumReadsViaLog !== true) return this.linearizableRead(r);
+        r.method = 'QGET';
+        return this.proposeRequest(r) as Promise<StoreEvent>;
+      }
       try {
         return Promise.resolve(applyRequest(this.state.store, r, this.sched.now()));
       } catch (e) {
