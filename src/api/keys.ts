@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
-import { errorJSON, eventJSON } from '../store/json.js';
+import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
@@ -136,7 +136,7 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
-      const ok = res.write(`${eventJSON(ev)}\n`);
+      const ok = res.write(`${eventJSONOnce(ev)}\n`);
       if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops

@@ -201,9 +201,13 @@ export class MemberCore {
         persisted: (commit) => {
           this.state.persistedCommit = commit;
         },
-        afterRun: () => this.snapshotIfDue(),
+        hasWork: () => this.snapshots.markerPending,
+        work: async () => {
+          this.state.persistedCommit = await this.snapshots.writeMarker(this.state);
+        },
         afterReady: () => {
           if (this.campaignIfAlone) this.maybeCampaignAlone();
+          this.snapshotIfDue();
         },
         fatal: (e) => this.fail(e),
         walSynced: (s) => this.metrics.walFsync.observe(s),
@@ -447,12 +451,17 @@ export class MemberCore {
 
   protected restoreState(snap: Snapshot): void {
     this.state.restore(snap);
-    this.snapshots.index = snap.metadata.index;
+    this.snapshots.restored(snap.metadata.index);
   }
 
-  protected async snapshotIfDue(): Promise<void> {
-    if (!this.snapshots.due(this.state.applied)) return;
-    this.state.persistedCommit = await this.snapshots.take(this.state);
+  /** Between Readys: a snapshot every --snapshot-count entries (its file written meanwhile). */
+  protected snapshotIfDue(): void {
+    if (this.lifecycle !== 'running' || !this.snapshots.due(this.state.applied)) return;
+    this.snapshots.start(
+      this.state,
+      () => this.loop.schedule(),
+      (e) => this.fail(e),
+    );
   }
 
   // ---- Stop --------------------------------------------------------------------------
@@ -480,6 +489,13 @@ export class MemberCore {
     }
     await this.loop.idle();
     this.loop.stop();
+    // A snapshot file being written is finished, and its marker written (the loop, which
+    // would have, is stopped): a restart then starts from it.
+    await this.snapshots.settle();
+    if (this.snapshots.markerPending && this.lifecycle !== 'failed') {
+      this.state.persistedCommit = await this.snapshots.writeMarker(this.state);
+      await this.snapshots.settle();
+    }
     this.ticker?.cancel();
     this.ticker = null;
     if (this.lifecycle !== 'failed') this.lifecycle = 'stopped';

@@ -46,11 +46,12 @@ export interface LoopHost {
   restore(snap: Snapshot): void;
   /** The hard state's commit index is durable. */
   persisted(commit: number): void;
-  /** After the Readys of one run were processed (a snapshot may be due). */
-  afterRun(): Promise<void>;
+  /** Work the loop must do between Readys (a snapshot's WAL marker). */
+  hasWork(): boolean;
+  work(): Promise<void>;
   /** Proposals are buffered for the next Ready. */
   hasBuffered(): boolean;
-  /** After each run, once the loop is free again. */
+  /** After each run, once the loop is free again (no Ready in progress). */
   afterReady(): void;
   /** The loop failed: the member must stop. */
   fatal(e: Error): void;
@@ -106,7 +107,12 @@ export class RaftLoop {
     try {
       this.host.beforeReady();
       if (!this.node.hasReady()) {
-        this.notifyIdle();
+        if (this.host.hasWork()) {
+          this.state = 'processing';
+          this.host.work().then(this.done, this.fail);
+        } else {
+          this.notifyIdle();
+        }
         return;
       }
       this.state = 'processing';
@@ -124,8 +130,9 @@ export class RaftLoop {
     this.state = 'idle';
     try {
       this.host.afterReady();
-      if (this.host.hasBuffered() || this.node.hasReady()) this.schedule();
-      else this.notifyIdle();
+      if (this.host.hasBuffered() || this.node.hasReady() || this.host.hasWork()) {
+        this.schedule();
+      } else this.notifyIdle();
     } catch (e) {
       this.fail(e);
     }
@@ -202,6 +209,6 @@ export class RaftLoop {
       rd = goOn && this.node.hasReady() ? this.node.ready() : null;
     }
     this.host.apply(pending, pendingReads);
-    await this.host.afterRun();
+    if (this.host.hasWork()) await this.host.work();
   }
 }

@@ -63,6 +63,15 @@ export function eventJSON(e: StoreEvent, noNodes = false): string {
   return `${s}}`;
 }
 
+/**
+ * eventJSON(e), written once per event and kept on it: the watchers of an event share one
+ * serialisation. (The JSON does not depend on etcdIndex, so a withIndex copy shares it.)
+ */
+export function eventJSONOnce(e: StoreEvent): string {
+  if (e.json === null) e.json = eventJSON(e);
+  return e.json;
+}
+
 export function errorJSON(e: EtcdError): string {
   let s = `{"errorCode":${e.errorCode},"message":${goString(e.message)}`;
   if (e.cause !== '') s += `,"cause":${goString(e.cause)}`;
