@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from '../../src/server/cluster.js';
+import { Cluster } from '../../src/discovery/cluster.js';
 import {
   type MemberSpec,
   memberArgs,

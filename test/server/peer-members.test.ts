@@ -3,7 +3,7 @@
 // that form and the older hex-string form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePeerMembers } from '../../src/server/cluster-remote.js';
+import { parsePeerMembers } from '../../src/discovery/peer-members.js';
 import { peerMembersJSON } from '../../src/server/membership.js';
 import { http, startEtcd } from './run-member.js';
 
