@@ -35,11 +35,6 @@ function getBool(form: Form, key: string): boolean {
   return v;
 }
 
-/** A wall-clock time in ns since the epoch: ms from `nowMs`, the digits below from hrtime. */
-export function nowUnixNano(nowMs: number): bigint {
-  return BigInt(Math.floor(nowMs)) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
-}
-
 /** now + ttl seconds in int64 nanoseconds, wrapping as Go's arithmetic does. */
 export function ttlToExpiration(ttl: bigint, nowNs: bigint): bigint {
   return BigInt.asIntN(64, nowNs + BigInt.asIntN(64, BigInt.asIntN(64, ttl) * 1_000_000_000n));

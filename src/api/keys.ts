@@ -8,7 +8,8 @@ import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
-import { nowUnixNano, parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
+import { unixNano } from '../pkg/go-time.js';
+import { parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
 import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -193,7 +194,7 @@ export async function handleKeys(
       return;
     }
     const method = req.method!;
-    const r = parseKeyRequest(method, path, form, nowUnixNano(backend.now()));
+    const r = parseKeyRequest(method, path, form, unixNano(backend.now()));
     // A quorum GET stays a GET: the member decides how to make it linearizable.
     if (method === 'HEAD') r.method = 'GET';
     // As etcd 2.0's server: a quorum GET is a read, never a watch (wait is ignored).

@@ -77,3 +77,11 @@ export function parseGoDuration(s: string): number | null {
   }
   return sign * total;
 }
+
+/**
+ * A wall-clock time as Go's time.Now().UnixNano(): the ms from `nowMs`, the digits below
+ * from the high-resolution clock (so times carry nanoseconds, as Go's do).
+ */
+export function unixNano(nowMs: number): bigint {
+  return BigInt(Math.floor(nowMs)) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+}

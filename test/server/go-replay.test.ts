@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { applyConfChangeEntry, applyRequestEntry } from '../../src/server/store-apply.js';
+import { applyConfChangeToStore, applyRequestToStore } from '../../src/server/store-apply.js';
 import { decodeRequest, encodeRequest } from '../../src/server/etcdserverpb.js';
 import { membersFromStore, STORE_NAMESPACES } from '../../src/server/membership-store.js';
 import { Store } from '../../src/store/store.js';
@@ -77,10 +77,10 @@ function replay(now: (i: number) => number): Store {
     const data = Buffer.from(e.data, 'base64');
     if (e.type === 1) {
       const cc = confChange(data);
-      const r = applyConfChangeEntry(s, KINDS[cc.type]!, cc.nodeId, cc.context, now(e.index));
+      const r = applyConfChangeToStore(s, KINDS[cc.type]!, cc.nodeId, cc.context, now(e.index));
       assert.equal(r.error, null, `entry ${e.index}`);
     } else if (data.length > 0) {
-      applyRequestEntry(s, decodeRequest(data), now(e.index));
+      applyRequestToStore(s, decodeRequest(data), now(e.index));
     }
   }
   return s;
@@ -125,17 +125,17 @@ test('a member added twice or removed twice is refused at apply time, changing n
   const before = s.index;
   const ctx = Buffer.from('{"id":15456014843160404271,"peerURLs":["http://127.0.0.1:19802"]}');
   assert.equal(
-    applyConfChangeEntry(s, 'add', 'd67ecb9c41bda12f', ctx, 0).error,
+    applyConfChangeToStore(s, 'add', 'd67ecb9c41bda12f', ctx, 0).error,
     'etcdserver: ID removed',
   );
   assert.equal(
-    applyConfChangeEntry(s, 'remove', 'd67ecb9c41bda12f', new Uint8Array(), 0).error,
+    applyConfChangeToStore(s, 'remove', 'd67ecb9c41bda12f', new Uint8Array(), 0).error,
     'etcdserver: ID removed',
   );
   const dup = Buffer.from('{"id":1,"peerURLs":["http://127.0.0.1:19801"]}');
-  assert.equal(applyConfChangeEntry(s, 'add', '1', dup, 0).error, 'etcdserver: peerURL exists');
+  assert.equal(applyConfChangeToStore(s, 'add', '1', dup, 0).error, 'etcdserver: peerURL exists');
   assert.equal(
-    applyConfChangeEntry(s, 'remove', '2', new Uint8Array(), 0).error,
+    applyConfChangeToStore(s, 'remove', '2', new Uint8Array(), 0).error,
     'etcdserver: ID not found',
   );
   assert.equal(s.index, before);
