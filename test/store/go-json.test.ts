@@ -16,7 +16,7 @@ const FIXTURE = join(
   'fixtures',
   'go-2.0.13-store',
 );
-const goJSON = readFileSync(join(FIXTURE, 'store.json'));
+const goJSON = readFileSync(join(FIXTURE, 'store.data'));
 const NS = ['/0', '/1'];
 
 test("Go's snapshot loads and saves back byte for byte", () => {
