@@ -144,11 +144,8 @@ function peerUrls(body: unknown, res: ServerResponse): string[] | null {
     try {
       out.push(parseEtcdUrl(u).href);
     } catch (e) {
-      const msg = (e as Error).message.replace(
-        'URL scheme must be http or https:',
-        'URL scheme must be http, https, unix, or unixs:',
-      );
-      jsonMessage(res, 400, msg);
+      // etcd 2.0's wording (types.NewURLs): "URL scheme must be http or https: ...".
+      jsonMessage(res, 400, (e as Error).message);
       return null;
     }
   }
