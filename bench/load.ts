@@ -71,6 +71,20 @@ export function putKeys(
   });
 }
 
+/** PUTs 256-byte values to `${prefix}0..63` from 64 connections until `stop` returns true. */
+export function putUntil(t: Target, prefix: string, stop: () => boolean): Promise<LoadResult> {
+  const reqs = Array.from({ length: 64 }, (_, c) =>
+    formRequest('PUT', t.host, `${prefix}${c}`, FORM),
+  );
+  return runLoad({
+    url: t.clientUrl,
+    connections: 64,
+    seconds: 3600,
+    stop,
+    build: (c) => reqs[c]!,
+  });
+}
+
 /** PUTs one key with a 256-byte value and throws unless it is acknowledged. */
 export async function putOne(t: Target, path: string, value = VALUE): Promise<void> {
   const r = await fetch(`${t.clientUrl}${path}`, {
