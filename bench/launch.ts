@@ -17,8 +17,8 @@ export interface Member {
   dataDir: string;
   proc: Started | null;
   pid(): number;
-  /** Spawns the member (flags plus `extra`); resolves at spawn time, not when serving. */
-  spawn(extra?: string[], state?: 'new' | 'existing'): Started;
+  /** Spawns the member (flags plus `extra`; `as` another build or node flags of it). */
+  spawn(extra?: string[], state?: 'new' | 'existing', as?: Impl): Started;
   /** Resolves once it answers a quorum read (polled every 5 ms, so restarts time well). */
   serving(timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -53,12 +53,12 @@ export async function launch(
       ...spec,
       proc: null,
       pid: () => m.proc?.proc.pid ?? -1,
-      spawn(extra = [], state = 'new') {
+      spawn(extra = [], state = 'new', as = impl) {
         const args = memberArgs(spec, initialCluster, token, state, opts.tuning ?? TUNING);
         m.proc = spawnTracked(
-          impl.cmd,
-          [...impl.pre, ...args, ...impl.post, ...(opts.extra ?? []), ...extra],
-          { ...impl.env, ...opts.env },
+          as.cmd,
+          [...as.pre, ...args, ...as.post, ...(opts.extra ?? []), ...extra],
+          { ...as.env, ...opts.env },
         );
         return m.proc;
       },

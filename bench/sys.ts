@@ -39,3 +39,16 @@ export function fdatasyncRate(dir: string, seconds: number): number {
   }
   return n / ((performance.now() - t0) / 1000);
 }
+
+/** CPU time a process has used so far, user and system, in seconds (Linux /proc). */
+export function cpuSeconds(pid: number): { user: number; system: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state: utime is 14th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const hz = 100; // USER_HZ on Linux
+    return { user: Number(f[11]) / hz, system: Number(f[12]) / hz };
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
