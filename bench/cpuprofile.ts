@@ -118,12 +118,12 @@ export function printSummary(title: string, s: Summary): void {
     if (t.name === '(idle)') continue;
     console.log(`  ${pct(t.ms)}  ${t.name.slice(0, 40).padEnd(40)} ${t.where}`);
   }
-  console.log('by layer:          self  inclusive');
+  console.log(`${'by layer:'.padEnd(31)}  self  inclusive`);
   const layers = [...s.inclusiveByLayer.keys()].filter((l) => l !== 'idle');
   layers.sort((a, b) => (s.inclusiveByLayer.get(b) ?? 0) - (s.inclusiveByLayer.get(a) ?? 0));
   for (const l of layers) {
     console.log(
-      `  ${l.padEnd(20)}${pct(s.selfByLayer.get(l) ?? 0)}  ${pct(s.inclusiveByLayer.get(l)!)}`,
+      `  ${l.padEnd(28)}${pct(s.selfByLayer.get(l) ?? 0)}  ${pct(s.inclusiveByLayer.get(l)!)}`,
     );
   }
 }
