@@ -33,7 +33,8 @@ async function reads(g: Group): Promise<LoadResult> {
   const n = g.members.length;
   const parts = await Promise.all(
     g.members.map((m, i) =>
-      getLoad(m, '/v2/keys/bench/read', Math.floor(64 / n) + (i < 64 % n ? 1 : 0), SECONDS),
+      // One wrk thread per member: as many generator threads as for one member's load.
+      getLoad(m, '/v2/keys/bench/read', Math.floor(64 / n) + (i < 64 % n ? 1 : 0), SECONDS, 1),
     ),
   );
   const requests = parts.reduce((a, p) => a + p.requests, 0);

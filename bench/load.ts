@@ -20,14 +20,23 @@ export function loadTool(): 'wrk' | 'node' {
   return wrkAvailable() ? 'wrk' : 'node';
 }
 
-/** GET `path` over `connections` keep-alive connections for `seconds`. */
+/** GET `path` over `connections` keep-alive connections for `seconds` (`threads` for wrk). */
 export function getLoad(
   t: Target,
   path: string,
   connections: number,
   seconds: number,
+  threads?: number,
 ): Promise<LoadResult> {
-  if (loadTool() === 'wrk') return runWrk({ url: t.clientUrl, connections, seconds, path });
+  if (loadTool() === 'wrk') {
+    return runWrk({
+      url: t.clientUrl,
+      connections,
+      seconds,
+      path,
+      ...(threads ? { threads } : {}),
+    });
+  }
   const req = getRequest(t.host, path);
   return runLoad({ url: t.clientUrl, connections, seconds, build: () => req });
 }

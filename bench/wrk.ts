@@ -29,6 +29,8 @@ export interface WrkLoad {
   /** PUT a form body to `${path}${n % connections}` instead of GET `path`. */
   put?: { body: string };
   path: string;
+  /** wrk threads (default: 2, the machine's cores, or 1 for 1 connection). */
+  threads?: number;
 }
 
 const scripts = benchDir('bench-wrk');
@@ -79,7 +81,7 @@ export function parseWrk(out: string): LoadResult {
 export async function runWrk(load: WrkLoad): Promise<LoadResult> {
   const args = [
     '-t',
-    String(Math.min(2, load.connections)),
+    String(Math.min(load.threads ?? 2, load.connections)),
     '-c',
     String(load.connections),
     '-d',
