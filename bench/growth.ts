@@ -1,6 +1,6 @@
 // `npm run bench:growth`: how each implementation grows with its data. For each size in
 // BENCH_GROWTH_KEYS (100000,1000000), one member of each implementation in turn, started
-// with --snapshot-count 10000 (2.0.13's default; 3.4's is 100,000):
+// with --snapshot-count BENCH_SNAPSHOT_COUNT (10000: 2.0.13's default; 3.4's is 100,000):
 //   load:     PUT that many distinct keys (256-byte values, 64 connections), seconds
 //   RSS:      resident memory once loaded, MiB
 //   snapshot: the next snapshot's save time, ms (writes go on until one starts; see
@@ -17,7 +17,7 @@ import { MiB, rssBytes } from './sys.js';
 import { fmt, printTable, type Row } from './table.js';
 
 const SIZES = (process.env.BENCH_GROWTH_KEYS ?? '100000,1000000').split(',').map(Number);
-const SNAPSHOT_COUNT = '10000';
+const SNAPSHOT_COUNT = process.env.BENCH_SNAPSHOT_COUNT ?? '10000';
 
 interface Figures {
   loadS: number;
