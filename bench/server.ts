@@ -5,6 +5,8 @@
 //   writes:     PUT 256 bytes, 64 connections
 //   sequential: PUT 256 bytes, 1 connection (next to the disk's raw fdatasync rate)
 //   memory:     RSS after loading BENCH_KEYS (100,000) keys with 256-byte values
+//   CPU:        the server's CPU time per request in each run (user + system, /proc): what
+//               a request costs, less sensitive to a busy machine than the rates
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts).
 import { tmpdir } from 'node:os';
 import { alternate, implementations } from './impls.js';
@@ -12,7 +14,7 @@ import { type Group, launch } from './launch.js';
 import { describeLoad, getLoad, logRun, putKeys, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
-import { fdatasyncRate, MiB, rssBytes } from './sys.js';
+import { cpuSeconds, fdatasyncRate, MiB, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -21,11 +23,34 @@ const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 
 type Run = (g: Group) => Promise<LoadResult>;
 
-const RUNS: [string, Run][] = [
-  ['reads/s (GET, 64 conns)', (g) => getLoad(g.members[0]!, '/v2/keys/bench/read', 64, SECONDS)],
-  ['writes/s (PUT, 64 conns)', (g) => putLoad(g.members[0]!, '/v2/keys/bench/w', 64, SECONDS)],
-  ['sequential writes/s (1 conn)', (g) => putLoad(g.members[0]!, '/v2/keys/bench/s', 1, SECONDS)],
+// [figure, its CPU cost's figure, run]
+const RUNS: [string, string, Run][] = [
+  [
+    'reads/s (GET, 64 conns)',
+    'CPU µs per read',
+    (g) => getLoad(g.members[0]!, '/v2/keys/bench/read', 64, SECONDS),
+  ],
+  [
+    'writes/s (PUT, 64 conns)',
+    'CPU µs per write (64 conns)',
+    (g) => putLoad(g.members[0]!, '/v2/keys/bench/w', 64, SECONDS),
+  ],
+  [
+    'sequential writes/s (1 conn)',
+    'CPU µs per write (1 conn)',
+    (g) => putLoad(g.members[0]!, '/v2/keys/bench/s', 1, SECONDS),
+  ],
 ];
+
+/** The server's CPU time (user + system, all its threads) per request, in µs. */
+async function withCpu(g: Group, run: Run): Promise<{ r: LoadResult; cpuUs: number }> {
+  const pid = g.members[0]!.pid();
+  const c0 = cpuSeconds(pid);
+  const r = await run(g);
+  const c1 = cpuSeconds(pid);
+  const cpu = c1.user + c1.system - (c0.user + c0.system);
+  return { r, cpuUs: (cpu / Math.max(1, r.requests)) * 1e6 };
+}
 
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
@@ -43,11 +68,13 @@ async function main(): Promise<void> {
       await getLoad(g.members[0]!, '/v2/keys/bench/read', 64, Math.min(2, SECONDS));
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of RUNS) {
+      for (const [name, cpuName, run] of RUNS) {
         for (const g of alternate(groups, round)) {
-          const r = await run(g);
-          logRun(name, g.impl, r);
-          if (r.errors === 0) best.keep(name, g.impl, r.perSecond, 'higher');
+          const { r, cpuUs } = await withCpu(g, run);
+          logRun(`${name} [${fmt(cpuUs)} µs CPU/request]`, g.impl, r);
+          if (r.errors > 0) continue;
+          best.keep(name, g.impl, r.perSecond, 'higher');
+          best.keep(cpuName, g.impl, cpuUs, 'lower');
         }
       }
       disk = Math.max(disk || 0, fdatasyncRate(tmpdir(), Math.min(2, SECONDS)));
@@ -65,13 +92,15 @@ async function main(): Promise<void> {
   } finally {
     for (const g of groups) await g.close();
   }
-  const rows = best.all();
+  const [rates, cpus] = [RUNS.map((r) => best.row(r[0])), RUNS.map((r) => best.row(r[1]))];
   printTable(
     'one member',
     [
-      ...rows.slice(0, 3),
+      ...rates,
       `disk: ${fmt(disk)} fdatasync/s (4 KiB append + fdatasync, ${tmpdir()}): the limit of sequential writes`,
-      ...rows.slice(3),
+      best.row(`RSS MiB at ${KEYS.toLocaleString('en-US')} keys`),
+      ...cpus,
+      "CPU per request: the server process's user + system time over the run / requests served",
     ],
     notes,
   );

@@ -47,7 +47,9 @@ export function printTable(title: string, lines: Line[], notes: string[] = []): 
     const cells = [fmt(v.ours), fmt(v.go), ratio(v.ours, v.go), fmt(v.v34), ratio(v.ours, v.v34)];
     console.log(`${l.figure.padEnd(w)}${cells.map((c, i) => c.padStart(cols[i]![1])).join('')}`);
   }
-  console.log('ratio = ours / other (rates: higher is better; ms and MiB: lower is better)');
+  console.log(
+    'ratio = ours / other (rates /s: higher is better; s, ms, µs and MiB: lower is better)',
+  );
   for (const n of notes) console.log(`note: ${n}`);
 }
 
