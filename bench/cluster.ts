@@ -12,11 +12,15 @@ import { type Group, launch, leaderOf } from './launch.js';
 import { describeLoad, getLoad, logRun, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
-import { Best, median, printTable } from './table.js';
+import { perRequestCpu } from './sys.js';
+import { Best, fmt, median, printTable } from './table.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 3);
+
+const CPU_WRITE = 'CPU µs per write (all 3 members)';
+const CPU_READ = 'CPU µs per read (all 3 members)';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,14 +111,19 @@ async function main(): Promise<void> {
       const g = await launch(impl, 3);
       try {
         await putLoad(g.members[await leaderOf(g)]!, '/v2/keys/bench/warm', 64, 1);
-        const w = await writes(g);
-        logRun('writes to the leader', impl, w);
-        if (w.errors === 0)
+        const pids = g.members.map((m) => m.pid());
+        const w = await perRequestCpu(pids, () => writes(g));
+        logRun(`writes to the leader [${fmt(w.cpuUs)} µs CPU/request]`, impl, w);
+        if (w.errors === 0) {
           best.keep('writes/s to the leader (64 conns)', impl, w.perSecond, 'higher');
-        const r = await reads(g);
-        logRun('reads over 3 members', impl, r);
-        if (r.errors === 0)
+          best.keep(CPU_WRITE, impl, w.cpuUs, 'lower');
+        }
+        const r = await perRequestCpu(pids, () => reads(g));
+        logRun(`reads over 3 members [${fmt(r.cpuUs)} µs CPU/request]`, impl, r);
+        if (r.errors === 0) {
           best.keep('reads/s over 3 members (64 conns)', impl, r.perSecond, 'higher');
+          best.keep(CPU_READ, impl, r.cpuUs, 'lower');
+        }
         if (round > 0) continue;
         const times: number[] = [];
         for (let k = 0; k < FAILOVERS; k++) {
@@ -136,7 +145,8 @@ async function main(): Promise<void> {
   }
   const fo = best.row('failover ms (leader killed → write accepted, median)');
   for (const impl of impls) fo.values[impl.key] = median(failovers.get(impl.key) ?? []);
-  printTable('three members', [...best.all(), fo], notes);
+  const rates = best.all().filter((r) => r !== best.row(CPU_WRITE) && r !== best.row(CPU_READ));
+  printTable('three members', [...rates, fo, best.row(CPU_WRITE), best.row(CPU_READ)], notes);
 }
 
 runMain(main);

@@ -14,7 +14,7 @@ import { type Group, launch } from './launch.js';
 import { describeLoad, getLoad, logRun, putKeys, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
-import { cpuSeconds, fdatasyncRate, MiB, rssBytes } from './sys.js';
+import { fdatasyncRate, MiB, perRequestCpu, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,16 +42,6 @@ const RUNS: [string, string, Run][] = [
   ],
 ];
 
-/** The server's CPU time (user + system, all its threads) per request, in µs. */
-async function withCpu(g: Group, run: Run): Promise<{ r: LoadResult; cpuUs: number }> {
-  const pid = g.members[0]!.pid();
-  const c0 = cpuSeconds(pid);
-  const r = await run(g);
-  const c1 = cpuSeconds(pid);
-  const cpu = c1.user + c1.system - (c0.user + c0.system);
-  return { r, cpuUs: (cpu / Math.max(1, r.requests)) * 1e6 };
-}
-
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
   console.log(`bench: one member each; ${SECONDS}s per run, ${ROUNDS} rounds (best counts)`);
@@ -70,7 +60,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, cpuName, run] of RUNS) {
         for (const g of alternate(groups, round)) {
-          const { r, cpuUs } = await withCpu(g, run);
+          const r = await perRequestCpu([g.members[0]!.pid()], () => run(g));
+          const cpuUs = r.cpuUs;
           logRun(`${name} [${fmt(cpuUs)} µs CPU/request]`, g.impl, r);
           if (r.errors > 0) continue;
           best.keep(name, g.impl, r.perSecond, 'higher');

@@ -52,3 +52,21 @@ export function cpuSeconds(pid: number): { user: number; system: number } {
     return { user: 0, system: 0 };
   }
 }
+
+/** Total CPU seconds (user + system) used so far by these processes. */
+export function cpuTotal(pids: number[]): number {
+  return pids.reduce((a, pid) => {
+    const c = cpuSeconds(pid);
+    return a + c.user + c.system;
+  }, 0);
+}
+
+/** Runs `run` and adds the CPU µs these processes spent per request it made. */
+export async function perRequestCpu<R extends { requests: number }>(
+  pids: number[],
+  run: () => Promise<R>,
+): Promise<R & { cpuUs: number }> {
+  const c0 = cpuTotal(pids);
+  const r = await run();
+  return { ...r, cpuUs: ((cpuTotal(pids) - c0) / Math.max(1, r.requests)) * 1e6 };
+}
