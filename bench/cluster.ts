@@ -7,7 +7,7 @@
 // Members run with --heartbeat-interval 50 --election-timeout 500 (as the tests).
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts),
 // BENCH_FAILOVERS (3) the failovers per implementation (the median counts).
-import { alternate, implementations } from './impls.js';
+import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch, leaderOf } from './launch.js';
 import { describeLoad, getLoad, logRun, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     `bench:cluster: 3 members; ${SECONDS}s per run, ${ROUNDS} rounds (best counts), ${FAILOVERS} failovers each (median)`,
   );
   console.log(describeLoad());
+  console.log(describeImpls(impls));
   const best = new Best();
   const failovers = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {

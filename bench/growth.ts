@@ -8,7 +8,7 @@
 //   restart:  SIGTERM, then from spawning the process to its first quorum read answered
 //             (snapshot load + WAL replay), ms
 // Printed per size, so the slope from 100k to 1M shows.
-import { alternate, type Impl, implementations } from './impls.js';
+import { alternate, describeImpls, type Impl, implementations } from './impls.js';
 import { launch } from './launch.js';
 import { putKeys, putUntil } from './load.js';
 import { runMain } from './procs.js';
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   console.log(
     `bench:growth: sizes ${SIZES.join(', ')}; one member each, --snapshot-count ${SNAPSHOT_COUNT}; load by the Node generator`,
   );
+  console.log(describeImpls(impls));
   const results = new Map<string, Figures>();
   for (let i = 0; i < SIZES.length; i++) {
     for (const impl of alternate(impls, i)) {

@@ -89,3 +89,21 @@ export function alternate<T>(xs: readonly T[], round: number): T[] {
   const k = round % Math.max(1, xs.length);
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
+
+function firstLine(cmd: string): string {
+  try {
+    return execFileSync(cmd, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** One line naming what runs in each column (the binaries and their versions). */
+export function describeImpls(impls: Impl[]): string {
+  const parts = impls.map((i) => {
+    if (i.key === 'ours') return `ours (node ${process.version}, ${OUR_ETCD})`;
+    if (i.key === 'v34') return `3.4 (${firstLine(i.cmd)})`;
+    return `${i.label} (${i.cmd})`;
+  });
+  return `columns: ${parts.join('; ')}`;
+}

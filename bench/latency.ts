@@ -2,7 +2,7 @@
 // of a 256-byte key) with 1 and 64 clients (keep-alive connections, each with one request
 // in flight), one member of each implementation, same run, alternating.
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (the lowest counts).
-import { alternate, implementations } from './impls.js';
+import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
 import { describeLoad, getLoad, logRun, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     `bench:latency: one member each; ${SECONDS}s per run, ${ROUNDS} rounds (lowest counts)`,
   );
   console.log(describeLoad());
+  console.log(describeImpls(impls));
   const groups: Group[] = [];
   const best = new Best();
   try {

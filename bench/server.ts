@@ -9,7 +9,7 @@
 //               a request costs, less sensitive to a busy machine than the rates
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts).
 import { tmpdir } from 'node:os';
-import { alternate, implementations } from './impls.js';
+import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
 import { describeLoad, getLoad, logRun, putKeys, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const { impls, notes } = implementations();
   console.log(`bench: one member each; ${SECONDS}s per run, ${ROUNDS} rounds (best counts)`);
   console.log(describeLoad());
+  console.log(describeImpls(impls));
   const groups: Group[] = [];
   const best = new Best();
   let disk = Number.NaN;

@@ -1,6 +1,7 @@
 // The benches' output: one row per figure, a column per implementation, and the ratios
 // ours/2.0.13 and ours/3.4 (a ratio above 1 is better for rates, below 1 for times and
 // memory). Implementations left out print "-".
+import { cpus, loadavg } from 'node:os';
 import type { Impl, ImplKey } from './impls.js';
 
 export interface Row {
@@ -51,6 +52,9 @@ export function printTable(title: string, lines: Line[], notes: string[] = []): 
     'ratio = ours / other (rates /s: higher is better; s, ms, µs and MiB: lower is better)',
   );
   for (const n of notes) console.log(`note: ${n}`);
+  // A busy machine skews every figure: say how busy it was.
+  const load = loadavg().map((x) => x.toFixed(2));
+  console.log(`machine: ${cpus().length} cores, load average ${load.join(' ')} (1, 5, 15 min)`);
 }
 
 /** Keeps the best value per implementation and figure across rounds. */

@@ -6,7 +6,7 @@
 // RSS with all watchers registered. The watchers are raw sockets in this process.
 // BENCH_ROUNDS (2) rounds per implementation (best counts).
 import { connect, type Socket } from 'node:net';
-import { alternate, implementations } from './impls.js';
+import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch, type Member } from './launch.js';
 import { runMain } from './procs.js';
 import { MiB, rssBytes } from './sys.js';
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   console.log(
     `bench:watch: one member each; ${LONGPOLL} long-poll + ${STREAMS} stream watchers on one prefix; ${ROUNDS} rounds (best counts)`,
   );
+  console.log(describeImpls(impls));
   const best = new Best();
   for (let r = 0; r < ROUNDS; r++) {
     for (const impl of alternate(impls, r)) {
