@@ -1,3 +1,4 @@
+// Over 500 lines: the one constructor that wires a member's parts (their order matters) plus the loop callbacks.
 // The working part of a member: wires raft, the loop (raft-loop: Ready → WAL → send →
 // apply → Advance), the applied state, proposals and their waiters, ReadIndex reads,
 // snapshots and the peer transport together; ticks; stops, gracefully or on a fatal

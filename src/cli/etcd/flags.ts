@@ -176,14 +176,7 @@ export function envKey(flag: string): string {
  */
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): EtcdConfig {
   const notices: string[] = [];
-  const raw: Raw = {
-    strings: new Map(),
-    urls: new Map(),
-    uints: new Map(),
-    bools: new Map(),
-    addrs: new Map(),
-    cors: [],
-  };
+  const raw = emptyRaw();
   const defs = defineFlags(raw, notices);
 
   let parsed: { set: Set<string>; args: string[] };
@@ -347,8 +340,8 @@ function buildConfig(raw: Raw, set: Set<string>, notices: string[]): EtcdConfig 
   };
 }
 
-function helpConfig(notices: string[]): EtcdConfig {
-  const raw: Raw = {
+function emptyRaw(): Raw {
+  return {
     strings: new Map(),
     urls: new Map(),
     uints: new Map(),
@@ -356,6 +349,10 @@ function helpConfig(notices: string[]): EtcdConfig {
     addrs: new Map(),
     cors: [],
   };
+}
+
+function helpConfig(notices: string[]): EtcdConfig {
+  const raw = emptyRaw();
   defineFlags(raw, []);
   const cfg = buildConfig(raw, new Set(), notices);
   cfg.printHelp = true;
