@@ -12,7 +12,8 @@ import {
 import { cleanPath } from '../store/path.js';
 import { newRequest, type V2Method, type V2Request } from '../store/request.js';
 import { parseGoBool } from '../pkg/go-strconv.js';
-import { type Form, formValue, parseGoUint } from './keys-form.js';
+import type { Form } from '../pkg/go-query.js';
+import { formValue, parseUint10 } from './keys-form.js';
 
 export const KEYS_PREFIX = '/v2/keys';
 /** Where user keys live in the store (etcd 2.0's StoreKeysPrefix); the API hides it. */
@@ -21,7 +22,7 @@ export const STORE_KEYS_PREFIX = '/1';
 function getIndex(form: Form, key: string): number {
   const vs = form.get(key);
   if (vs === undefined) return 0;
-  const v = parseGoUint(vs[0]!);
+  const v = parseUint10(vs[0]!);
   if (v === null) throw indexNaN(`invalid value for "${key}"`);
   return Number(v);
 }
@@ -32,11 +33,6 @@ function getBool(form: Form, key: string): boolean {
   const v = parseGoBool(vs[0]!);
   if (v === null) throw invalidField(`invalid value for "${key}"`);
   return v;
-}
-
-/** A wall-clock time in ns since the epoch: ms from `nowMs`, the digits below from hrtime. */
-export function nowUnixNano(nowMs: number): bigint {
-  return BigInt(Math.floor(nowMs)) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
 }
 
 /** now + ttl seconds in int64 nanoseconds, wrapping as Go's arithmetic does. */
@@ -71,7 +67,7 @@ export function parseKeyRequest(
   let ttl: bigint | null = null;
   const ttlRaw = formValue(form, 'ttl');
   if (ttlRaw.length > 0) {
-    ttl = parseGoUint(form.get('ttl')![0]!);
+    ttl = parseUint10(form.get('ttl')![0]!);
     if (ttl === null) throw ttlNaN('invalid value for "ttl"');
   }
   let prevExist: boolean | null = null;

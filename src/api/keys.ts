@@ -3,11 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
-import { errorJSON, eventJSON } from '../store/json.js';
+import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
-import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
-import { nowUnixNano, parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
+import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
+import { muxCleanPath } from './keys-form.js';
+import { unixNano } from '../pkg/go-time.js';
+import { parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
 import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -131,7 +133,7 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
-      const ok = res.write(`${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
+      const ok = res.write(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
       if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
@@ -192,10 +194,11 @@ export async function handleKeys(
       return;
     }
     const method = req.method!;
-    const r = parseKeyRequest(method, path, form, nowUnixNano(backend.now()));
+    const r = parseKeyRequest(method, path, form, unixNano(backend.now()));
+    // A quorum GET stays a GET: the member decides how to make it linearizable.
     if (method === 'HEAD') r.method = 'GET';
-    else if (method === 'GET' && r.quorum) r.method = 'QGET';
-    if (r.method === 'GET' && r.wait && method === 'GET') {
+    // As etcd 2.0's server: a quorum GET is a read, never a watch (wait is ignored).
+    if (r.method === 'GET' && r.wait && !r.quorum && method === 'GET') {
       let w: StoreWatcher;
       try {
         w = backend.watch(r.path, r.recursive, r.stream, r.since);

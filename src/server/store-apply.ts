@@ -27,14 +27,23 @@ export interface RequestResult {
   attributes: { id: string; name: string; clientURLs: string[] } | null;
 }
 
-/** Applies one committed request (etcd 2.0's applyRequest); never throws EtcdError. */
-export function applyRequestEntry(store: Store, r: V2Request, now: number): RequestResult {
+/** Thrown where etcd 2.0 panics: members would part ways if one went on. */
+export class DivergenceError extends Error {}
+
+/**
+ * Applies one committed request (etcd 2.0's applyRequest); store refusals are results.
+ * Throws DivergenceError for a member's attributes that do not parse (etcd panics).
+ */
+export function applyRequestToStore(store: Store, r: V2Request, now: number): RequestResult {
   let attributes: RequestResult['attributes'] = null;
   if (storeCall(r) === 'set') {
     const id = attributesTarget(r.path);
     if (id !== null) {
       const a = parseAttributes(r.val);
-      if (a !== null) attributes = { id, ...a };
+      if (a === null) {
+        throw new DivergenceError(`cannot parse member attributes ${JSON.stringify(r.val)}`);
+      }
+      attributes = { id, ...a };
     }
   }
   try {
@@ -59,9 +68,10 @@ export interface ConfChangeResult {
 /**
  * Applies one committed configuration change to the store, as etcd 2.0: validated again
  * (the member list may have changed since it was proposed), then written under /0. The
- * context of an add or update is the member as Go JSON; a context that is not is refused.
+ * context of an add or update is the member as Go JSON; one that does not parse, or names
+ * another member, throws DivergenceError (etcd panics).
  */
-export function applyConfChangeEntry(
+export function applyConfChangeToStore(
   store: Store,
   kind: ConfChangeKind,
   nodeId: string,
@@ -73,11 +83,10 @@ export function applyConfChangeEntry(
     try {
       member = parseMemberContext(context);
     } catch (e) {
-      return { error: `etcdserver: bad member context: ${(e as Error).message}`, member: null };
+      throw new DivergenceError(`member context does not parse: ${(e as Error).message}`);
     }
-    // etcd panics when they differ ("nodeID should always be equal to member ID").
     if (member.id !== nodeId) {
-      return { error: "etcdserver: member ID differs from the change's node ID", member: null };
+      throw new DivergenceError(`member context names ${member.id}, the change ${nodeId}`);
     }
   }
   const err = validateConfChange(store, kind, nodeId, member, now);

@@ -64,6 +64,16 @@ export function eventJSON(e: StoreEvent, trim = ''): string {
   return `${s}}`;
 }
 
+/**
+ * eventJSON(e), written once per event and kept on it: the watchers of an event share one
+ * serialisation. (The JSON does not depend on etcdIndex, so a withIndex copy shares it;
+ * every caller passes the same `trim`: the API's.)
+ */
+export function eventJSONOnce(e: StoreEvent, trim = ''): string {
+  if (e.json === null) e.json = eventJSON(e, trim);
+  return e.json;
+}
+
 export function errorJSON(e: EtcdError): string {
   let s = `{"errorCode":${e.errorCode},"message":${goString(e.message)}`;
   if (e.cause !== '') s += `,"cause":${goString(e.cause)}`;

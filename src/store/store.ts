@@ -1,3 +1,4 @@
+// Over 500 lines: one data structure (the keyspace with its index, TTLs and watch hub) whose operations share its invariants.
 // The v2 keyspace (etcd's v2store): pure and deterministic. Every "now" (ms) is an argument;
 // it only shapes the `ttl` shown in results. Expiry happens only in deleteExpired(now).
 // Expiry times are kept to the nanosecond, as (ms, ns within the ms), like Go's time.Time.

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { goEtcdSkip } from '../helpers/go-etcd.js';
 import { published, startGoMember } from '../helpers/go-member.js';
 import { waitFor } from '../helpers/process.js';
-import { type HttpAnswer, http, startEtcd } from '../server/run-member.js';
+import { type HttpAnswer, http, spawnEtcd } from '../server/run-member.js';
 
 const ORIGIN = 'http://allowed.example:8080';
 
@@ -122,10 +122,10 @@ function requests(): Req[] {
 test('members, machines, stats, version, health, 405, 404, CORS: as Go etcd 2.0.13', {
   skip: goEtcdSkip('etcd'),
 }, async () => {
-  const ours = await startEtcd({ name: 'diffep', extra: ['--cors', ORIGIN] });
+  const ours = await spawnEtcd({ name: 'diffep', extra: ['--cors', ORIGIN] });
   const ref = await startGoMember('diffep', ['--cors', ORIGIN]);
   try {
-    // The same store reads on both before comparing counters: startEtcd made one quorum GET.
+    // The same store reads on both before comparing counters: spawnEtcd made one quorum GET.
     await waitFor(() => published(ours.url), 'our member to publish itself');
     await http('GET', `${ref.clientUrl}/v2/keys/?quorum=true`);
     const diffs: string[] = [];

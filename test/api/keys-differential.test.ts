@@ -7,13 +7,13 @@ import { differential } from '../api-keys/differential.js';
 import { goEtcdSkip } from '../helpers/go-etcd.js';
 import { published } from '../helpers/go-member.js';
 import { waitFor } from '../helpers/process.js';
-import { startEtcd } from '../server/run-member.js';
+import { spawnEtcd } from '../server/run-member.js';
 
 test('keys API of a real member answers as Go etcd 2.0.13 from a fresh start (differential)', {
   skip: goEtcdSkip('etcd'),
 }, async () => {
   const r = await differential(async () => {
-    const etcd = await startEtcd({ name: 'diff' });
+    const etcd = await spawnEtcd({ name: 'diff' });
     await waitFor(() => published(etcd.url), 'the member to publish itself');
     return { url: etcd.url, close: () => etcd.destroy() };
   });

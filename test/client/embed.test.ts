@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
-import { startEtcd } from '../../src/server/embed.js';
+import { startEtcd } from '../../src/embed/etcd.js';
 import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
 
@@ -44,6 +44,8 @@ test('a client talks to an in-process member: keys, watch, members, close', asyn
     assert.equal(members.length, 1);
     assert.equal(members[0]!.name, 'embedded');
     assert.equal(String((await client.health()).health), 'true');
+    // etcd 2.0's /version is text ("etcd 2.0.13"), with no cluster version.
+    assert.deepEqual(await client.version(), { etcdserver: '2.0.13', etcdcluster: '' });
   } finally {
     client.close();
     await etcd.close();

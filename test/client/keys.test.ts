@@ -94,7 +94,7 @@ describe('client keys API against the reference', { skip }, () => {
     assert.equal((await etcdError(c.mkdir('/dir'))).errorCode, 105);
     const q1 = await c.createInOrder('/dir/q', 'first');
     const q2 = await c.createInOrder('/dir/q', 'second');
-    assert.match(q1.node.key, /^\/dir\/q\/\d{20}$/);
+    assert.match(q1.node.key, /^\/dir\/q\/\d+$/);
     assert.ok(q2.node.key > q1.node.key);
     await c.set('/dir/sub/leaf', 'l');
     const all = await c.get('/dir', { recursive: true, sorted: true });
@@ -161,7 +161,8 @@ describe('client keys API against the reference', { skip }, () => {
     assert.equal(self.state, 'StateLeader');
     assert.equal((await c.leaderStats()).leader, ms[0]!.id);
     assert.ok(typeof (await c.storeStats()).setsSuccess === 'number');
-    assert.deepEqual(await c.version(), { etcdserver: '2.0.13', etcdcluster: '' });
+    // etcd 2.0 answers 'etcd 2.0.13' as text, later releases JSON: the client reads both.
+    assert.match((await c.version()).etcdserver, /^\d+\.\d+\.\d+$/);
     assert.equal(String((await c.health()).health), 'true');
     await c.sync();
     assert.deepEqual(c.endpoints(), [ref.clientUrl]);

@@ -103,7 +103,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
         '{"peerURLs":["bad"]}',
         JSON_CT,
         400,
-        '{"message":"URL scheme must be http, https, unix, or unixs: bad"}',
+        '{"message":"URL scheme must be http or https: bad"}',
       ],
       [
         'POST',

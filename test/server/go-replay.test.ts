@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { applyConfChangeEntry, applyRequestEntry } from '../../src/server/store-apply.js';
+import { applyConfChangeToStore, applyRequestToStore } from '../../src/server/store-apply.js';
 import { decodeRequest, encodeRequest } from '../../src/server/etcdserverpb.js';
 import {
   memberContextJSON,
@@ -84,10 +84,10 @@ function replay(now: (i: number) => number): { store: Store; refused: string[] }
     if (e.type === 1) {
       const cc = confChange(data);
       const kind = KINDS[cc.type]!;
-      const r = applyConfChangeEntry(s, kind, cc.nodeId, cc.context, now(e.index));
+      const r = applyConfChangeToStore(s, kind, cc.nodeId, cc.context, now(e.index));
       if (r.error !== null) refused.push(`${kind} ${cc.nodeId}: ${r.error}`);
     } else if (data.length > 0) {
-      applyRequestEntry(s, decodeRequest(data), now(e.index));
+      applyRequestToStore(s, decodeRequest(data), now(e.index));
     }
   }
   return { store: s, refused };
@@ -139,15 +139,15 @@ test('a member added twice or removed twice is refused at apply time, changing n
   const ctx = Buffer.from(
     memberContextJSON({ id: gone, name: '', peerURLs: ['http://127.0.0.1:19802'], clientURLs: [] }),
   );
-  assert.equal(applyConfChangeEntry(s, 'add', gone, ctx, 0).error, 'etcdserver: ID removed');
+  assert.equal(applyConfChangeToStore(s, 'add', gone, ctx, 0).error, 'etcdserver: ID removed');
   assert.equal(
-    applyConfChangeEntry(s, 'remove', gone, new Uint8Array(), 0).error,
+    applyConfChangeToStore(s, 'remove', gone, new Uint8Array(), 0).error,
     'etcdserver: ID removed',
   );
   const dup = Buffer.from('{"id":1,"peerURLs":["http://127.0.0.1:19801"]}');
-  assert.equal(applyConfChangeEntry(s, 'add', '1', dup, 0).error, 'etcdserver: peerURL exists');
+  assert.equal(applyConfChangeToStore(s, 'add', '1', dup, 0).error, 'etcdserver: peerURL exists');
   assert.equal(
-    applyConfChangeEntry(s, 'remove', '2', new Uint8Array(), 0).error,
+    applyConfChangeToStore(s, 'remove', '2', new Uint8Array(), 0).error,
     'etcdserver: ID not found',
   );
   assert.equal(s.index, before);
