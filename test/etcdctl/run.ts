@@ -92,12 +92,12 @@ export function reference(args: string[], o: RunOptions = {}): Promise<RunResult
  * must match byte for byte.
  */
 export function normalise(s: string): string {
+  // In-order keys (the scenarios make them under q/) are named by the index, unpadded.
   return s
     .replace(/"(createdIndex|modifiedIndex)":\d+/g, '"$1":N')
     .replace(/^(Created-Index|Modified-Index|Index): \d+$/gm, '$1: N')
     .replace(/\[\d+\]$/gm, '[N]')
     .replace(/\[\d+ != \d+\]/g, '[N != N]')
-    // In-order keys (the scenarios make them under q/) are named by the index, unpadded.
     .replace(/\/q\/\d+\b/g, '/q/<inorder>')
     .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
     .replace(/ETCD_WATCH_MODIFIED_INDEX=\d+/g, 'ETCD_WATCH_MODIFIED_INDEX=N')
