@@ -79,9 +79,10 @@ export function parseGoDuration(s: string): number | null {
 }
 
 /**
- * A wall-clock time as Go's time.Now().UnixNano(): the ms from `nowMs`, the digits below
- * from the high-resolution clock (so times carry nanoseconds, as Go's do).
+ * A time in ms as Go's UnixNano() (int64 nanoseconds). The digits below the ms stay zero:
+ * every "now" here is in whole ms, and a TTL shown against such a now must not read one
+ * second more than was asked (times from Go members keep their nanoseconds).
  */
 export function unixNano(nowMs: number): bigint {
-  return BigInt(Math.floor(nowMs)) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return BigInt(Math.floor(nowMs)) * 1_000_000n;
 }
