@@ -3,7 +3,7 @@
 // event ring with its nulls), and back. Both implementations read each other's snapshots.
 import { Buffer } from 'node:buffer';
 import { type Action, compareKeys, NodeExtern, StoreEvent } from './event.js';
-import { formatGoTime, GO_ZERO_TIME, parseGoTime } from './go-time.js';
+import { formatGoTime, GO_ZERO_TIME, parseGoTime } from '../pkg/go-time.js';
 import { eventJSON, goString } from './json.js';
 import { Node } from './node.js';
 import { STAT_FIELDS } from './stats.js';

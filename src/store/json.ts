@@ -3,7 +3,7 @@
 // with nine fractional digits at most, trailing zeros trimmed.
 import type { EtcdError } from './errors.js';
 import type { NodeExtern, StoreEvent } from './event.js';
-import { formatGoTime } from './go-time.js';
+import { formatGoTime } from '../pkg/go-time.js';
 
 const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029\ufffd]/;
 const hex = '0123456789abcdef';

@@ -2,7 +2,7 @@
 // field) and what a member does when it applies one: etcd 2.0's applyRequest decision table.
 import { raftInternal } from './errors.js';
 import { StoreEvent } from './event.js';
-import { splitUnixNano } from './go-time.js';
+import { splitUnixNano } from '../pkg/go-time.js';
 import type { Store, TTLOptions } from './store.js';
 
 export type V2Method = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'QGET' | 'SYNC' | 'HEAD';
