@@ -62,6 +62,18 @@ describe('one member: client endpoints', () => {
     assert.equal(JSON.parse(bad.body).errorCode, 202);
   });
 
+  test('a user key that looks like member attributes is only a key (etcd 2.0.13 crashed on it)', async () => {
+    // Go etcd 2.0.13 matches /0/members/<id>/attributes anywhere in the path, so this
+    // user key (store path /1/0/members/1/attributes) made it panic, at every restart too.
+    const u = `${etcd.url}/v2/keys/0/members/1/attributes`;
+    const put = await http('PUT', u, 'value=not-json');
+    assert.equal(put.status, 201);
+    assert.equal(JSON.parse((await http('GET', u)).body).node.value, 'not-json');
+    const ms = JSON.parse((await http('GET', `${etcd.url}/v2/members`)).body).members;
+    assert.equal(ms.length, 1);
+    assert.equal((await http('DELETE', `${etcd.url}/v2/keys/0?recursive=true`)).status, 200);
+  });
+
   test('a key with a TTL expires through the leader clock sync', async () => {
     const put = await http('PUT', `${etcd.url}/v2/keys/ephemeral?ttl=1`, 'value=v');
     assert.equal(put.status, 201);
