@@ -138,12 +138,23 @@ export function listChildren(
   now: number,
 ): NodeExtern[] {
   const out: NodeExtern[] = [];
+  let ordered = true;
+  let last = 0;
   for (const child of n.children!) {
     if (child.isHidden()) continue;
     const ce = reprNode(child, child.key, now);
     if (recursive && child.children !== null) ce.nodes = listChildren(child, true, sorted, now);
     out.push(ce);
+    if (child.createdIndex < last) ordered = false;
+    last = child.createdIndex;
   }
   if (sorted) out.sort(byKey);
+  // Unsorted: by createdIndex (a key set again is re-created in etcd), which every member
+  // derives alike, whether it applied the log or restored a snapshot. Go's order is random.
+  else if (!ordered) out.sort(byCreated);
   return out;
+}
+
+function byCreated(a: NodeExtern, b: NodeExtern): number {
+  return a.createdIndex - b.createdIndex;
 }

@@ -221,11 +221,8 @@ export class Store {
     }
     n.createdIndex = next;
     n.modifiedIndex = next;
-    // etcd removes and re-creates the node: it is now its directory's newest child (listings
-    // are in creation order, and a restored snapshot rebuilds that order from createdIndex).
-    const siblings = n.parent!.children!;
-    siblings.delete(n);
-    siblings.add(n);
+    // etcd removes and re-creates the node; it stays in its place in the children set, and
+    // listings order by createdIndex (see listChildren).
     if (dir) {
       n.value = '';
       n.children = new Set();

@@ -89,6 +89,16 @@ describe('get / set', () => {
     });
   });
 
+  test('unsorted listings by createdIndex: a key set again is listed last, after a restore too', () => {
+    const s = new Store();
+    s.set('/d/a', false, '1', NO_TTL, NOW);
+    s.set('/d/b', false, '2', NO_TTL, NOW);
+    s.set('/d/a', false, '3', NO_TTL, NOW);
+    const keys = (st: Store) => st.get('/d', false, false, NOW).node.nodes!.map((n) => n.key);
+    assert.deepEqual(keys(s), ['/d/b', '/d/a']);
+    assert.deepEqual(keys(Store.restore(s.save())), ['/d/b', '/d/a']);
+  });
+
   test('errors: 100 names the first missing element, 104 the file in the way, 102 for a dir', () => {
     const s = new Store();
     s.set('/f', false, 'v', NO_TTL, NOW);
