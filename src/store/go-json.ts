@@ -23,51 +23,73 @@ const ACTIONS = new Set<Action>([
   'expire',
 ]);
 
-function byName(a: Node, b: Node): number {
-  return compareKeys(a.name(), b.name());
+/** Text written straight into a growing buffer: no array of millions of strings to join. */
+class TextWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  write(s: string): void {
+    const max = s.length * 3;
+    if (this.pos + max > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + max));
+      this.buf.copy(b, 0, 0, this.pos);
+      this.buf = b;
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
 }
 
-function writeNode(out: string[], n: Node): void {
+function byName(a: [string, Node], b: [string, Node]): number {
+  return compareKeys(a[0], b[0]);
+}
+
+function writeNode(w: TextWriter, n: Node): void {
   const t = n.ttl;
-  out.push(
-    `{"Path":${goString(n.key)},"CreatedIndex":${n.createdIndex},"ModifiedIndex":${n.modifiedIndex},"ExpireTime":"${t === null ? GO_ZERO_TIME : formatGoTime(t.expireTime, t.expireNs)}","ACL":"","Value":${goString(n.value)},"Children":`,
-  );
+  const head = `{"Path":${goString(n.key)},"CreatedIndex":${n.createdIndex},"ModifiedIndex":${n.modifiedIndex},"ExpireTime":"${t === null ? GO_ZERO_TIME : formatGoTime(t.expireTime, t.expireNs)}","ACL":"","Value":${goString(n.value)},"Children":`;
   if (n.children === null) {
-    out.push('null}');
+    w.write(`${head}null}`);
     return;
   }
-  const kids = [...n.children].sort(byName);
-  out.push('{');
+  w.write(`${head}{`);
+  // Go's encoder writes a map's keys sorted.
+  const kids: [string, Node][] = [];
+  for (const c of n.children) kids.push([c.name(), c]);
+  kids.sort(byName);
   for (let i = 0; i < kids.length; i++) {
-    const c = kids[i]!;
-    out.push(i === 0 ? `${goString(c.name())}:` : `,${goString(c.name())}:`);
-    writeNode(out, c);
+    const [name, c] = kids[i]!;
+    w.write(i === 0 ? `${goString(name)}:` : `,${goString(name)}:`);
+    writeNode(w, c);
   }
-  out.push('}}');
+  w.write('}}');
 }
 
 /** The store's snapshot bytes, as etcd 2.0's store.Save() writes them. */
 export function saveGoJSON(s: Store): Uint8Array {
-  const out: string[] = ['{"Root":'];
-  writeNode(out, s.root);
+  let size = 64 * 1024;
+  for (const n of s.nodes.values()) size += 2 * n.key.length + n.value.length + 120;
+  const w = new TextWriter(size);
+  w.write('{"Root":');
+  writeNode(w, s.root);
   const h = s.hub.history;
   const q = h.slots();
-  out.push(',"WatcherHub":{"EventHistory":{"Queue":{"Events":[');
+  w.write(',"WatcherHub":{"EventHistory":{"Queue":{"Events":[');
   for (let i = 0; i < h.capacity; i++) {
     const e = q.events[i];
-    if (i !== 0) out.push(',');
-    out.push(e === undefined ? 'null' : eventJSON(e));
+    if (i !== 0) w.write(',');
+    w.write(e === undefined ? 'null' : eventJSON(e));
   }
   const back = (q.front + q.size) % h.capacity;
-  out.push(
-    `],"Size":${q.size},"Front":${q.front},"Back":${back},"Capacity":${h.capacity}},"StartIndex":${h.startIndex},"LastIndex":${h.lastIndex}}},"CurrentIndex":${s.index},"Stats":{`,
-  );
+  let tail = `],"Size":${q.size},"Front":${q.front},"Back":${back},"Capacity":${h.capacity}},"StartIndex":${h.startIndex},"LastIndex":${h.lastIndex}}},"CurrentIndex":${s.index},"Stats":{`;
   for (let i = 0; i < STAT_FIELDS.length; i++) {
     const f = STAT_FIELDS[i]!;
-    out.push(`${i === 0 ? '' : ','}"${f}":${s.stats[f]}`);
+    tail += `${i === 0 ? '' : ','}"${f}":${s.stats[f]}`;
   }
-  out.push(`},"CurrentVersion":${s.version}}`);
-  return Buffer.from(out.join(''), 'utf8');
+  w.write(`${tail}},"CurrentVersion":${s.version}}`);
+  return w.buf.subarray(0, w.pos);
 }
 
 // ---- restore ----
@@ -95,33 +117,48 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
-function readNode(s: Store, v: unknown, parent: Node | null, key: string): Node {
-  const o = obj(v, `node ${key}`);
-  const path = str(o.Path, `Path of ${key}`);
-  const exp =
-    o.ExpireTime === undefined ? null : parseGoTime(str(o.ExpireTime, `ExpireTime of ${path}`));
-  const kids = o.Children;
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIndex(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+}
+
+// Checked inline (messages built only on failure): a snapshot holds millions of nodes.
+function readNode(s: Store, v: unknown, parent: Node | null, name: string): Node {
+  if (!isObject(v)) fail(`node ${JSON.stringify(name)} is not an object`);
+  const path = v.Path;
+  const et = v.ExpireTime;
+  const value = v.Value ?? '';
+  if (typeof path !== 'string') fail(`node ${JSON.stringify(name)} has no Path`);
+  if (typeof value !== 'string') fail(`Value of ${path} is not a string`);
+  if (!isIndex(v.CreatedIndex) || !isIndex(v.ModifiedIndex)) fail(`bad index in ${path}`);
+  if (et !== undefined && typeof et !== 'string') fail(`ExpireTime of ${path} is not a time`);
+  const exp = et === undefined || et === GO_ZERO_TIME ? null : parseGoTime(et);
+  const kids = v.Children;
   const dir = kids !== null && kids !== undefined;
   const n = new Node(
     path,
     parent,
-    uint(o.CreatedIndex, `CreatedIndex of ${path}`),
-    str(o.Value, `Value of ${path}`),
+    (v.CreatedIndex as number | undefined) ?? 0,
+    value,
     dir,
     exp === null ? 0 : exp.ms,
     exp === null ? 0 : exp.ns,
   );
-  n.modifiedIndex = uint(o.ModifiedIndex, `ModifiedIndex of ${path}`);
+  n.modifiedIndex = (v.ModifiedIndex as number | undefined) ?? 0;
   if (parent !== null) {
     s.nodes.set(path, n);
     if (n.ttl !== null) s.ttlHeap.push(n);
   }
   if (dir) {
-    const m = obj(kids, `Children of ${path}`);
-    // Go's map has no order; ours lists children in creation order, so rebuild it so.
-    const list = Object.keys(m).map((name) => readNode(s, m[name], n, `${path}/${name}`));
+    if (!isObject(kids)) fail(`Children of ${path} is not an object`);
+    // Go's map has no order: children go in by createdIndex, the order listings use.
+    const list: Node[] = [];
+    for (const k in kids) list.push(readNode(s, kids[k], n, k));
     list.sort((a, b) => a.createdIndex - b.createdIndex || compareKeys(a.key, b.key));
-    for (const c of list) n.children!.add(c);
+    for (let i = 0; i < list.length; i++) n.children!.add(list[i]!);
   }
   return n;
 }
@@ -182,7 +219,7 @@ export function restoreGoJSON(s: Store, b: Uint8Array): void {
   const statsIn = obj(top.Stats, 'Stats');
   const index = uint(top.CurrentIndex, 'CurrentIndex');
   s.nodes.clear();
-  const root = readNode(s, top.Root, null, '/');
+  const root = readNode(s, top.Root, null, 'Root');
   if (root.key !== '/' || root.children === null) fail('Root is not the directory "/"');
   s.root = root;
   const h = s.hub.history;
