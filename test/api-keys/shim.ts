@@ -84,6 +84,11 @@ export async function startShim(): Promise<Shim> {
       void handleKeys(req, res, backend);
       return;
     }
+    if (u === '/v2/stats/store') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(backend.store.statsJSON()));
+      return;
+    }
     res.writeHead(404).end('404 page not found\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
