@@ -96,11 +96,6 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
     // A cluster of one never sends its snapshot: keep only its metadata in memory (the
     // member rebuilds the data if a member is added).
     if (snapshot) storage.applySnapshot(aloneIn(snapshot) ? withoutData(snapshot) : snapshot);
-    // A crash between saving an incoming snapshot and the hard state after it leaves a
-    // commit index behind the snapshot; a snapshot is always of committed entries.
-    if (snapshot && hardState.commit < snapshot.metadata.index) {
-      hardState = { ...hardState, commit: snapshot.metadata.index };
-    }
     storage.setHardState(hardState);
     if (entries.length > 0) storage.append(entries);
     return {

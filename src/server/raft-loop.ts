@@ -180,8 +180,8 @@ export class RaftLoop {
       let saving: Promise<void> | null = null;
       const t0 = this.sched.monotonic();
       // With a snapshot the hard state is saved even when raft does not ask for a sync:
-      // its commit index must cover the snapshot, or a restart could not load the pair
-      // (found by the simulator running this loop).
+      // a snapshot marker counts at restart only once the WAL's commit covers it (found
+      // by the simulator running this loop).
       if (rd.entries.length > 0 || (rd.hardState !== null && (rd.mustSync || hasSnap))) {
         saving = this.disk.save(rd.hardState, rd.entries);
       }

@@ -86,26 +86,3 @@ test('a member restarts from its newest snapshot plus the WAL after it', async (
     t.cleanup();
   }
 });
-
-test('a crash between an incoming snapshot and the hard state after it: the restart still loads', async () => {
-  const t = tempDir('member-snapcrash-');
-  try {
-    const open = () =>
-      openStorage({ dataDir: t.dir, memberId: MEMBER, clusterId: CLUSTER, warn: () => {} });
-    const first = await open();
-    await first.wal.save({ term: 1, vote: 'a', commit: 3 }, entries(1, 3, 1, 20));
-    // The leader's snapshot at 10 is saved (file, then marker); the process dies before
-    // the hard state with commit 10 reaches the WAL.
-    const s = snap(10);
-    await first.snapshotter.save(s);
-    await first.wal.saveSnapshot(s.metadata);
-    await first.wal.close();
-    const again = await open();
-    assert.deepEqual(again.snapshot, s);
-    assert.equal(again.hardState.commit, 10);
-    assert.equal(again.storage.initialState().hardState.commit, 10);
-    await again.wal.close();
-  } finally {
-    t.cleanup();
-  }
-});

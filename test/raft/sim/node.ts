@@ -462,8 +462,9 @@ function rebuild(disk: MemoryStorage): MemoryStorage {
   const s = new MemoryStorage();
   const snap = disk.snapshot();
   if (!isEmptySnapshot(snap)) s.applySnapshot(snap);
-  // As src/embed/storage.ts: a snapshot is of committed entries, whatever the commit
-  // index saved before a crash says.
+  // A crash between an incoming snapshot and its hard state: a member then restarts from
+  // its older snapshot (the marker counts only once the WAL's commit covers it), which
+  // this one-snapshot disk cannot hold; it keeps the newer one, committed as it is.
   const hs = disk.initialState().hardState;
   const at = snap.metadata.index;
   s.setHardState(hs.commit < at ? { ...hs, commit: at } : hs);
