@@ -43,15 +43,15 @@ export class BatchEncoder {
     s.reset();
     s.ensure(entrySize(e));
     writeEntry(s, e);
-    this.data(RecordType.Entry, s.view());
+    this.record(RecordType.Entry, s.view());
   }
 
   hardState(h: HardState): void {
-    this.data(RecordType.HardState, encodeHardState(h));
+    this.record(RecordType.HardState, encodeHardState(h));
   }
 
   metadata(m: Uint8Array): void {
-    this.data(RecordType.Metadata, m);
+    this.record(RecordType.Metadata, m);
   }
 
   /** A crc record carrying the running CRC (a segment's first record). */
@@ -61,10 +61,11 @@ export class BatchEncoder {
   }
 
   snapshot(index: number, term: number): void {
-    this.data(RecordType.Snapshot, encodeWalSnapshot(index, term));
+    this.record(RecordType.Snapshot, encodeWalSnapshot(index, term));
   }
 
-  private data(type: RecordType, data: Uint8Array): void {
+  /** A record of any type but crc, chaining its CRC. */
+  record(type: RecordType, data: Uint8Array): void {
     this.running = crc32cUpdate(this.running, data, 0, data.length);
     writeRecord(this.w, type, this.running, data);
     this.n++;
