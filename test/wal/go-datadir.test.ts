@@ -53,13 +53,19 @@ test("Go 2.0.13's member dir: the newest snapshot, its WAL marker and every entr
     assert.ok(s.metadata.confState.voters.includes(ids.nodeId));
     assert.match(ids.clusterId, /^[0-9a-f]{1,16}$/);
     assert.ok(c.entries.length >= 2, 'a WAL tail after the snapshot');
-    c.entries.forEach((e, i) => assert.equal(e.index, s.metadata.index + 1 + i));
+    assert.deepEqual(
+      c.entries.map((e) => e.index),
+      c.entries.map((_e, i) => s.metadata.index + 1 + i),
+    );
     assert.ok(c.hardState.commit >= c.entries[c.entries.length - 1]!.index);
     // From the start: every entry Go logged, contiguous from 1, conf changes decodable.
     const all = await WAL.open(wal, { index: 0, term: 0 });
     const a = await all.readAll();
     await all.close();
-    a.entries.forEach((e, i) => assert.equal(e.index, i + 1));
+    assert.deepEqual(
+      a.entries.map((e) => e.index),
+      a.entries.map((_e, i) => i + 1),
+    );
     const confs = a.entries
       .filter((e) => e.type === EntryType.ConfChange)
       .map((e) => decodeConfChange(e.data));
