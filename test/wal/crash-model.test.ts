@@ -35,8 +35,8 @@ interface Write {
 }
 
 /**
- * Builds a segment as the WAL writes it: header write, then the writes in order, the sync
- * epoch counting completed syncs. The last write's sync is the one a crash interrupts.
+ * Builds a segment as the WAL writes it: the segment's head (crc, metadata, snapshot
+ * marker), then the writes in order. The last write's sync is the one a crash interrupts.
  */
 function buildImage(writes: Write[]): Image {
   const parts: Uint8Array[] = [];
