@@ -60,7 +60,7 @@ async function startServer(label: 'ours' | 'reference'): Promise<Server> {
           ],
           { ETCD_LOG_SILENT: '1' },
         )
-      : start(REFERENCE_ETCD, ['--enable-v2=true', ...flags]);
+      : start(REFERENCE_ETCD, flags);
   await waitFor(
     async () => (await fetch(`${url}/v2/keys/?quorum=true`)).status === 200,
     `${label} to serve`,

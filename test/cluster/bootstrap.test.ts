@@ -34,9 +34,7 @@ import {
 const ours = FLAVOR === 'ours';
 
 function launch(args: string[]): Started {
-  return ours
-    ? start(process.execPath, [OUR_ETCD, ...args])
-    : start(REFERENCE_ETCD, [...args, '--enable-v2=true']);
+  return ours ? start(process.execPath, [OUR_ETCD, ...args]) : start(REFERENCE_ETCD, args);
 }
 
 /** Waits for the process to exit (killing it after `ms`); its code and output. */

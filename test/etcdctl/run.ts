@@ -26,7 +26,7 @@ export interface RunOptions {
 
 function run(cmd: string, args: string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_API: '2', ...o.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
     const p = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

@@ -22,7 +22,6 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
     url = `https://127.0.0.1:${cp}`;
     const peer = `http://127.0.0.1:${pp}`;
     proc = start(REFERENCE_ETCD, [
-      '--enable-v2=true',
       '--name',
       'tls',
       '--data-dir',
