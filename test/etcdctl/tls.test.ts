@@ -40,9 +40,9 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
       cert,
       '--key-file',
       key,
-      '--trusted-ca-file',
+      // 2.0.13: --ca-file turns on client certificate checks (no --client-cert-auth yet).
+      '--ca-file',
       cert,
-      '--client-cert-auth',
     ]);
     const c = new Client({
       endpoints: [url],
