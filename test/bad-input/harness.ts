@@ -61,7 +61,7 @@ export interface RawAnswer {
 }
 
 /**
- * Sends bytes on a fresh connection and collects the answer until the server closes it
+ * Sends bytes (a string: one byte per character) on a fresh connection and collects the answer until the server closes it
  * (requests carry `Connection: close`), or `timeoutMs`. `halfClose` ends our side after
  * sending, as `nc -q0` would.
  */
@@ -75,7 +75,8 @@ export function raw(
     const s = connect(Number(u.port), u.hostname);
     const chunks: Buffer[] = [];
     let error: string | null = null;
-    s.on('connect', () => (o.halfClose ? s.end(bytes) : s.write(bytes)));
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    s.on('connect', () => (o.halfClose ? s.end(data) : s.write(data)));
     s.on('data', (d: Buffer) => chunks.push(d));
     s.on('error', (e: NodeJS.ErrnoException) => {
       error = e.code ?? e.message;
@@ -97,7 +98,10 @@ export function raw(
   });
 }
 
-/** A request with `Connection: close` and a Content-Length for the body. */
+/**
+ * A request with `Connection: close` and a Content-Length for the body. Strings here are
+ * bytes, one character each (latin1), as raw() sends them.
+ */
 export function httpRequest(
   method: string,
   path: string,
@@ -107,7 +111,7 @@ export function httpRequest(
   const h = Object.entries({ Host: 'x', ...headers })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
-  return `${method} ${path} HTTP/1.1\r\n${h}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `${method} ${path} HTTP/1.1\r\n${h}Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** The member list as JSON text, with the member IDs of both implementations alike. */
