@@ -48,15 +48,22 @@ export async function compareSteps(
     runAll('ref', endpoint, steps),
     runAll('our', endpoint, steps),
   ]);
+  // Every differing step is reported, not only the first.
+  const failures: string[] = [];
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     const label = typeof s.args === 'function' ? s.args(r.slice(0, i)).join(' ') : s.args.join(' ');
-    assert.deepEqual(
-      clean(o[i]!, PREFIX.our, s.unordered === true),
-      clean(r[i]!, PREFIX.ref, s.unordered === true),
-      `step ${i}: etcdctl ${label}`,
-    );
+    try {
+      assert.deepEqual(
+        clean(o[i]!, PREFIX.our, s.unordered === true),
+        clean(r[i]!, PREFIX.ref, s.unordered === true),
+        `step ${i}: etcdctl ${label}`,
+      );
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
   }
+  if (failures.length > 0) assert.fail(failures.join('\n\n'));
   return r;
 }
 

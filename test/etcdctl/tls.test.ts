@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
-import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
+import { debianEtcdctlSkip, REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
 import { makeSelfSignedCert, opensslSkip } from '../helpers/tls.js';
 import { compareSteps, inParallel, type Step } from './scenario.js';
 import { readFileSync } from 'node:fs';
 
-const skip = referenceSkip() || opensslSkip();
+const skip = referenceSkip() || debianEtcdctlSkip() || opensslSkip();
 
 describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
   const dir = tempDir('ctl-tls');

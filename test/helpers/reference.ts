@@ -22,16 +22,21 @@ export function referenceSkip(): string | false {
 }
 
 export const DEBIAN_ETCD = 'etcd';
-export const DEBIAN_ETCDCTL = 'etcdctl';
+export const DEBIAN_ETCDCTL = process.env.DEBIAN_ETCDCTL ?? 'etcdctl';
+/** 2.0.13's etcdctl, whatever REFERENCE_ETCDCTL says. */
+export const GO_ETCDCTL = GO_ETCD.etcdctl;
 
-/** Skip reason when Debian's etcd 3.4 is missing (throws in CI). */
-export function debianSkip(): string | false {
+/** Skip reason when Debian's etcdctl 3.4 is missing (throws in CI). */
+export function debianEtcdctlSkip(): string | false {
   try {
-    execFileSync(DEBIAN_ETCD, ['--version'], { stdio: 'ignore' });
+    execFileSync(DEBIAN_ETCDCTL, ['--version'], {
+      stdio: 'ignore',
+      env: { ...process.env, ETCDCTL_API: '2' },
+    });
     return false;
   } catch {
-    if (process.env.CI === 'true') throw new Error("CI=true but Debian's etcd 3.4 is missing");
-    return "Debian's etcd 3.4 not installed (apt-get install etcd-server)";
+    if (process.env.CI === 'true') throw new Error("CI=true but Debian's etcdctl 3.4 is missing");
+    return "Debian's etcdctl 3.4 not installed (apt-get install etcd-client)";
   }
 }
 
