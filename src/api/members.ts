@@ -2,6 +2,7 @@
 // DELETE /v2/members/<id> to remove, PUT /v2/members/<id> to change peer URLs; statuses
 // and messages as etcd's membersHandler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerError, type ServerErrorCode } from '../server/errors.js';
 import { BodyTooLargeError, readBody } from './http-util.js';
 import { decodePeerURLs } from './members-request.js';
 import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
@@ -131,9 +132,19 @@ async function peerURLsBody(req: IncomingMessage, res: ServerResponse): Promise<
   return r.urls;
 }
 
+/** etcd's etcdhttp: the server's membership errors and their statuses. */
+const STATUS: Record<ServerErrorCode, number> = {
+  IDRemoved: 409,
+  IDExists: 409,
+  PeerURLExists: 409,
+  MemberNotFound: 404,
+  MemberRemoved: 410,
+  Internal: 500,
+};
+
 function apiError(res: ServerResponse, e: unknown): void {
-  // etcd 2.0.13 names its membership errors "etcdserver: ..." (ID exists, peerURL exists).
-  if (e instanceof ApiError)
-    jsonMessage(res, e.status, e.message.replace(/^membership: /, 'etcdserver: '));
-  else jsonMessage(res, 500, 'Internal Server Error');
+  if (e instanceof ApiError) jsonMessage(res, e.status, e.message);
+  else if (e instanceof ServerError && e.code !== 'Internal') {
+    jsonMessage(res, STATUS[e.code], e.message);
+  } else jsonMessage(res, 500, 'Internal Server Error');
 }

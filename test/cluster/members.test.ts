@@ -119,7 +119,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
         JSON.stringify({ peerURLs: [c.members[1]!.peerUrl] }),
         JSON_CT,
         409,
-        '{"message":"membership: peerURL exists"}',
+        '{"message":"etcdserver: peerURL exists"}',
       ],
       ['DELETE', `${u}/1234`, null, JSON_CT, 404, '{"message":"No such member: 1234"}'],
       [
@@ -144,7 +144,7 @@ describe(`runtime reconfiguration through /v2/members (${FLAVOR})`, {
         JSON.stringify({ peerURLs: [c.members[2]!.peerUrl] }),
         JSON_CT,
         409,
-        '{"message":"membership: peerURL exists"}',
+        '{"message":"etcdserver: peerURL exists"}',
       ],
     ];
     const wrong: string[] = [];
