@@ -3,7 +3,7 @@
 // and messages as etcd's membersHandler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServerError, type ServerErrorCode } from '../server/errors.js';
-import { BodyTooLargeError, readBody } from './http-util.js';
+import { BodyReadError, BodyTooLargeError, readBody } from './http-util.js';
 import { decodePeerURLs } from './members-request.js';
 import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
@@ -119,6 +119,10 @@ async function peerURLsBody(req: IncomingMessage, res: ServerResponse): Promise<
   try {
     body = await readBody(req, MAX_BODY);
   } catch (e) {
+    if (e instanceof BodyReadError) {
+      jsonMessage(res, 400, e.message);
+      return null;
+    }
     if (!(e instanceof BodyTooLargeError)) throw e;
     res.setHeader('Connection', 'close');
     jsonMessage(res, 413, 'http: request body too large');

@@ -14,6 +14,18 @@ import { serverTlsOptions, type TlsInfo, tlsInfoEmpty } from './tls.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/**
+ * A request body that could not be read to its end (cut short, broken chunking), with
+ * Go's words for it, which etcd echoes as a cause (Invalid POST form).
+ */
+export class BodyReadError extends Error {}
+
+/** Go's error text for a body the parser refused midway, by llhttp's error code. */
+function bodyErrorText(code: string | undefined): string {
+  if (code === 'HPE_INVALID_CHUNK_SIZE') return 'invalid byte in chunk length';
+  return 'unexpected EOF';
+}
+
 /** Go's http.DefaultMaxHeaderBytes plus the 4096 bytes of slack its server adds. */
 export const MAX_HEADER_BYTES = (1 << 20) + 4096;
 export const HEADERS_TIMEOUT_MS = 60_000;
@@ -36,6 +48,15 @@ function goRawError(socket: Duplex, publicErr: string): void {
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
     socket.destroy();
+    return;
+  }
+  // The headers were fine and a handler is reading the body: as Go, the handler sees a
+  // read error and answers (etcd: 400 "Invalid POST form"), then the connection closes.
+  const res = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+  const req = res?.req;
+  if (res && req && !res.headersSent && !req.complete && req.listenerCount('error') > 0) {
+    res.shouldKeepAlive = false;
+    req.emit('error', new BodyReadError(bodyErrorText(err.code)));
     return;
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') goRawError(socket, '431 Request Header Fields Too Large');
