@@ -242,7 +242,7 @@ describe('one member: client endpoints', () => {
       'content-type': 'application/json',
     });
     assert.equal(bad.status, 400);
-    assert.equal(bad.body, '{"message":"URL scheme must be http, https, unix, or unixs: bad"}');
+    assert.equal(bad.body, '{"message":"URL scheme must be http or https: bad"}');
     const del = await http('DELETE', `${etcd.url}/v2/members/123`);
     assert.equal(del.status, 404);
     assert.equal(del.body, '{"message":"No such member: 123"}');
