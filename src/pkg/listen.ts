@@ -96,12 +96,21 @@ export function describeListenError(e: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * How long a client has to send a whole request, headers and body (a watch's long answer
+ * is not counted: only receiving the request is). A body trickled slower than 10 MiB in 5
+ * minutes is dropped rather than held forever. Peer listeners have none (their requests
+ * may stream).
+ */
+export const CLIENT_REQUEST_TIMEOUT_MS = 300_000;
+
 /** Listens on `url`; failures reject with `makeError(message)` in etcd's wording. */
 export function listenOnUrl(
   url: string,
   tls: TlsInfo,
   handler: RequestHandler,
   makeError: (message: string) => Error,
+  opts: { requestTimeoutMs?: number } = {},
 ): Promise<Server> {
   const u = new URL(url);
   const secure = u.protocol === 'https:';
@@ -110,13 +119,13 @@ export function listenOnUrl(
       makeError(`TLS key/cert (--cert-file, --key-file) must be provided for ${url}`),
     );
   }
-  const opts: ServerOptions = { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
+  const so: ServerOptions = { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
   const h = requireHost(handler);
   const server: Server = secure
-    ? (createHttpsServer({ ...serverTlsOptions(tls), ...opts }, h) as unknown as Server)
-    : createHttpServer(opts, h);
+    ? (createHttpsServer({ ...serverTlsOptions(tls), ...so }, h) as unknown as Server)
+    : createHttpServer(so, h);
   hardenServer(server);
-  server.requestTimeout = 0;
+  server.requestTimeout = opts.requestTimeoutMs ?? 0;
   server.keepAliveTimeout = 30_000;
   let host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   if (host === 'localhost') host = '127.0.0.1';
