@@ -367,3 +367,27 @@ function helpConfig(notices: string[]): EtcdConfig {
   cfg.printHelp = true;
   return cfg;
 }
+
+/** Every flag etcd accepts, with its default as the command line would print it (docs). */
+export function flagDefaults(): { name: string; bool: boolean; default: string }[] {
+  const raw: Raw = {
+    strings: new Map(),
+    urls: new Map(),
+    uints: new Map(),
+    bools: new Map(),
+    addrs: new Map(),
+    cors: [],
+  };
+  const out: { name: string; bool: boolean; default: string }[] = [];
+  for (const def of defineFlags(raw, []).values()) {
+    const n = def.name;
+    const d =
+      raw.strings.get(n) ??
+      raw.urls.get(n)?.join(',') ??
+      raw.uints.get(n)?.toString() ??
+      raw.bools.get(n)?.toString() ??
+      '';
+    out.push({ name: n, bool: def.bool, default: d });
+  }
+  return out;
+}
