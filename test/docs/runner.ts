@@ -107,6 +107,8 @@ export class PageRunner {
       const status = await withTimeout(p.exited, BLOCK_TIMEOUT_MS, () => p.child.kill('SIGKILL'));
       const out = mapPorts(p.output(), this.ports, true);
       const where = `${this.file}:${ex.line}`;
+      // Authoring aid: DOCS_SHOW=1 prints what each example printed.
+      if (process.env.DOCS_SHOW) process.stderr.write(`\n=== ${where}\n${out}`);
       if (ex.expected === null) {
         return status === 0 ? null : `${where}: exit status ${status}\n${out}`;
       }
@@ -117,14 +119,11 @@ export class PageRunner {
   }
 
   private spawn(cmd: string, args: string[]): Proc {
+    // An example that runs node:test must report as a top-level run, not to our runner.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const child = spawn(cmd, args, {
       cwd: this.dir.path,
-      env: {
-        ...process.env,
-        CURL_HOME: this.dir.path,
-        ETCDCTL_PEERS: this.peersEnv,
-        FORCE_COLOR: '0',
-      },
+      env: { ...env, CURL_HOME: this.dir.path, ETCDCTL_PEERS: this.peersEnv, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
