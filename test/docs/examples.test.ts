@@ -30,7 +30,11 @@ async function runPage(file: string): Promise<{ ran: number; failures: string[] 
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (!isExample(step)) {
-        if (step.directive === 'stop') await runner.stopDaemons();
+        await runner.stopDaemons();
+        if (step.directive !== 'stop') {
+          await runner.closeMembers();
+          await runner.setUp(step.directive as 'member' | 'cluster' | 'none');
+        }
         continue;
       }
       ran++;

@@ -15,14 +15,15 @@ export interface Example {
   line: number;
 }
 
-/** A page directive between blocks: `<!-- doctest: stop -->` stops the page's daemons. */
+/** A page directive between blocks: `stop` stops the page's daemons; `member`, `cluster`
+ *  or `none` replaces the page's members. */
 export interface Directive {
   directive: string;
   line: number;
 }
 
 export interface Page {
-  /** `<!-- doctest: member|cluster|none -->` anywhere in the page; default member. */
+  /** `<!-- doctest: member|cluster|none -->` before the first example; default member. */
   setup: 'member' | 'cluster' | 'none';
   steps: (Example | Directive)[];
   /** Blocks of every language, for the count of what is not run. */
@@ -41,11 +42,12 @@ export function parsePage(text: string, file: string): Page {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const setup = /^<!-- doctest: (member|cluster|none) -->\s*$/.exec(line);
-    if (setup) {
+    if (setup && !page.steps.some((s) => 'lang' in s)) {
       page.setup = setup[1] as Page['setup'];
       continue;
     }
-    const dir = /^<!-- doctest: (stop) -->\s*$/.exec(line);
+    // Later in the page, a setup directive replaces the members (and stops the daemons).
+    const dir = /^<!-- doctest: (stop|member|cluster|none) -->\s*$/.exec(line);
     if (dir) {
       page.steps.push({ directive: dir[1]!, line: i + 1 });
       lastRunnable = null;

@@ -197,9 +197,14 @@ export class PageRunner {
     }
   }
 
+  async closeMembers(): Promise<void> {
+    for (const m of this.members.splice(0)) await m.close();
+    this.peersEnv = '';
+  }
+
   async close(): Promise<void> {
     await this.stopDaemons();
-    for (const m of this.members.splice(0)) await m.close();
+    await this.closeMembers();
     this.dir.remove();
   }
 
