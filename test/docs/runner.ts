@@ -31,6 +31,8 @@ export class PageRunner {
   readonly ports = new Map<number, number>();
   private readonly members: Etcd[] = [];
   private readonly daemons: Proc[] = [];
+  /** Client URLs of daemons that become healthy only once their peers are up. */
+  private readonly pending: string[] = [];
   private readonly dir = tempDir('docs-example');
   private peersEnv = '';
   private counter = 0;
@@ -100,6 +102,7 @@ export class PageRunner {
   }
 
   async run(ex: Example): Promise<{ proc: Proc; check: (p: Proc) => Promise<string | null> }> {
+    if (!ex.flags.has('daemon')) for (const url of this.pending.splice(0)) await waitHealthy(url);
     for (const p of portsIn(ex.code)) await this.port(p);
     const code = mapPorts(ex.code, this.ports, false);
     const proc = ex.lang === 'sh' ? this.shell(code, ex.flags.has('daemon')) : this.node(code);
@@ -171,9 +174,12 @@ export class PageRunner {
       // A member of a new multi-member cluster has no leader until the others start.
       const cluster = /--?initial-cluster[ =]'?([^\s']+)/.exec(code)?.[1] ?? '';
       const waitsForOthers =
-        cluster.includes(',') && !/initial-cluster-state[ =]existing/.test(code);
+        (cluster.includes(',') && !/initial-cluster-state[ =]existing/.test(code)) ||
+        /--?discovery[ =]/.test(code);
       const adv = /--?advertise-client-urls[ =](http:\/\/[^\s,']+)/.exec(code);
-      if (adv && !waitsForOthers) await waitHealthy(adv[1]!);
+      // Members that wait for others are checked before the next example that is not a daemon.
+      if (adv && waitsForOthers) this.pending.push(adv[1]!);
+      else if (adv) await waitHealthy(adv[1]!);
       return null;
     } catch (e) {
       return `${this.file}:${ex.line}: daemon did not come up: ${(e as Error).message}\n${proc.output()}`;
@@ -191,6 +197,7 @@ export class PageRunner {
   }
 
   async stopDaemons(): Promise<void> {
+    this.pending.length = 0;
     for (const d of this.daemons.splice(0).reverse()) {
       if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGTERM');
       await withTimeout(d.exited, 10_000, () => d.child.kill('SIGKILL'));
