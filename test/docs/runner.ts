@@ -3,7 +3,8 @@
 // each is mapped to a reserved port on the way in and back on the way out, so the shown
 // output names the ports a reader would see.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -176,10 +177,16 @@ export class PageRunner {
       const waitsForOthers =
         (cluster.includes(',') && !/initial-cluster-state[ =]existing/.test(code)) ||
         /--?discovery[ =]/.test(code);
-      const adv = /--?advertise-client-urls[ =](http:\/\/[^\s,']+)/.exec(code);
-      // Members that wait for others are checked before the next example that is not a daemon.
-      if (adv && waitsForOthers) this.pending.push(adv[1]!);
-      else if (adv) await waitHealthy(adv[1]!);
+      const adv = /--?advertise-client-urls[ =](https?:\/\/[^\s,']+)/.exec(code);
+      if (adv?.[1]!.startsWith('https:')) {
+        // TLS: ask with the member's own certificate (the example's throwaway ones).
+        const cert = /--?cert-file[ =](\S+)/.exec(code)?.[1];
+        const key = /--?key-file[ =](\S+)/.exec(code)?.[1];
+        if (cert && key) await waitHealthyTls(adv[1]!, join(this.dir.path, cert), join(this.dir.path, key));
+      } else if (adv && waitsForOthers) {
+        // Members that wait for others are checked before the next example that is not a daemon.
+        this.pending.push(adv[1]!);
+      } else if (adv) await waitHealthy(adv[1]!);
       return null;
     } catch (e) {
       return `${this.file}:${ex.line}: daemon did not come up: ${(e as Error).message}\n${proc.output()}`;
@@ -228,6 +235,31 @@ async function waitHealthy(url: string): Promise<void> {
       const res = await fetch(`${url}/health`);
       return res.ok && String(((await res.json()) as { health: unknown }).health) === 'true';
     },
+    `${url}/health`,
+    20_000,
+  );
+}
+
+async function waitHealthyTls(url: string, certFile: string, keyFile: string): Promise<void> {
+  const cert = readFileSync(certFile);
+  const key = readFileSync(keyFile);
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const req = httpsRequest(
+          `${url}/health`,
+          { cert, key, rejectUnauthorized: false },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => {
+              body += d.toString();
+            });
+            res.on('end', () => resolve(res.statusCode === 200 && body.includes('true')));
+          },
+        );
+        req.on('error', () => resolve(false));
+        req.end();
+      }),
     `${url}/health`,
     20_000,
   );
