@@ -14,7 +14,8 @@ const RULES: [RegExp, string][] = [
   [/^(Created-Index|Modified-Index|Index|TTL): \d+/gm, '$1: <N>'],
   // etcdctl's error suffix: "Error:  100: Key not found (/foo) [4]"
   [/\) \[\d+\]$/gm, ') [<N>]'],
-  // compare-failed causes name indexes: "[1 != 15]"
+  // compare-failed and history-cleared causes name indexes: "[1 != 15]", "[13/1]"
+  [/\[(\d+)\/(\d+)\]/g, '[<N>/<N>]'],
   [/\[(\d+) != (\d+)\]/g, '[<N> != <N>]'],
   // member and cluster IDs (hex, 8 to 16 digits, at least one letter and one digit)
   [/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,16}\b/g, '<ID>'],
