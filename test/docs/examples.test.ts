@@ -18,6 +18,7 @@ function isExample(s: Example | Directive): s is Example {
   return 'lang' in s;
 }
 
+/** A docs page, or `../README.md` (the repository's README, whose examples run too). */
 async function runPage(file: string): Promise<{ ran: number; failures: string[] }> {
   const page = parsePage(readFileSync(join(DOCS, file), 'utf8'), `docs/${file}`);
   const failures: string[] = [];
@@ -80,11 +81,14 @@ test('every example in docs/ runs and prints what the page shows', async (t) => 
     .filter((f) => f.endsWith('.md'))
     .filter((f) => !process.env.DOCS_PAGE || f.includes(process.env.DOCS_PAGE))
     .sort();
+  if (!process.env.DOCS_PAGE || 'README.md'.includes(process.env.DOCS_PAGE))
+    files.push('../README.md');
   assert.ok(files.length > 0, 'docs/ has pages');
   let total = 0;
   const failures: string[] = [];
   for (const file of files) {
     const started = Date.now();
+    if (process.env.DOCS_TRACE) process.stderr.write(`docs: ${file}\n`);
     const r = await runPage(file);
     total += r.ran;
     failures.push(...r.failures);

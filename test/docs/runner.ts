@@ -182,7 +182,8 @@ export class PageRunner {
         // TLS: ask with the member's own certificate (the example's throwaway ones).
         const cert = /--?cert-file[ =](\S+)/.exec(code)?.[1];
         const key = /--?key-file[ =](\S+)/.exec(code)?.[1];
-        if (cert && key) await waitHealthyTls(adv[1]!, join(this.dir.path, cert), join(this.dir.path, key));
+        if (cert && key)
+          await waitHealthyTls(adv[1]!, join(this.dir.path, cert), join(this.dir.path, key));
       } else if (adv && waitsForOthers) {
         // Members that wait for others are checked before the next example that is not a daemon.
         this.pending.push(adv[1]!);
@@ -197,7 +198,9 @@ export class PageRunner {
   async watchers(): Promise<number> {
     let n = 0;
     for (const m of this.members) {
-      const res = await fetch(`${m.clientUrls[0]}/v2/stats/store`);
+      const res = await fetch(`${m.clientUrls[0]}/v2/stats/store`, {
+        signal: AbortSignal.timeout(2000),
+      });
       n += ((await res.json()) as { watchers: number }).watchers;
     }
     return n;
@@ -212,7 +215,11 @@ export class PageRunner {
   }
 
   async closeMembers(): Promise<void> {
-    for (const m of this.members.splice(0)) await m.close();
+    for (const m of this.members.splice(0)) {
+      await withTimeout(m.close(), 15_000, () => {}).catch((e: Error) => {
+        throw new Error(`${this.file}: a member did not close: ${e.message}`);
+      });
+    }
     this.peersEnv = '';
   }
 
@@ -232,7 +239,7 @@ export class PageRunner {
 async function waitHealthy(url: string): Promise<void> {
   await waitFor(
     async () => {
-      const res = await fetch(`${url}/health`);
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       return res.ok && String(((await res.json()) as { health: unknown }).health) === 'true';
     },
     `${url}/health`,
@@ -248,7 +255,7 @@ async function waitHealthyTls(url: string, certFile: string, keyFile: string): P
       new Promise<boolean>((resolve) => {
         const req = httpsRequest(
           `${url}/health`,
-          { cert, key, rejectUnauthorized: false },
+          { cert, key, rejectUnauthorized: false, timeout: 2000 },
           (res) => {
             let body = '';
             res.on('data', (d: Buffer) => {
@@ -258,6 +265,7 @@ async function waitHealthyTls(url: string, certFile: string, keyFile: string): P
           },
         );
         req.on('error', () => resolve(false));
+        req.on('timeout', () => req.destroy());
         req.end();
       }),
     `${url}/health`,
