@@ -178,7 +178,7 @@ export class PageRunner {
         (cluster.includes(',') && !/initial-cluster-state[ =]existing/.test(code)) ||
         /--?discovery[ =]/.test(code);
       const adv = /--?advertise-client-urls[ =](https?:\/\/[^\s,']+)/.exec(code);
-      if (adv?.[1]!.startsWith('https:')) {
+      if (adv?.[1]?.startsWith('https:')) {
         // TLS: ask with the member's own certificate (the example's throwaway ones).
         const cert = /--?cert-file[ =](\S+)/.exec(code)?.[1];
         const key = /--?key-file[ =](\S+)/.exec(code)?.[1];
