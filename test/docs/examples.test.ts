@@ -69,6 +69,8 @@ async function runPage(file: string): Promise<{ ran: number; failures: string[] 
         failures.push(`docs/${file}:${step.line}: ${(e as Error).message}`);
       }
     }
+  } catch (e) {
+    failures.push(`docs/${file}: the page's members: ${(e as Error).stack ?? e}`);
   } finally {
     await runner.close();
   }

@@ -82,11 +82,12 @@ export class PageRunner {
       const peer = await Promise.all([12380, 22380, 32380].map((p) => this.url(p, '127.0.0.1')));
       const client = await Promise.all([12379, 22379, 32379].map((p) => this.url(p, '127.0.0.1')));
       const initialCluster = names.map((n, i) => `${n}=${peer[i]}`).join(',');
-      const started = await Promise.all(
+      const started = await Promise.allSettled(
         names.map((name, i) =>
           startEtcd({
             name,
-            dataDir: join(this.dir.path, `${name}.etcd`),
+            // Apart from the page's files: examples may start their own infra1.etcd.
+            dataDir: join(this.dir.path, '.cluster', `${name}.etcd`),
             listenClientUrls: [client[i]!],
             advertiseClientUrls: [client[i]!],
             listenPeerUrls: [peer[i]!],
@@ -96,7 +97,10 @@ export class PageRunner {
           }),
         ),
       );
-      this.members.push(...started);
+      // Keep every member that did start, so close() stops it even when another failed.
+      for (const r of started) if (r.status === 'fulfilled') this.members.push(r.value);
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
       this.peersEnv = client.join(',');
     }
     for (const m of this.members) await waitHealthy(m.clientUrls[0]!);
