@@ -370,8 +370,7 @@ function flagBool(v: string): boolean {
 export function flagDefaults(): { name: string; bool: boolean; default: string }[] {
   const raw = emptyRaw();
   const out: { name: string; bool: boolean; default: string }[] = [];
-  for (const def of defineFlags(raw, []).values()) {
-    const n = def.name;
+  for (const [n, def] of defineFlags(raw, [])) {
     const d =
       raw.strings.get(n) ??
       raw.urls.get(n)?.join(',') ??
