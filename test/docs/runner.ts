@@ -149,7 +149,11 @@ export class PageRunner {
 
   private shell(code: string, daemon: boolean): Proc {
     // A daemon is one command; exec makes its PID ours to stop.
-    const script = daemon ? `exec ${code.trim()}` : `exec 2>&1\n${code}`;
+    // (`exec env` when the command starts with variable assignments, which exec refuses.)
+    const one = code.trim();
+    const script = daemon
+      ? `exec ${/^[A-Z_][A-Z0-9_]*=/.test(one) ? 'env ' : ''}${one}`
+      : `exec 2>&1\n${code}`;
     return this.spawn('bash', ['-e', '-o', 'pipefail', '-c', script]);
   }
 
@@ -172,8 +176,9 @@ export class PageRunner {
     this.daemons.push(proc);
     const code = mapPorts(ex.code, this.ports, false);
     const ports: number[] = [];
-    for (const m of code.matchAll(/--?listen-(?:client|peer)-urls[ =]'?([^\s']+)/g))
-      ports.push(...portsIn(m[1]!).map(Number));
+    const listen =
+      /(?:--?listen-(?:client|peer)-urls[ =]|ETCD_LISTEN_(?:CLIENT|PEER)_URLS=)'?([^\s']+)/g;
+    for (const m of code.matchAll(listen)) ports.push(...portsIn(m[1]!).map(Number));
     try {
       for (const p of ports) await waitFor(() => canConnect(p), `port ${p}`, 20_000);
       // A member of a new multi-member cluster has no leader until the others start.
@@ -181,7 +186,10 @@ export class PageRunner {
       const waitsForOthers =
         (cluster.includes(',') && !/initial-cluster-state[ =]existing/.test(code)) ||
         /--?discovery[ =]/.test(code);
-      const adv = /--?advertise-client-urls[ =](https?:\/\/[^\s,']+)/.exec(code);
+      const adv =
+        /(?:--?advertise-client-urls[ =]|ETCD_ADVERTISE_CLIENT_URLS=)(https?:\/\/[^\s,']+)/.exec(
+          code,
+        );
       if (adv?.[1]?.startsWith('https:')) {
         // TLS: ask with the member's own certificate (the example's throwaway ones).
         const cert = /--?cert-file[ =](\S+)/.exec(code)?.[1];
