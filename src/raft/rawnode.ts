@@ -1,6 +1,6 @@
 // The driver's handle on a raft node (etcd's RawNode): feed it ticks, messages and
 // proposals; take a Ready, persist / send / apply it, then advance().
-import { encodeConfChange } from './codec.js';
+import { encodeConfChange } from './raftpb.js';
 import {
   type Config,
   type PeerContext,

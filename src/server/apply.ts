@@ -2,7 +2,7 @@
 // which etcd 2.0 keeps in the store under /0), and a result for the waiter of the request it
 // carries. No I/O and no clock of its own (the time is an argument); what must happen
 // outside (peers to add, this member removed) is told to the sink. Anything that could make members disagree throws FatalError.
-import { decodeConfChange } from '../raft/codec.js';
+import { decodeConfChange } from '../raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,

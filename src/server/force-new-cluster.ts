@@ -5,7 +5,7 @@
 // etcd's createConfigChangeEnts, with its member context so /v2/members lists it. Unlike etcd, the
 // entries past the local commit index are kept (and so committed): this member may not
 // have heard of the commit of a write the cluster acknowledged, and the cluster is gone.
-import { decodeConfChange, encodeConfChange } from '../raft/codec.js';
+import { decodeConfChange, encodeConfChange } from '../raft/raftpb.js';
 import {
   ConfChangeType,
   EMPTY_BYTES,

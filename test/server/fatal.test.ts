@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startEtcd } from '../../src/embed/etcd.js';
 import { Logger } from '../../src/pkg/logger.js';
-import { encodeConfChange } from '../../src/raft/codec.js';
+import { encodeConfChange } from '../../src/raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,
