@@ -193,7 +193,7 @@ describe('one member: client endpoints', () => {
     assert.equal(v.headers['content-type'], 'text/plain; charset=utf-8');
     const h = await http('GET', `${etcd.url}/health`);
     assert.equal(h.status, 200);
-    assert.equal(h.body, '{"health":"true"}');
+    assert.equal(h.body, '{"health": "true"}');
     const m = await http('GET', `${etcd.url}/metrics`);
     assert.equal(m.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
     for (const name of [
