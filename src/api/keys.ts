@@ -9,7 +9,7 @@ import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
 import { parseKeyRequest } from './keys-request.js';
-import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
+import { allowMethod, BodyTooLargeError, endBody, endBodyWith, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
 /** Go's limit on a urlencoded form body (net/http maxFormSize). */
@@ -20,10 +20,15 @@ export const MAX_FORM_SIZE = 10 << 20;
 function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend): void {
   const e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
-  res.setHeader('X-Etcd-Index', String(e.index));
-  endBody(res, e.status, `${errorJSON(e)}\n`);
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(e.index),
+  ];
+  endBodyWith(res, e.status, headers, `${errorJSON(e)}\n`);
 }
 
 function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
@@ -39,12 +44,22 @@ function writeKeyEvent(
   backend: KeysBackend,
   noValueOnSuccess: boolean,
 ): void {
-  res.setHeader('Content-Type', 'application/json');
-  setIndexHeaders(res, ev.etcdIndex, backend);
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(ev.etcdIndex),
+    'X-Raft-Index',
+    String(backend.raftIndex()),
+    'X-Raft-Term',
+    String(backend.raftTerm()),
+  ];
   const a = ev.action;
   const noNodes =
     noValueOnSuccess && (a === 'set' || a === 'compareAndSwap' || a === 'create' || a === 'update');
-  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, noNodes)}\n`);
+  endBodyWith(res, ev.isCreated() ? 201 : 200, headers, `${eventJSON(ev, noNodes)}\n`);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
