@@ -20,6 +20,7 @@ export function parseUint10(s: string): bigint | null {
 
 /** Go's path cleaning in ServeMux: like path.Clean, but a trailing slash is kept. */
 export function muxCleanPath(p: string): string {
+  if (isMuxClean(p)) return p;
   if (p === '') return '/';
   if (p[0] !== '/') p = `/${p}`;
   const parts: string[] = [];
@@ -31,4 +32,25 @@ export function muxCleanPath(p: string): string {
   let np = `/${parts.join('/')}`;
   if (p.endsWith('/') && np !== '/') np += '/';
   return np;
+}
+
+/**
+ * True when muxCleanPath(p) === p (the common case), found in one scan without splitting:
+ * p starts with '/' and no segment but a final one is empty, and none is '.' or '..'.
+ */
+function isMuxClean(p: string): boolean {
+  if (p.charCodeAt(0) !== 47) return false;
+  for (let i = 0; i < p.length; i++) {
+    if (p.charCodeAt(i) !== 47) continue;
+    // charCodeAt past the end is NaN: the path ends after this '/' (a kept trailing slash).
+    const a = p.charCodeAt(i + 1);
+    if (a === 47) return false;
+    if (a !== 46) continue;
+    const b = p.charCodeAt(i + 2);
+    if (b !== b || b === 47) return false;
+    if (b !== 46) continue;
+    const c = p.charCodeAt(i + 3);
+    if (c !== c || c === 47) return false;
+  }
+  return true;
 }
