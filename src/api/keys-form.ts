@@ -36,21 +36,22 @@ export function muxCleanPath(p: string): string {
 
 /**
  * True when muxCleanPath(p) === p (the common case), found in one scan without splitting:
- * p starts with '/' and no segment but a final one is empty, and none is '.' or '..'.
+ * p starts with '/', no segment but a final one is empty, and none is '.' or '..'.
  */
 function isMuxClean(p: string): boolean {
-  if (p.charCodeAt(0) !== 47) return false;
-  for (let i = 0; i < p.length; i++) {
+  const n = p.length;
+  if (n === 0 || p.charCodeAt(0) !== 47) return false;
+  for (let i = 0; i < n; i++) {
     if (p.charCodeAt(i) !== 47) continue;
-    // charCodeAt past the end is NaN: the path ends after this '/' (a kept trailing slash).
+    // A '/' that ends the path is a kept trailing slash; "//", "/./" and "/../" are not clean,
+    // nor a final "/." or "/..".
+    if (i + 1 === n) break;
     const a = p.charCodeAt(i + 1);
     if (a === 47) return false;
     if (a !== 46) continue;
-    const b = p.charCodeAt(i + 2);
-    if (b !== b || b === 47) return false;
-    if (b !== 46) continue;
-    const c = p.charCodeAt(i + 3);
-    if (c !== c || c === 47) return false;
+    if (i + 2 === n || p.charCodeAt(i + 2) === 47) return false;
+    if (p.charCodeAt(i + 2) !== 46) continue;
+    if (i + 3 === n || p.charCodeAt(i + 3) === 47) return false;
   }
   return true;
 }
