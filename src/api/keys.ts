@@ -10,7 +10,14 @@ import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-quer
 import { muxCleanPath } from './keys-form.js';
 import { unixNano } from '../pkg/go-time.js';
 import { parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
-import { allowMethod, BodyReadError, BodyTooLargeError, endBody, readBody } from './http-util.js';
+import {
+  allowMethod,
+  BodyReadError,
+  BodyTooLargeError,
+  endBody,
+  endBodyWith,
+  readBody,
+} from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
 /** Go's limit on a urlencoded form body (net/http maxFormSize). */
@@ -25,10 +32,15 @@ function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend):
   if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
     e = new EtcdError(e.errorCode, e.cause.slice(STORE_KEYS_PREFIX.length), e.index);
   }
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
-  res.setHeader('X-Etcd-Index', String(e.index));
-  endBody(res, e.status, `${errorJSON(e)}\n`);
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(e.index),
+  ];
+  endBodyWith(res, e.status, headers, `${errorJSON(e)}\n`);
 }
 
 function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
@@ -39,9 +51,19 @@ function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBa
 }
 
 function writeKeyEvent(res: ServerResponse, ev: StoreEvent, backend: KeysBackend): void {
-  res.setHeader('Content-Type', 'application/json');
-  setIndexHeaders(res, ev.etcdIndex, backend);
-  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(ev.etcdIndex),
+    'X-Raft-Index',
+    String(backend.raftIndex()),
+    'X-Raft-Term',
+    String(backend.raftTerm()),
+  ];
+  endBodyWith(res, ev.isCreated() ? 201 : 200, headers, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
@@ -79,8 +101,19 @@ function mediaType(ct: string | undefined): string {
   return (i < 0 ? ct : ct.slice(0, i)).trim().toLowerCase();
 }
 
-/** Go's Request.ParseForm: the urlencoded body (PUT/POST) first, then the query string. */
-async function parseForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
+/**
+ * Go's Request.ParseForm. Without a body to read (GET, HEAD, DELETE) it answers at once,
+ * sparing the read path a promise and a turn of the microtask queue.
+ */
+function parseForm(req: IncomingMessage, rawQuery: string): Form | Promise<Form> {
+  if (req.method === 'PUT' || req.method === 'POST') return parseBodyForm(req, rawQuery);
+  const form: Form = new Map();
+  parseQueryInto(form, rawQuery);
+  return form;
+}
+
+/** ParseForm of a PUT or POST: the urlencoded body first, then the query string. */
+async function parseBodyForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
   const form: Form = new Map();
   let first: FormError | null = null;
   if (req.method === 'PUT' || req.method === 'POST') {
@@ -187,7 +220,8 @@ export async function handleKeys(
     if (!allowMethod(req, res, METHODS)) return;
     let form: Form;
     try {
-      form = await parseForm(req, rawQuery ?? '');
+      const f = parseForm(req, rawQuery ?? '');
+      form = f instanceof Promise ? await f : f;
     } catch (e) {
       if (!(e instanceof FormError)) throw e;
       if (e.message === 'http: POST too large') res.setHeader('Connection', 'close');
