@@ -327,7 +327,7 @@ export class PeerHandler {
       if (failed) return;
       let m: Message;
       try {
-        m = body.finish();
+        m = checkShape(body.finish());
       } catch (e) {
         fail((e as Error).message);
         return;

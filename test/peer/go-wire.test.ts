@@ -47,9 +47,14 @@ interface Answer {
   body: string;
 }
 
-function post(url: string, body: Uint8Array, headers: Record<string, string>): Promise<Answer> {
+function post(
+  url: string,
+  body: Uint8Array,
+  headers: Record<string, string>,
+  path = '/raft',
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/raft`, { method: 'POST', headers, agent: false }, (res) => {
+    const req = http.request(`${url}${path}`, { method: 'POST', headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (s: string) => {
@@ -307,6 +312,29 @@ test('peer-port fuzz: mutated and random bodies on both wires get 204 or 400, ne
         );
       });
       assert.ok(r.status === 204 || r.status === 400, `seed ${seed} case ${i}: status ${r.status}`);
+    }
+    // Our snapshot path: bodies that are not a whole snapshot message get 400.
+    const { snapshotPrefix } = await import('../../src/peer/snapshot.js');
+    const snap = newMessage(MessageType.Snap, 'a', 'b', 3);
+    snap.snapshot = {
+      data: new Uint8Array([1, 2, 3]),
+      metadata: { index: 9, term: 3, confState: { voters: ['a', 'b'], learners: [] } },
+    };
+    const whole = Uint8Array.from([...snapshotPrefix(snap), 1, 2, 3]);
+    const ourHeaders = {
+      'Content-Type': 'application/octet-stream',
+      'X-Etcd-Cluster-ID': 'c1',
+      'X-Server-From': 'b',
+    };
+    for (let i = 0; i < 100; i++) {
+      let body = Uint8Array.from(whole);
+      if (i % 3 === 0) body = body.subarray(0, Math.floor(rnd() * body.length));
+      else body[Math.floor(rnd() * body.length)] = Math.floor(rnd() * 256);
+      const r = await post(a!.url, body, ourHeaders, '/raft/snapshot');
+      assert.ok(
+        r.status === 204 || r.status === 400,
+        `seed ${seed} snapshot case ${i}: ${r.status}`,
+      );
     }
     const { malformed } = await import('../../src/peer/validate.js');
     for (const m of a!.received)
