@@ -244,6 +244,11 @@ export class PeerHandler {
         return;
       }
       this.host.sawWire(m.from, req.headers[HEADER_WIRE.toLowerCase()] === WIRE_OURS);
+      if (m.snapshot !== null) {
+        this.host.log.info(
+          `rafthttp: received database snapshot [index: ${m.snapshot.metadata.index}, from: ${m.from}, size ${m.snapshot.data.length}] (2.0 wire)`,
+        );
+      }
       this.host.deliver(m, size);
       res.statusCode = 204;
       res.end();

@@ -424,3 +424,39 @@ test('message shape checks: what raft must never be handed', async () => {
   hbWithEntries.entries = entries(1, 1, 1);
   assert.match(malformed(hbWithEntries) ?? '', /entries in a Heartbeat/);
 });
+
+test('raftpb as 2.0 writes it: round trip, 64-bit IDs, later fields skipped, bad bytes refused', async () => {
+  const { goDecodeMessage: dec } = await import('../../src/peer/go-codec.js');
+  const m = appAt('fedcba9876543210', '8000000000000001', 7, 41, 3);
+  m.commit = 40;
+  m.reject = true;
+  m.rejectHint = 39;
+  const back = dec(goEncodeMessage(m));
+  assert.deepEqual(
+    { ...back, entries: back.entries.map((e) => ({ ...e, data: [...e.data] })) },
+    { ...m, entries: m.entries.map((e) => ({ ...e, data: [...e.data] })) },
+  );
+  const snap = newMessage(MessageType.Snap, 'a', 'b', 2);
+  snap.snapshot = {
+    data: new Uint8Array([123, 125]),
+    metadata: {
+      index: 12,
+      term: 2,
+      confState: { voters: ['a', 'ffffffffffffffff'], learners: [] },
+    },
+  };
+  assert.deepEqual(dec(goEncodeMessage(snap)).snapshot?.metadata, snap.snapshot.metadata);
+  // A heartbeat as etcd 2.0 encodes it, then a field 12 (a later version's Context).
+  const hb = Uint8Array.from([
+    0x08, 0x08, 0x10, 0x01, 0x18, 0x02, 0x20, 0x05, 0x28, 0x00, 0x30, 0x00, 0x40, 0x03, 0x4a, 0x06,
+    0x12, 0x04, 0x0a, 0x00, 0x10, 0x00, 0x50, 0x00, 0x58, 0x00, 0x62, 0x02, 0x68, 0x69,
+  ]);
+  const h = dec(hb);
+  assert.deepEqual(
+    [h.type, h.to, h.from, h.term, h.commit],
+    [MessageType.Heartbeat, '1', '2', 5, 3],
+  );
+  assert.throws(() => dec(hb.subarray(0, 15)), RangeError);
+  assert.throws(() => dec(Uint8Array.from([0x08, 0xff, 0xff])), RangeError);
+  assert.throws(() => dec(Uint8Array.from([0x0a, 0x01, 0x00])), /wrong wire type/);
+});
