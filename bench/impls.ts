@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GO_ETCD } from '../test/helpers/go-etcd.js';
-import { REFERENCE_ETCD } from '../test/helpers/reference.js';
+import { DEBIAN_ETCD } from '../test/helpers/reference.js';
 
 export type ImplKey = 'ours' | 'go' | 'v34';
 
@@ -58,11 +58,11 @@ const ALL: Record<ImplKey, () => Impl | string> = {
       ? { key: 'go', label: '2.0.13', cmd: GO_ETCD.etcd, pre: [], post: [], env: {} }
       : `Go etcd 2.0.13 not found at ${GO_ETCD.etcd} (run ../shared/ref-etcd/build.sh): column left out`,
   v34: () =>
-    runs(REFERENCE_ETCD)
+    runs(DEBIAN_ETCD)
       ? {
           key: 'v34',
           label: '3.4',
-          cmd: REFERENCE_ETCD,
+          cmd: DEBIAN_ETCD,
           pre: [],
           post: ['--enable-v2=true'],
           env: {},

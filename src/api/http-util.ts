@@ -45,6 +45,8 @@ export function allowMethod(
 
 export class BodyTooLargeError extends Error {}
 
+export { BodyReadError } from '../pkg/listen.js';
+
 /** Reads the whole body; rejects with BodyTooLargeError past `max` bytes (stops reading). */
 export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

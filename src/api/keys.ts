@@ -9,7 +9,7 @@ import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
 import { parseKeyRequest } from './keys-request.js';
-import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
+import { allowMethod, BodyReadError, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
 /** Go's limit on a urlencoded form body (net/http maxFormSize). */
@@ -95,6 +95,7 @@ async function parseForm(req: IncomingMessage, rawQuery: string): Promise<Form> 
         body = await readBody(req, MAX_FORM_SIZE);
       } catch (e) {
         if (e instanceof BodyTooLargeError) throw new FormError('http: POST too large');
+        if (e instanceof BodyReadError) throw new FormError(e.message);
         throw e;
       }
       try {

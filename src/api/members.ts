@@ -2,15 +2,18 @@
 // DELETE /v2/members/<id> to remove, PUT /v2/members/<id> to change peer URLs; statuses
 // and messages as etcd's membersHandler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseEtcdUrl } from '../pkg/urls.js';
-import { BodyTooLargeError, readBody } from './http-util.js';
-import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
 import { ServerError, type ServerErrorCode } from '../server/errors.js';
+import { BodyReadError, BodyTooLargeError, readBody } from './http-util.js';
+import { decodePeerURLs } from './members-request.js';
+import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
-import { goJsonSyntaxError } from '../pkg/go-json-error.js';
 
 const PREFIX = '/v2/members';
-const MAX_BODY = 64 * 1024;
+/**
+ * etcd 2.0.13 reads a members body without limit; a peer URL list is tiny, so past 1 MiB
+ * we answer 413 rather than hold the bytes (enough for Go's 10000-level nesting error).
+ */
+const MAX_BODY = 1024 * 1024;
 
 export function memberJSON(m: MemberView): string {
   return JSON.stringify({ id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs });
@@ -52,9 +55,7 @@ export async function handleMembers(
       if (rest !== '') {
         // etcd's mux sends /v2/members/<x> here too; a POST needs no ID
       }
-      const body = await jsonBody(req, res);
-      if (body === null) return;
-      const urls = peerUrls(body, res);
+      const urls = await peerURLsBody(req, res);
       if (urls === null) return;
       try {
         const m = await api.addMember(urls);
@@ -79,9 +80,7 @@ export async function handleMembers(
     case 'PUT': {
       const id = memberId(rest, res);
       if (id === null) return;
-      const body = await jsonBody(req, res);
-      if (body === null) return;
-      const urls = peerUrls(body, res);
+      const urls = await peerURLsBody(req, res);
       if (urls === null) return;
       try {
         await api.updateMember(id, urls);
@@ -107,52 +106,34 @@ function memberId(rest: string, res: ServerResponse): string | null {
   return BigInt(`0x${rest}`).toString(16);
 }
 
-async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown | null> {
-  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+/** The request's peer URLs, or null once the error is answered (etcd's unmarshalRequest). */
+async function peerURLsBody(req: IncomingMessage, res: ServerResponse): Promise<string[] | null> {
+  // Go compares the whole header: a charset parameter is refused too.
+  const ct = req.headers['content-type'] ?? '';
   if (ct !== 'application/json') {
     req.resume();
     jsonMessage(res, 415, `Bad Content-Type ${ct}, accept application/json`);
     return null;
   }
-  let text: string;
+  let body: Buffer;
   try {
-    text = (await readBody(req, MAX_BODY)).toString('utf8');
+    body = await readBody(req, MAX_BODY);
   } catch (e) {
+    if (e instanceof BodyReadError) {
+      jsonMessage(res, 400, e.message);
+      return null;
+    }
     if (!(e instanceof BodyTooLargeError)) throw e;
+    res.setHeader('Connection', 'close');
     jsonMessage(res, 413, 'http: request body too large');
     return null;
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    jsonMessage(res, 400, goJsonSyntaxError(text) ?? (e as Error).message);
+  const r = decodePeerURLs(body);
+  if ('error' in r) {
+    jsonMessage(res, 400, r.error);
     return null;
   }
-}
-
-function peerUrls(body: unknown, res: ServerResponse): string[] | null {
-  const list =
-    typeof body === 'object' && body !== null
-      ? (body as { peerURLs?: unknown }).peerURLs
-      : undefined;
-  if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) {
-    jsonMessage(res, 400, 'json: cannot unmarshal peerURLs');
-    return null;
-  }
-  const out: string[] = [];
-  for (const u of list as string[]) {
-    try {
-      out.push(parseEtcdUrl(u).href);
-    } catch (e) {
-      const msg = (e as Error).message.replace(
-        'URL scheme must be http or https:',
-        'URL scheme must be http, https, unix, or unixs:',
-      );
-      jsonMessage(res, 400, msg);
-      return null;
-    }
-  }
-  return out.sort();
+  return r.urls;
 }
 
 /** etcd's etcdhttp: the server's membership errors and their statuses. */

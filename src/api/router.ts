@@ -103,8 +103,9 @@ export function createClientHandler(
         return writeJSON(res, 200, versionJSON());
       case '/health': {
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
-        const ok = member.healthy();
-        return writeText(res, ok ? 200 : 503, ok ? '{"health":"true"}' : '{"health":"false"}');
+        // etcd 2.0.13's bytes: a space after the colon; the failure is an http.Error.
+        if (!member.healthy()) return goHttpError(res, 503, '{"health": "false"}');
+        return writeText(res, 200, '{"health": "true"}');
       }
       case '/metrics': {
         const body = member.metricsText();

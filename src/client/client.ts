@@ -427,8 +427,16 @@ export class Client {
     return this.getJson('/v2/stats/store');
   }
 
-  version(): Promise<VersionInfo> {
-    return this.getJson('/version');
+  /**
+   * etcd 2.0 answers `etcd 2.0.13` as text (no cluster version: etcdcluster is ''); later
+   * 2.x answer JSON {etcdserver, etcdcluster}.
+   */
+  async version(): Promise<VersionInfo> {
+    const res = await this.raw('GET', '/version', null, null);
+    if (res.status !== 200) throw new UnexpectedStatusError(res.status);
+    const text = /^etcd (\S+)\s*$/.exec(res.body);
+    if (text !== null) return { etcdserver: text[1]!, etcdcluster: '' };
+    return parseJson<VersionInfo>(res);
   }
 
   health(): Promise<HealthInfo> {

@@ -143,7 +143,7 @@ const headerDeadlines = new Set<Deadline>();
 let sweeper: NodeJS.Timeout | null = null;
 
 function sweep(): void {
-  const now = Date.now();
+  const now = performance.now();
   for (const d of headerDeadlines) {
     if (d.at <= now) {
       headerDeadlines.delete(d);
@@ -162,6 +162,14 @@ function watchDeadline(d: Deadline): void {
     sweeper = setInterval(sweep, SWEEP_MS);
     sweeper.unref();
   }
+}
+
+function headerTimeout(ep: Endpoint): EndpointError {
+  return new EndpointError(
+    ep.url,
+    'ETIMEDOUT_HEADER',
+    `client: endpoint ${ep.url} exceeded header timeout`,
+  );
 }
 
 export function send(ep: Endpoint, o: SendOptions): Promise<RawResponse> {
@@ -195,15 +203,8 @@ export function send(ep: Endpoint, o: SendOptions): Promise<RawResponse> {
     };
     if (o.timeout > 0) {
       deadline = {
-        at: Date.now() + o.timeout,
-        expire: () =>
-          req.destroy(
-            new EndpointError(
-              ep.url,
-              'ETIMEDOUT_HEADER',
-              `client: endpoint ${ep.url} exceeded header timeout`,
-            ),
-          ),
+        at: performance.now() + o.timeout,
+        expire: () => req.destroy(headerTimeout(ep)),
       };
       watchDeadline(deadline);
     }
@@ -211,6 +212,15 @@ export function send(ep: Endpoint, o: SendOptions): Promise<RawResponse> {
     req.on('response', (res) => {
       if (deadline !== null) {
         headerDeadlines.delete(deadline);
+        // Headers that come after the deadline are too late, whether or not the sweep
+        // has run yet: a timeout shorter than any round trip (`--timeout 1ns`) always
+        // expires, as Go's ResponseHeaderTimeout does.
+        if (performance.now() >= deadline.at) {
+          finish();
+          reject(headerTimeout(ep));
+          req.destroy();
+          return;
+        }
         deadline = null;
       }
       if (o.onHeaders !== null) o.onHeaders(res);

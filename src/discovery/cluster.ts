@@ -259,9 +259,9 @@ function parseQuery(q: string): Map<string, string[]> {
 
 // ---- bootstrap checks (etcdserver/config.go, etcdmain) ----
 
-/** The seed's wording for a member missing from --initial-cluster. */
+/** etcd 2.0.13's wording (etcdserver/config.go) for a member missing from --initial-cluster. */
 export function notListedMessage(name: string): string {
-  return `${name} not listed in the initial cluster config`;
+  return `couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`;
 }
 
 export function urlsMismatchMessage(name: string): string {

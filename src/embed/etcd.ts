@@ -20,7 +20,7 @@ import {
 } from './config.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
-import { listenOnUrl } from '../pkg/listen.js';
+import { CLIENT_REQUEST_TIMEOUT_MS, listenOnUrl } from '../pkg/listen.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
 import { Transport } from '../peer/transport.js';
 import {
@@ -149,6 +149,7 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
         clientTls,
         (req, res) => (clientHandler ?? notReady)(req, res),
         (m) => new StartError(m),
+        { requestTimeoutMs: CLIENT_REQUEST_TIMEOUT_MS },
       );
       listeners.push({ url, kind: 'client requests', server });
       log.info(`etcd: listening for client requests on ${url}`);

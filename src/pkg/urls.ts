@@ -108,10 +108,15 @@ function goUrlParse(raw: string): GoUrl {
     if (/[\s<>"{}|\\^`]/.test(host)) throw fail(`invalid character in host name`);
     u.host = host;
   }
+  // Go's unescape names the first bad escape (at most 3 bytes from its '%').
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(rest);
+  if (bad !== null) {
+    throw fail(`invalid URL escape ${JSON.stringify(rest.slice(bad.index, bad.index + 3))}`);
+  }
   try {
     u.path = decodeURIComponent(rest);
   } catch {
-    throw fail(`invalid URL escape in path`);
+    u.path = rest; // escapes of bytes that are not UTF-8: Go keeps the bytes
   }
   return u;
 }

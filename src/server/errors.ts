@@ -10,7 +10,7 @@ export type ServerErrorCode =
   | 'MemberRemoved'
   | 'Internal';
 
-/** A membership request refused (etcd's etcdserver.Err* and membership errors). */
+/** A membership request refused (etcd 2.0's etcdserver.Err*, worded as 2.0.13 words them). */
 export class ServerError extends Error {
   constructor(
     readonly code: ServerErrorCode,
@@ -22,11 +22,11 @@ export class ServerError extends Error {
 }
 
 export const idRemovedError = (): ServerError =>
-  new ServerError('IDRemoved', 'membership: ID removed');
+  new ServerError('IDRemoved', 'etcdserver: ID removed');
 export const idExistsError = (): ServerError =>
-  new ServerError('IDExists', 'membership: ID exists');
+  new ServerError('IDExists', 'etcdserver: ID exists');
 export const peerUrlExistsError = (): ServerError =>
-  new ServerError('PeerURLExists', 'membership: peerURL exists');
+  new ServerError('PeerURLExists', 'etcdserver: peerURL exists');
 export const memberNotFoundError = (id: string): ServerError =>
   new ServerError('MemberNotFound', `No such member: ${id}`);
 export const memberRemovedError = (id: string): ServerError =>

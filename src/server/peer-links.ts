@@ -2,7 +2,6 @@
 // decides), what it sends, its append counters, and what a peer may tell it (removed,
 // another cluster's ID).
 import type { Logger } from '../pkg/logger.js';
-import { conflictingClusterIdMessage } from '../pkg/ids.js';
 import type { SelfStatsCounts } from '../pkg/stats-json.js';
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import type { PeerTransport, TransportHandlers } from './member-options.js';
@@ -132,7 +131,9 @@ export class PeerLinks {
   removed(): void {
     if (this.removedNotified) return;
     this.removedNotified = true;
-    this.log.info('etcd: this member has been permanently removed from the cluster. Exiting.');
+    // etcd 2.0.13's two lines (etcdserver's run loop on its error channel).
+    this.log.info('etcdserver: the member has been permanently removed from the cluster');
+    this.log.info('etcdserver: the data-dir used by this member must be removed.');
     if (this.events.onRemoved) this.events.soon(this.events.onRemoved);
   }
 
@@ -142,7 +143,11 @@ export class PeerLinks {
     // has had a leader keeps serving (the transport logs the refusal); otherwise a
     // misconfigured newcomer answering 412 first would take healthy members down.
     if (hadLeader) return;
-    this.log.error(`etcd: ${conflictingClusterIdMessage(remote, this.cid)}`);
+    // etcd 2.0.13's two lines (rafthttp's error, then etcdserver's run loop).
+    this.log.error(
+      `etcdserver: conflicting cluster ID with the target cluster (${remote} != ${this.cid})`,
+    );
+    this.log.error('etcdserver: the data-dir used by this member must be removed.');
     if (this.events.onFatal) this.events.soon(this.events.onFatal);
   }
 

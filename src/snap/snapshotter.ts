@@ -1,16 +1,15 @@
-// Snapshot files: `%016x-%016x.snap` (term, index) in <data-dir>/member/snap/, each a magic
-// tag, a CRC-32C of the body, then the snapshot (raft's codec). Saved atomically (temporary
-// file, fsync, rename, directory fsync); load() returns the newest file that verifies and
-// sets aside (renames to .broken, as etcd) and reports any newer one that does not.
+// Snapshot files: `%016x-%016x.snap` (term, index) in <data-dir>/member/snap/, in etcd
+// 2.0.13's format: snappb.Snapshot{1: crc, 2: data} with data a raftpb.Snapshot and crc its
+// CRC-32C (snap/snapshotter.go). Saved atomically (temporary file, fsync, rename, directory
+// fsync; etcd writes in place); load() returns the newest file that verifies and sets aside
+// (renames to .broken, as etcd) and reports any newer one that does not.
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '../pkg/crc32c.js';
 import { fsyncDir } from '../pkg/fileutil.js';
-import { decodeSnapshot, encodeSnapshot } from '../raft/codec.js';
+import { ProtoReader, ProtoWriter, varintSize } from '../pkg/protobuf.js';
+import { decodeSnapshot, encodeSnapshot } from '../raft/raftpb.js';
 import { isEmptySnapshot, type Snapshot } from '../raft/types.js';
-
-const MAGIC = [0x45, 0x53, 0x4e, 0x50]; // "ESNP"
-const HEADER = 8;
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
 export class SnapshotCorruptError extends Error {
@@ -46,9 +45,7 @@ export class Snapshotter {
     if (isEmptySnapshot(s)) return;
     await mkdir(this.dir, { recursive: true });
     const body = encodeSnapshot(s);
-    const head = new Uint8Array(HEADER);
-    head.set(MAGIC, 0);
-    new DataView(head.buffer).setUint32(4, crc32c(body), true);
+    const head = snappbHead(crc32c(body), body.length);
     const name = snapName(s.metadata.term, s.metadata.index);
     const final = join(this.dir, name);
     const tmp = `${final}.tmp`;
@@ -137,15 +134,27 @@ export class Snapshotter {
 export async function readSnapshotFile(file: string, name: string): Promise<Snapshot> {
   const raw = await readFile(file);
   const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-  if (buf.length < HEADER) throw new SnapshotCorruptError(file, 'shorter than its header');
-  for (let i = 0; i < MAGIC.length; i++) {
-    if (buf[i] !== MAGIC[i]) throw new SnapshotCorruptError(file, 'not a snapshot file');
+  let crc = 0;
+  let body: Uint8Array | null = null;
+  try {
+    const r = new ProtoReader(buf);
+    while (!r.done) {
+      const t = r.tag();
+      if (t === 0x08) crc = r.uint32();
+      else if (t === 0x12) body = r.bytes();
+      else r.skip(t & 7);
+    }
+  } catch (e) {
+    throw new SnapshotCorruptError(file, `not a snapshot file: ${(e as Error).message}`);
   }
-  const want = new DataView(buf.buffer, buf.byteOffset + 4, 4).getUint32(0, true);
-  if (crc32c(buf, HEADER) !== want) throw new SnapshotCorruptError(file, 'checksum mismatch');
+  // As etcd: no data or a zero crc is an "unexpected empty snapshot".
+  if (body === null || body.length === 0 || crc === 0) {
+    throw new SnapshotCorruptError(file, 'empty snapshot');
+  }
+  if (crc32c(body) !== crc) throw new SnapshotCorruptError(file, 'checksum mismatch');
   let s: Snapshot;
   try {
-    s = decodeSnapshot(buf.subarray(HEADER));
+    s = decodeSnapshot(body);
   } catch (e) {
     throw new SnapshotCorruptError(file, (e as Error).message);
   }
@@ -153,4 +162,14 @@ export async function readSnapshotFile(file: string, name: string): Promise<Snap
     throw new SnapshotCorruptError(file, 'content does not match its file name');
   }
   return s;
+}
+
+/** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
+function snappbHead(crc: number, dataLen: number): Uint8Array {
+  const w = new ProtoWriter(2 + varintSize(crc) + varintSize(dataLen));
+  w.byte(0x08);
+  w.varint(crc);
+  w.byte(0x12);
+  w.varint(dataLen);
+  return w.result();
 }

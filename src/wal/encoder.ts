@@ -1,25 +1,22 @@
 // Builds one write's worth of WAL records in a reused buffer: a whole Ready (hard state
 // and entries) becomes one contiguous byte range, written with one write and one sync.
-import { encodeHardState, Writer, writeEntry } from '../raft/codec.js';
+// The bytes are exactly what etcd 2.0.13's encoder writes for the same records.
+import { crc32cUpdate } from '../pkg/crc32c.js';
+import { ProtoWriter } from '../pkg/protobuf.js';
+import { encodeHardState, entrySize, writeEntry } from '../raft/raftpb.js';
 import type { Entry, HardState } from '../raft/types.js';
-import { ALIGN, FLAG_SYNC_END, HEADER_SIZE, RecordType, sealRecord } from './record.js';
-
-export interface Sealed {
-  bytes: Uint8Array;
-  crc: number;
-  /** Offset of the last record within `bytes`. */
-  last: number;
-}
+import { encodeWalSnapshot, RecordType, writeRecord } from './record.js';
 
 export class BatchEncoder {
-  private readonly w = new Writer(64 * 1024);
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private types: number[] = [];
+  private readonly w = new ProtoWriter(64 * 1024);
+  private readonly scratch = new ProtoWriter(4096);
+  private running = 0;
   private n = 0;
 
-  reset(): void {
-    this.w.pos = 0;
+  /** Starts a batch whose chain continues from `prevCrc`. */
+  reset(prevCrc = 0): void {
+    this.w.reset();
+    this.running = prevCrc;
     this.n = 0;
   }
 
@@ -31,78 +28,46 @@ export class BatchEncoder {
     return this.n;
   }
 
-  private begin(type: RecordType): void {
-    const k = this.n++;
-    this.starts[k] = this.w.pos;
-    this.types[k] = type;
-    this.w.u32(0);
-    this.w.u32(0);
-    this.w.u32(0);
-    this.w.u32(0);
+  /** The chained CRC after the last record added. */
+  get crc(): number {
+    return this.running;
   }
 
-  private end(): void {
-    this.ends[this.n - 1] = this.w.pos;
-    // Padding must be zeros: the buffer is reused, so write them explicitly.
-    while ((this.w.pos & (ALIGN - 1)) !== 0) this.w.u8(0);
+  /** The batch's bytes: a view of the reused buffer, valid until the next reset. */
+  get bytes(): Uint8Array {
+    return this.w.view();
   }
 
   entry(e: Entry): void {
-    this.begin(RecordType.Entry);
-    writeEntry(this.w, e);
-    this.end();
+    const s = this.scratch;
+    s.reset();
+    s.ensure(entrySize(e));
+    writeEntry(s, e);
+    this.record(RecordType.Entry, s.view());
   }
 
   hardState(h: HardState): void {
-    this.raw(RecordType.HardState, encodeHardState(h));
+    this.record(RecordType.HardState, encodeHardState(h));
   }
 
   metadata(m: Uint8Array): void {
-    this.raw(RecordType.Metadata, m);
+    this.record(RecordType.Metadata, m);
   }
 
-  crc(value: number): void {
-    this.begin(RecordType.Crc);
-    this.w.u32(value);
-    this.end();
+  /** A crc record carrying the running CRC (a segment's first record). */
+  crcRecord(): void {
+    writeRecord(this.w, RecordType.Crc, this.running, null);
+    this.n++;
   }
 
   snapshot(index: number, term: number): void {
-    this.begin(RecordType.Snapshot);
-    this.w.u64(index);
-    this.w.u64(term);
-    this.end();
+    this.record(RecordType.Snapshot, encodeWalSnapshot(index, term));
   }
 
-  private raw(type: RecordType, bytes: Uint8Array): void {
-    this.begin(type);
-    for (let i = 0; i < bytes.length; i++) this.w.u8(bytes[i]!);
-    this.end();
-  }
-
-  /**
-   * Seals every record (lengths, chained CRCs starting from `prev`, sync `epoch`) and
-   * returns the bytes (a view of the reused buffer: valid until the next reset), the final
-   * chained CRC and the offset of the last record in the bytes. `syncEnd` marks the last
-   * record as the end of a write that will be synced.
-   */
-  seal(prev: number, syncEnd: boolean, epoch: number): Sealed {
-    const buf = this.w.finish();
-    let crc = prev;
-    const last = this.n - 1;
-    for (let k = 0; k <= last; k++) {
-      const p = this.starts[k]!;
-      const type = this.types[k]!;
-      const flags = k === last && syncEnd ? FLAG_SYNC_END : 0;
-      const len = this.ends[k]! - p - HEADER_SIZE;
-      if (type === RecordType.Crc) {
-        // A CRC record carries the chain value itself (it must equal `crc` here); its own
-        // checksum is plain (seeded with the value it carries, it would be a constant).
-        sealRecord(buf, p, len, type, flags, 0, epoch);
-      } else {
-        crc = sealRecord(buf, p, len, type, flags, crc, epoch);
-      }
-    }
-    return { bytes: buf, crc, last: this.starts[last]! };
+  /** A record of any type but crc, chaining its CRC. */
+  record(type: RecordType, data: Uint8Array): void {
+    this.running = crc32cUpdate(this.running, data, 0, data.length);
+    writeRecord(this.w, type, this.running, data);
+    this.n++;
   }
 }

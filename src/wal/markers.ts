@@ -3,9 +3,9 @@
 // its marker (or the other way round) never leaves a member unable to start.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeHardState, Reader } from '../raft/codec.js';
+import { decodeHardState } from '../raft/raftpb.js';
 import { scanSegment } from './decoder.js';
-import { RecordType } from './record.js';
+import { decodeWalSnapshot, RecordType } from './record.js';
 import { checkSequence, listSegments } from './segment.js';
 import type { WalPosition } from './wal.js';
 
@@ -19,16 +19,14 @@ export async function validSnapshotMarkers(dir: string): Promise<WalPosition[]> 
   checkSequence(dir, segs);
   const markers: WalPosition[] = [];
   let commit = 0;
-  let prev: number | null = null;
+  let prev: number | null = segs.length > 0 && segs[0]!.seq === 0 ? 0 : null;
   for (let k = 0; k < segs.length; k++) {
     const file = join(dir, segs[k]!.name);
     const raw = await readFile(file);
     const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
     const scan = scanSegment(buf, file, k === segs.length - 1, prev, (type, payload) => {
       if (type === RecordType.Snapshot) {
-        const r = new Reader(payload);
-        const index = r.u64();
-        markers.push({ index, term: r.u64() });
+        markers.push(decodeWalSnapshot(payload));
       } else if (type === RecordType.HardState) {
         commit = decodeHardState(payload).commit;
       }

@@ -1,33 +1,18 @@
-// WAL record framing.
+// WAL record framing, as etcd 2.0.13 writes it (wal/encoder.go, wal/walpb):
 //
-// Every record starts at a 16-byte aligned offset with a 16-byte header, then its payload,
-// then zero padding up to the next 16-byte boundary:
+//   int64 LE   length of what follows
+//   walpb.Record { 1: int64 type, 2: uint32 crc, 3: optional bytes data }
 //
-//   0..4   payload length (u32 LE)
-//   4      record type
-//   5      flags (bit 0: last record of a synced write, see below)
-//   6..8   sync epoch (u16 LE): how many syncs this WAL had completed when it was written
-//   8..12  chained CRC-32C: crc32c(previous record's chained CRC, payload) (u32 LE);
-//          for a CRC record, plain crc32c(payload) (the chain value is its payload)
-//   12..16 CRC-32C of bytes 0..12 of this header (u32 LE)
-//
-// Why this shape:
-// - The chained CRC makes a record valid only right after its predecessor: records cannot
-//   be replayed out of place, and a segment continues the chain of the one before (its
-//   first record, a CRC record, carries the running value).
-// - The header has its own CRC so a damaged length is recognised as damage (and not as a
-//   record running past the end of the file, which is what a torn write looks like).
-// - 16-byte alignment means a header never straddles a 512-byte sector, so a header hit
-//   by a torn write is either intact or all zeros (sectors are written atomically).
-// - The SYNC_END flag marks the last record before each fdatasync, and the epoch counts
-//   completed syncs. After a crash only what was written after the last completed sync
-//   can be torn, and all of that carries one epoch (the one after the last SYNC_END
-//   record's). So a damaged record followed by records of another epoch, or by a
-//   SYNC_END record and more, is corruption of synced data, not a torn tail.
-import { crc32cUpdate } from '../pkg/crc32c.js';
+// No padding, no header checksum. `crc` is CRC-32C chained over the data of every record
+// since the segment's first (crc) record: crc32c(previous crc, data). A crc record carries
+// the running value itself and no data; every segment starts with one, so each segment
+// continues the chain of the one before.
+import { ProtoError, ProtoReader, ProtoWriter, varintSize } from '../pkg/protobuf.js';
 
-export const HEADER_SIZE = 16;
-export const ALIGN = 16;
+/** Bytes of the little-endian length that precedes each record. */
+export const LENGTH_SIZE = 8;
+
+/** 512-byte sectors: the unit a torn write loses (they then read as zeros). */
 export const SECTOR_SIZE = 512;
 
 export enum RecordType {
@@ -38,92 +23,137 @@ export enum RecordType {
   Snapshot = 5,
 }
 
-export const FLAG_SYNC_END = 1;
+/** Largest record accepted on read (a sanity bound against a damaged length). */
+export const MAX_RECORD = 1 << 30;
 
-/** Largest payload accepted on read (a sanity bound; a header CRC guards the field too). */
-export const MAX_PAYLOAD = 1 << 30;
-
-export const EPOCH_MASK = 0xffff;
-
-export function alignUp(n: number): number {
-  return (n + ALIGN - 1) & ~(ALIGN - 1);
+/** Bytes of a record (length prefix included) holding `dataLen` bytes of data. */
+export function recordSize(type: RecordType, crc: number, dataLen: number | null): number {
+  let n = 1 + varintSize(type) + 1 + varintSize(crc);
+  if (dataLen !== null) n += 1 + varintSize(dataLen) + dataLen;
+  return LENGTH_SIZE + n;
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+/** Appends one framed record to `w`. `data` null: no data field (crc records). */
+export function writeRecord(
+  w: ProtoWriter,
+  type: RecordType,
+  crc: number,
+  data: Uint8Array | null,
+): void {
+  let n = 1 + varintSize(type) + 1 + varintSize(crc);
+  if (data !== null) n += 1 + varintSize(data.length) + data.length;
+  w.ensure(LENGTH_SIZE + n);
+  const b = w.buf;
+  let p = w.pos;
+  b[p++] = n & 0xff;
+  b[p++] = (n >>> 8) & 0xff;
+  b[p++] = (n >>> 16) & 0xff;
+  b[p++] = (n >>> 24) & 0xff;
+  b[p++] = 0;
+  b[p++] = 0;
+  b[p++] = 0;
+  b[p++] = 0;
+  w.pos = p;
+  w.byte(0x08);
+  w.varint(type);
+  w.byte(0x10);
+  w.varint(crc);
+  if (data !== null) {
+    w.byte(0x1a);
+    w.bytes(data);
+  }
 }
 
-function putU32(b: Uint8Array, p: number, v: number): void {
-  b[p] = v & 0xff;
-  b[p + 1] = (v >>> 8) & 0xff;
-  b[p + 2] = (v >>> 16) & 0xff;
-  b[p + 3] = (v >>> 24) & 0xff;
+export interface ParsedRecord {
+  type: number;
+  crc: number;
+  /** Offset and end of the data in the buffer (equal when the record has none). */
+  dataStart: number;
+  dataEnd: number;
+  hasData: boolean;
+  /** Offset just past the record. */
+  end: number;
 }
 
 /**
- * Fills in the header of a record whose payload is already at buf[p + 16, p + 16 + len)
- * and returns its chained CRC (the `prev` for the next record).
+ * Parses the walpb.Record in buf[start, end) strictly as etcd writes it: type, crc, then
+ * optionally data, nothing else. Returns null if it is not such a record.
  */
-export function sealRecord(
-  buf: Uint8Array,
-  p: number,
-  len: number,
-  type: RecordType,
-  flags: number,
-  prev: number,
-  epoch: number,
-): number {
-  const crc = crc32cUpdate(prev, buf, p + HEADER_SIZE, p + HEADER_SIZE + len);
-  putU32(buf, p, len);
-  buf[p + 4] = type;
-  buf[p + 5] = flags;
-  buf[p + 6] = epoch & 0xff;
-  buf[p + 7] = (epoch >>> 8) & 0xff;
-  putU32(buf, p + 8, crc);
-  putU32(buf, p + 12, crc32cUpdate(0, buf, p, p + 12));
-  return crc;
+export function parseRecordBody(buf: Uint8Array, start: number, end: number): ParsedRecord | null {
+  try {
+    const r = new ProtoReader(buf, start, end);
+    if (r.done || r.tag() !== 0x08) return null;
+    const type = r.varint();
+    if (type < RecordType.Metadata || type > RecordType.Snapshot) return null;
+    if (r.done || r.tag() !== 0x10) return null;
+    const crc = r.uint32();
+    if (r.done) return { type, crc, dataStart: r.pos, dataEnd: r.pos, hasData: false, end };
+    if (r.tag() !== 0x1a) return null;
+    const data = r.bytes();
+    if (!r.done) return null;
+    const dataStart = data.byteOffset - buf.byteOffset;
+    return { type, crc, dataStart, dataEnd: dataStart + data.length, hasData: true, end };
+  } catch (e) {
+    if (e instanceof ProtoError) return null;
+    throw e;
+  }
 }
 
-/** Sets the SYNC_END flag on an already sealed record (re-sealing its header CRC). */
-export function markSyncEnd(buf: Uint8Array, p: number): void {
-  buf[p + 5] = buf[p + 5]! | FLAG_SYNC_END;
-  putU32(buf, p + 12, crc32cUpdate(0, buf, p, p + 12));
+/**
+ * Parses a record whose length is taken from its body rather than from its length prefix
+ * (used to tell a damaged length from a cut-short record). Null if no record parses.
+ */
+export function parseRecordNatural(buf: Uint8Array, p: number): ParsedRecord | null {
+  try {
+    const start = p + LENGTH_SIZE;
+    if (start >= buf.length) return null;
+    const r = new ProtoReader(buf, start, buf.length);
+    if (r.tag() !== 0x08) return null;
+    const type = r.varint();
+    if (type < RecordType.Metadata || type > RecordType.Snapshot) return null;
+    if (r.tag() !== 0x10) return null;
+    const crc = r.uint32();
+    if (r.done || buf[r.pos] !== 0x1a) {
+      return { type, crc, dataStart: r.pos, dataEnd: r.pos, hasData: false, end: r.pos };
+    }
+    r.tag();
+    const data = r.bytes();
+    const dataStart = data.byteOffset - buf.byteOffset;
+    return { type, crc, dataStart, dataEnd: dataStart + data.length, hasData: true, end: r.pos };
+  } catch (e) {
+    if (e instanceof ProtoError) return null;
+    throw e;
+  }
 }
 
-export function headerLength(buf: Uint8Array, p: number): number {
-  return u32(buf, p);
-}
-export function headerType(buf: Uint8Array, p: number): number {
-  return buf[p + 4]!;
-}
-export function headerFlags(buf: Uint8Array, p: number): number {
-  return buf[p + 5]!;
-}
-export function headerEpoch(buf: Uint8Array, p: number): number {
-  return buf[p + 6]! | (buf[p + 7]! << 8);
-}
-export function headerCrc(buf: Uint8Array, p: number): number {
-  return u32(buf, p + 8);
+/** The length prefix at p, or -1 if it is not a plausible record length. */
+export function readLength(buf: Uint8Array, p: number): number {
+  const lo = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+  const hi = buf[p + 4]! | buf[p + 5]! | buf[p + 6]! | buf[p + 7]!;
+  if (hi !== 0 || lo > MAX_RECORD) return -1;
+  return lo;
 }
 
-/** True if the 16 bytes at p are all zero (preallocated or lost space). */
-export function isZeroHeader(buf: Uint8Array, p: number): boolean {
-  for (let i = p; i < p + HEADER_SIZE; i++) if (buf[i] !== 0) return false;
-  return true;
+// ---- walpb.Snapshot (a snapshot marker's data) ---------------------------------------
+
+export function encodeWalSnapshot(index: number, term: number): Uint8Array {
+  const w = new ProtoWriter(2 + varintSize(index) + varintSize(term));
+  w.byte(0x08);
+  w.varint(index);
+  w.byte(0x10);
+  w.varint(term);
+  return w.result();
 }
 
-/** True if the header at p is self-consistent: its own CRC matches and its fields are sane. */
-export function headerValid(buf: Uint8Array, p: number): boolean {
-  if (u32(buf, p + 12) !== crc32cUpdate(0, buf, p, p + 12)) return false;
-  const t = buf[p + 4]!;
-  if (t < RecordType.Metadata || t > RecordType.Snapshot) return false;
-  if ((buf[p + 5]! & ~FLAG_SYNC_END) !== 0) return false;
-  return u32(buf, p) <= MAX_PAYLOAD;
-}
-
-export function readU32(b: Uint8Array, p: number): number {
-  return u32(b, p);
-}
-export function writeU32(b: Uint8Array, p: number, v: number): void {
-  putU32(b, p, v);
+export function decodeWalSnapshot(b: Uint8Array): { index: number; term: number } {
+  const r = new ProtoReader(b);
+  let index = 0;
+  let term = 0;
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x08) index = r.varint();
+    else if (t === 0x10) term = r.varint();
+    else r.skip(t & 7);
+  }
+  return { index, term };
 }

@@ -2,8 +2,9 @@
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //
-// Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB; framing and the
-// torn-tail rules in record.ts and decoder.ts. Group commit: save() encodes a whole Ready
+// Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB; the files are etcd
+// 2.0.13's (record.ts: framing; decoder.ts: the torn-tail rules), byte for byte what its wal
+// package writes for the same records. Group commit: save() encodes a whole Ready
 // into one buffer, one positioned write, one fdatasync (by default the write goes through
 // an O_DSYNC descriptor instead: one thread-pool round trip, not two). Segments are
 // zero-filled ahead of the write offset in the background (preallocation), trimmed on cut
@@ -27,19 +28,11 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DirLock, fsyncDir, LOCK_FILE_NAME, lockDir } from '../pkg/fileutil.js';
-import { decodeHardState, readEntry, Reader } from '../raft/codec.js';
+import { decodeEntry, decodeHardState } from '../raft/raftpb.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
 import { scanSegment, WalCorruptError } from './decoder.js';
 import { BatchEncoder } from './encoder.js';
-import {
-  EPOCH_MASK,
-  FLAG_SYNC_END,
-  HEADER_SIZE,
-  headerEpoch,
-  headerFlags,
-  markSyncEnd,
-  RecordType,
-} from './record.js';
+import { decodeWalSnapshot, RecordType } from './record.js';
 import {
   checkSequence,
   listSegments,
@@ -109,8 +102,6 @@ export class WAL {
   private failed: Error | null = null;
   private unsynced = false;
   private contents: WalContents | null;
-  /** Syncs completed (mod 2^16): stamped on every record, see record.ts. */
-  private epoch = 0;
   /** Size of the current segment file (beyond `offset`: preallocated zeros). */
   private allocated = 0;
   /** A zero-fill in progress, writing from `allocated` on. */
@@ -121,9 +112,6 @@ export class WAL {
   /** The current segment's path, and an O_DSYNC descriptor on it (opened on first use). */
   private segFile = '';
   private dsyncFh: FileHandle | null = null;
-  /** File offset of the last record of the current segment, and a copy of its header. */
-  private lastRecord = 0;
-  private readonly lastHeader = new Uint8Array(HEADER_SIZE);
 
   private constructor(
     private readonly dir: string,
@@ -165,12 +153,14 @@ export class WAL {
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp);
     const name = segmentName(0, 0);
+    // As etcd's wal.Create: a crc record (0), the metadata, a snapshot marker at {0, 0}.
     const enc = new BatchEncoder();
-    enc.crc(0);
+    enc.reset(0);
+    enc.crcRecord();
     enc.metadata(metadata);
     enc.snapshot(0, 0);
-    const sealed = enc.seal(0, true, 0);
-    const { bytes, crc } = sealed;
+    const bytes = enc.bytes;
+    const crc = enc.crc;
     const fh = await open(join(tmp, name), 'w+', 0o600);
     try {
       await writeAll(fh, bytes, 0);
@@ -199,7 +189,6 @@ export class WAL {
         opts.segmentSize ?? SEGMENT_SIZE,
         { metadata: meta, hardState: emptyHardState(), entries: [] },
       );
-      w.setTail(sealed.last, bytes.subarray(sealed.last, sealed.last + HEADER_SIZE), 1);
       w.allocated = bytes.length;
       w.preallocate = opts.preallocate ?? true;
       w.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
@@ -250,12 +239,11 @@ export class WAL {
     const entries: Entry[] = [];
     let matched = false;
     let enti = 0;
-    let prev: number | null = null;
+    // Segment 0's chain starts at 0; a later first segment's crc record seeds it.
+    let prev: number | null = segs[first]!.seq === 0 ? 0 : null;
     let repaired: WalRepair | null = null;
     let end = 0;
     let file = '';
-    let lastRecord = 0;
-    let lastHeader = new Uint8Array(HEADER_SIZE);
     for (let k = first; k < segs.length; k++) {
       const name = segs[k]!.name;
       file = join(dir, name);
@@ -265,9 +253,7 @@ export class WAL {
       const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
         switch (type) {
           case RecordType.Entry: {
-            const r = new Reader(payload);
-            const e = readEntry(r);
-            if (!r.done) throw new WalCorruptError(file, offset, 'malformed entry record');
+            const e = decodeEntry(payload); // checked by the scanner
             enti = e.index;
             if (e.index <= at.index) return;
             const pos = e.index - at.index - 1;
@@ -293,9 +279,7 @@ export class WAL {
             metadata ??= payload.slice();
             return;
           case RecordType.Snapshot: {
-            const r = new Reader(payload);
-            const index = r.u64();
-            const term = r.u64();
+            const { index, term } = decodeWalSnapshot(payload);
             if (index === at.index) {
               if (term !== at.term) {
                 throw new Error(
@@ -313,11 +297,7 @@ export class WAL {
       const isLast = k === segs.length - 1;
       const scan = scanSegment(buf, file, isLast, prev, sink);
       prev = scan.crc;
-      if (isLast) {
-        end = scan.end;
-        lastRecord = scan.last;
-        lastHeader = buf.slice(scan.last, scan.last + HEADER_SIZE);
-      }
+      if (isLast) end = scan.end;
       if (scan.torn !== null) {
         repaired = {
           file,
@@ -339,12 +319,7 @@ export class WAL {
     try {
       if (repaired !== null) await fh.truncate(end); // the torn tail (the last segment's)
       // Whatever the page cache still holds from before (a killed process's unsynced
-      // writes) is made durable and marked as a sync end before anything new is written,
-      // so that a later torn tail is told apart from it (see record.ts). One sync for all.
-      if ((headerFlags(lastHeader, 0) & FLAG_SYNC_END) === 0) {
-        markSyncEnd(lastHeader, 0);
-        await writeAll(fh, lastHeader, lastRecord);
-      }
+      // writes) is made durable before anything new is written after it.
       await fh.datasync();
     } catch (e) {
       await fh.close();
@@ -363,7 +338,6 @@ export class WAL {
       opts.segmentSize ?? SEGMENT_SIZE,
       { metadata, hardState, entries },
     );
-    w.setTail(lastRecord, lastHeader, (headerEpoch(lastHeader, 0) + 1) & EPOCH_MASK);
     w.allocated = end;
     w.preallocate = opts.preallocate ?? true;
     w.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
@@ -391,7 +365,8 @@ export class WAL {
   }
 
   /**
-   * Appends entries then the hard state in one write, then one fdatasync, as etcd: the sync
+   * Appends the hard state then the entries (etcd's order) in one write, then one
+   * fdatasync, as etcd: the sync
    * is skipped only when nothing but the commit index changed (it is recoverable), and then
    * happens with the next synced write. Resolves once durable; see the concurrency contract.
    */
@@ -404,9 +379,9 @@ export class WAL {
         entries.length > 0 ||
         (hasState && (hardState.term !== this.state.term || hardState.vote !== this.state.vote));
       const enc = this.enc;
-      enc.reset();
-      for (let i = 0; i < entries.length; i++) enc.entry(entries[i]!);
+      enc.reset(this.crc);
       if (hasState) enc.hardState(hardState);
+      for (let i = 0; i < entries.length; i++) enc.entry(entries[i]!);
       await this.append(mustSync);
       if (entries.length > 0) this.enti = entries[entries.length - 1]!.index;
       if (hasState)
@@ -425,7 +400,7 @@ export class WAL {
   async saveSnapshot(at: WalPosition): Promise<void> {
     this.enter();
     try {
-      this.enc.reset();
+      this.enc.reset(this.crc);
       this.enc.snapshot(at.index, at.term);
       await this.append(true);
       if (at.index > this.enti) this.enti = at.index;
@@ -481,15 +456,10 @@ export class WAL {
     this.busy = true;
   }
 
-  private setTail(lastRecord: number, header: Uint8Array, epoch: number): void {
-    this.lastRecord = lastRecord;
-    this.lastHeader.set(header);
-    this.epoch = epoch;
-  }
-
   /** Seals what the encoder holds, writes it at the end of the segment, syncs if asked. */
   private async append(sync: boolean): Promise<void> {
-    const { bytes, crc, last } = this.enc.seal(this.crc, sync, this.epoch);
+    const bytes = this.enc.bytes;
+    const crc = this.enc.crc;
     // A zero-fill in progress writes from `allocated` on: never let it overlap the data.
     if (this.extending !== null && this.offset + bytes.length > this.allocated) {
       await this.extending;
@@ -503,36 +473,28 @@ export class WAL {
     } else {
       await writeAll(this.fh, bytes, this.offset);
     }
-    this.lastRecord = this.offset + last;
-    this.lastHeader.set(bytes.subarray(last, last + HEADER_SIZE));
     this.offset += bytes.length;
     if (this.offset > this.allocated) this.allocated = this.offset;
     this.crc = crc;
     if (sync) {
       if (!direct) await this.fh.datasync();
-      this.epoch = (this.epoch + 1) & EPOCH_MASK;
       this.unsynced = false;
     } else {
       this.unsynced = true;
     }
   }
 
-  /**
-   * Makes unsynced writes durable. Their last record is first re-marked as a sync end (its
-   * header rewritten in place), so every completed sync is marked in the log.
-   */
+  /** Makes unsynced writes durable. */
   private async syncPending(): Promise<void> {
     if (!this.unsynced) return;
-    markSyncEnd(this.lastHeader, 0);
-    await writeAll(this.fh, this.lastHeader, this.lastRecord);
     await this.fh.datasync();
-    this.epoch = (this.epoch + 1) & EPOCH_MASK;
     this.unsynced = false;
   }
 
   /**
-   * Starts the next segment: written complete under a temporary name (CRC record carrying
-   * the chain, metadata, last hard state), synced, renamed into place, directory synced.
+   * Starts the next segment, as etcd's Cut: written complete under a temporary name (crc
+   * record carrying the chain, metadata, last hard state), synced, renamed into place,
+   * directory synced.
    */
   private async cut(): Promise<void> {
     await this.extending;
@@ -542,11 +504,12 @@ export class WAL {
     const final = join(this.dir, name);
     const tmp = `${final}.tmp`;
     const enc = this.enc;
-    enc.reset();
-    enc.crc(this.crc);
+    enc.reset(this.crc);
+    enc.crcRecord();
     enc.metadata(this.metadata);
     if (!isEmptyHardState(this.state)) enc.hardState(this.state);
-    const { bytes, crc, last } = enc.seal(this.crc, true, this.epoch);
+    const bytes = enc.bytes;
+    const crc = enc.crc;
     const fh = await open(tmp, 'w+', 0o600);
     try {
       await writeAll(fh, bytes, 0);
@@ -569,7 +532,6 @@ export class WAL {
     this.offset = bytes.length;
     this.allocated = bytes.length;
     this.crc = crc;
-    this.setTail(last, bytes.subarray(last, last + HEADER_SIZE), (this.epoch + 1) & EPOCH_MASK);
     await old.close();
   }
 

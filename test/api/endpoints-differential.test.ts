@@ -150,7 +150,6 @@ async function startReferenceWithCors() {
   const url = `http://127.0.0.1:${c}`;
   const peer = `http://127.0.0.1:${p}`;
   const proc = start(REFERENCE_ETCD, [
-    '--enable-v2=true',
     '--cors',
     ORIGIN,
     '--name',

@@ -2,7 +2,7 @@
 // election timeouts and writes go on; the old leader restarts and catches up; all three
 // killed at once and restarted keep every acknowledged write; the leader killed again and
 // again under writes, each restart comes back (its WAL reopens).
-// CLUSTER_FLAVOR=reference runs it against Debian's etcd.
+// CLUSTER_FLAVOR=reference runs it against Go etcd 2.0.13.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';

@@ -1,7 +1,7 @@
 // A 3-member cluster replicates: a write through any member is readable at once from that
 // member, at once from every member with quorum=true, and from every member without it
 // as soon as that member has applied it (a heartbeat or two; polled with a deadline).
-// CLUSTER_FLAVOR=reference runs it against Debian's etcd.
+// CLUSTER_FLAVOR=reference runs it against Go etcd 2.0.13.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startCluster } from '../helpers/cluster.js';

@@ -5,7 +5,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { Flavor, TestCluster } from '../helpers/cluster.js';
 import { referenceSkip } from '../helpers/reference.js';
 
-/** CLUSTER_FLAVOR=reference runs the same tests against Debian's etcd (to prove them). */
+/** CLUSTER_FLAVOR=reference runs the same tests against Go etcd 2.0.13 (to prove them). */
 export const FLAVOR: Flavor = process.env.CLUSTER_FLAVOR === 'reference' ? 'reference' : 'ours';
 
 /** Skip reason (reference missing outside CI) when running against the reference. */

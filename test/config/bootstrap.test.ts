@@ -37,7 +37,7 @@ describe('bootstrap of a new member', () => {
 
   it("static errors carry etcd's messages", async () => {
     await assert.rejects(bootstrapNewCluster({ ...base, name: 'infra9' }), {
-      message: 'infra9 not listed in the initial cluster config',
+      message: 'couldn\'t find local name "infra9" in the initial cluster configuration',
     });
     await assert.rejects(bootstrapNewCluster({ ...base, initialCluster: 'infra0=ftp://x:1' }), {
       message: 'error setting up initial cluster: URL scheme must be http or https: ftp://x:1',

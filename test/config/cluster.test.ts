@@ -114,11 +114,11 @@ describe('bootstrap checks', () => {
     const c = Cluster.fromString('t', 'infra0=http://10.0.1.10:2380,infra2=http://10.0.1.12:2380');
     await rejectsAsync(
       verifyBootstrap(c, 'infra1', ['http://10.0.1.11:2380'], ''),
-      'infra1 not listed in the initial cluster config',
+      'couldn\'t find local name "infra1" in the initial cluster configuration',
     );
     await rejectsAsync(
       verifyJoinExisting(c, 'infra1', ''),
-      'infra1 not listed in the initial cluster config',
+      'couldn\'t find local name "infra1" in the initial cluster configuration',
     );
   });
 

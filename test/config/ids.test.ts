@@ -56,7 +56,6 @@ describe('ids', () => {
     const token = `tok-${p1}`;
     const clientUrl = `http://127.0.0.1:${c}`;
     const proc = start(REFERENCE_ETCD, [
-      '--enable-v2=true',
       '--name=idtest',
       `--data-dir=${dir.path}`,
       `--listen-client-urls=${clientUrl}`,

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Flavor, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { reservePort } from '../helpers/ports.js';
-import { referenceSkip } from '../helpers/reference.js';
+import { debianEtcdctlSkip, referenceSkip } from '../helpers/reference.js';
 import { normalise, ours, type RunResult, reference } from './run.js';
 import { compareSteps } from './scenario.js';
 
-const skip = referenceSkip();
+const skip = referenceSkip() || debianEtcdctlSkip();
 const servers = (process.env.ETCDCTL_CLUSTERS ?? 'reference,ours').split(',') as Flavor[];
 
 function samePeer(r: RunResult, peer: string): RunResult {
@@ -84,7 +84,9 @@ for (const flavor of servers)
       const flow = async (run: typeof reference, peer: string): Promise<RunResult[]> => {
         const out: RunResult[] = [];
         out.push(await addUntilAccepted(run, peer));
-        out.push(await run([...ep, 'member', 'list']));
+        // --no-sync: the member that answered the add lists it; a synced etcdctl may ask
+        // a follower that has not applied the change yet.
+        out.push(await run([...ep, '--no-sync', 'member', 'list']));
         const id = /with ID ([0-9a-f]+) /.exec(out[0]!.stdout)?.[1] ?? 'none';
         out.push(await run([...ep, 'member', 'remove', id]));
         out.push(await run([...ep, 'member', 'remove', id]));
@@ -103,7 +105,12 @@ for (const flavor of servers)
     });
 
     test('cluster-health and member list with a member down', async () => {
-      await cluster.stopMember(2, 'SIGKILL');
+      // A follower goes down (not the leader: the health answers would then depend on
+      // how far the election has got when each etcdctl asks).
+      const leader = await cluster.leader();
+      assert.ok(leader >= 0, 'no leader');
+      const victim = [2, 1, 0].find((i) => i !== leader && i !== 0)!;
+      await cluster.stopMember(victim, 'SIGKILL');
       await compareSteps(ep, [{ args: ['cluster-health'] }, { args: ['member', 'list'] }]);
     });
   });

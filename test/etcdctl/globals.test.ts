@@ -1,10 +1,15 @@
 // Global flags, ETCDCTL_* variables, help pages, usage errors and connection errors:
 // Debian's etcdctl and ours, side by side.
 import { after, before, describe, test } from 'node:test';
-import { type ReferenceMember, referenceSkip, startReference } from '../helpers/reference.js';
+import {
+  type ReferenceMember,
+  debianEtcdctlSkip,
+  referenceSkip,
+  startReference,
+} from '../helpers/reference.js';
 import { compareSteps, inParallel, type Step } from './scenario.js';
 
-const skip = referenceSkip();
+const skip = referenceSkip() || debianEtcdctlSkip();
 const COMMANDS = [
   'backup',
   'cluster-health',

@@ -2,10 +2,10 @@
 // server: every keys command and flag, output formats, errors and exit codes.
 import { after, before, describe, test } from 'node:test';
 import { type Flavor, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { referenceSkip } from '../helpers/reference.js';
+import { debianEtcdctlSkip, referenceSkip } from '../helpers/reference.js';
 import { compareSteps, jsonIndex } from './scenario.js';
 
-const skip = referenceSkip();
+const skip = referenceSkip() || debianEtcdctlSkip();
 // Both etcdctls against one server: the reference etcd, and ours (ETCDCTL_SERVERS=reference
 // to leave ours out).
 const servers = (process.env.ETCDCTL_SERVERS ?? 'reference,ours').split(',') as Flavor[];

@@ -1,10 +1,16 @@
-// Runs our etcdctl and Debian's (ETCDCTL_API=2) with the same arguments and captures
-// stdout, stderr and the exit code of each, for side-by-side comparison.
+// Runs our etcdctl and a reference etcdctl with the same arguments and captures stdout,
+// stderr and the exit code of each, for side-by-side comparison.
+//
+// The reference etcdctl here is still Debian's 3.4 (ETCDCTL_API=2): our etcdctl implements
+// the later v2 etcdctl (--endpoints, --timeout, --total-timeout, member update, its help
+// pages, -o json and extended formats, exit codes), which 2.0.13's etcdctl predates. The
+// servers they talk to are Go etcd 2.0.13. Where our etcdctl already prints what 2.0.13's
+// does, oracle-2013.test.ts runs the two side by side.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runInProcess } from '../../src/cli/etcdctl/app.js';
-import { REFERENCE_ETCDCTL } from '../helpers/reference.js';
+import { DEBIAN_ETCDCTL, GO_ETCDCTL } from '../helpers/reference.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OUR_ETCDCTL = join(ROOT, 'bin', 'etcdctl');
@@ -26,7 +32,7 @@ export interface RunOptions {
 
 function run(cmd: string, args: string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_API: '2', ...o.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
     const p = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -83,7 +89,12 @@ export async function ours(args: string[], o: RunOptions = {}): Promise<RunResul
 }
 
 export function reference(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  return run(REFERENCE_ETCDCTL, args, o);
+  return run(DEBIAN_ETCDCTL, args, { ...o, env: { ETCDCTL_API: '2', ...o.env } });
+}
+
+/** Go etcd 2.0.13's own etcdctl. */
+export function reference2013(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return run(GO_ETCDCTL, args, o);
 }
 
 /**
@@ -92,17 +103,21 @@ export function reference(args: string[], o: RunOptions = {}): Promise<RunResult
  * must match byte for byte.
  */
 export function normalise(s: string): string {
-  return s
-    .replace(/"(createdIndex|modifiedIndex)":\d+/g, '"$1":N')
-    .replace(/^(Created-Index|Modified-Index|Index): \d+$/gm, '$1: N')
-    .replace(/\[\d+\]$/gm, '[N]')
-    .replace(/\[\d+ != \d+\]/g, '[N != N]')
-    .replace(/\/\d{20}\b/g, '/<inorder>')
-    .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
-    .replace(/ETCD_WATCH_MODIFIED_INDEX=\d+/g, 'ETCD_WATCH_MODIFIED_INDEX=N')
-    .replace(/ID [0-9a-f]{1,16}\b/g, 'ID X')
-    .replace(/member [0-9a-f]{1,16} from/g, 'member X from')
-    .replace(/^(VERSION:\n {3})\S+$/gm, '$1V')
-    .replace(/^etcdctl version: \S+$/gm, 'etcdctl version: V')
-    .replace(/^ {3}(user|role|auth) .*\n/gm, '');
+  return (
+    s
+      .replace(/"(createdIndex|modifiedIndex)":\d+/g, '"$1":N')
+      .replace(/^(Created-Index|Modified-Index|Index): \d+$/gm, '$1: N')
+      .replace(/\[\d+\]$/gm, '[N]')
+      .replace(/\[\d+ != \d+\]/g, '[N != N]')
+      .replace(/\/\d{20}\b/g, '/<inorder>')
+      // In-order names are indexes (unpadded in 2.0.13), and both etcdctls write to one server.
+      .replace(/@\/q\/\d+\b/g, '@/q/<inorder>')
+      .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
+      .replace(/ETCD_WATCH_MODIFIED_INDEX=\d+/g, 'ETCD_WATCH_MODIFIED_INDEX=N')
+      .replace(/ID [0-9a-f]{1,16}\b/g, 'ID X')
+      .replace(/member [0-9a-f]{1,16} from/g, 'member X from')
+      .replace(/^(VERSION:\n {3})\S+$/gm, '$1V')
+      .replace(/^etcdctl version: \S+$/gm, 'etcdctl version: V')
+      .replace(/^ {3}(user|role|auth) .*\n/gm, '')
+  );
 }

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { normalise, ours, type RunOptions, type RunResult, reference } from './run.js';
 
+type Runner = (args: string[], o?: RunOptions) => Promise<RunResult>;
+
 export type Args = string[] | ((prev: RunResult[]) => string[]);
 
 export interface Step {
@@ -22,9 +24,10 @@ async function runAll(
   tool: 'ref' | 'our',
   endpoint: string[],
   steps: readonly Step[],
+  refRunner: Runner,
 ): Promise<RunResult[]> {
   const out: RunResult[] = [];
-  const exec = tool === 'ref' ? reference : ours;
+  const exec = tool === 'ref' ? refRunner : ours;
   for (const s of steps) {
     const a = typeof s.args === 'function' ? s.args(out) : s.args;
     out.push(await exec([...endpoint, ...expand(a, PREFIX[tool])], s.opts));
@@ -43,20 +46,28 @@ function clean(r: RunResult, prefix: string, unordered: boolean): RunResult {
 export async function compareSteps(
   endpoint: string[],
   steps: readonly Step[],
+  refRunner: Runner = reference,
 ): Promise<RunResult[]> {
   const [r, o] = await Promise.all([
-    runAll('ref', endpoint, steps),
-    runAll('our', endpoint, steps),
+    runAll('ref', endpoint, steps, refRunner),
+    runAll('our', endpoint, steps, refRunner),
   ]);
+  // Every differing step is reported, not only the first.
+  const failures: string[] = [];
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     const label = typeof s.args === 'function' ? s.args(r.slice(0, i)).join(' ') : s.args.join(' ');
-    assert.deepEqual(
-      clean(o[i]!, PREFIX.our, s.unordered === true),
-      clean(r[i]!, PREFIX.ref, s.unordered === true),
-      `step ${i}: etcdctl ${label}`,
-    );
+    try {
+      assert.deepEqual(
+        clean(o[i]!, PREFIX.our, s.unordered === true),
+        clean(r[i]!, PREFIX.ref, s.unordered === true),
+        `step ${i}: etcdctl ${label}`,
+      );
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
   }
+  if (failures.length > 0) assert.fail(failures.join('\n\n'));
   return r;
 }
 

@@ -2,7 +2,7 @@
 // few keys through every member of a 3-member cluster while members are killed (-9) and
 // restarted, or paused (SIGSTOP) past the election timeout and resumed. The recorded
 // history must be linearizable. Short in `npm test`; `npm run test:faults` runs it long.
-// FAULTS_FLAVOR=reference runs the same test against Debian's etcd (to check the test).
+// FAULTS_FLAVOR=reference runs the same test against Go etcd 2.0.13 (to check the test).
 // The mixed flavour runs it on 1 Go etcd 2.0.13 member and 2 of ours (issue 13).
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';

@@ -1,5 +1,5 @@
 // Starts a cluster of real member processes on free loopback ports: ours (bin/etcd) or the
-// reference (Debian's etcd), with the same flags, since the flags are the same surface.
+// reference (Go etcd 2.0.13), with the same flags, since the flags are the same surface.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reservePorts } from './ports.js';
@@ -47,7 +47,7 @@ export interface TestCluster {
 }
 
 function command(flavor: Flavor): { cmd: string; pre: string[]; post: string[] } {
-  if (flavor === 'reference') return { cmd: REFERENCE_ETCD, pre: [], post: ['--enable-v2=true'] };
+  if (flavor === 'reference') return { cmd: REFERENCE_ETCD, pre: [], post: [] };
   return { cmd: process.execPath, pre: [OUR_ETCD], post: [] };
 }
 

@@ -1,34 +1,58 @@
-// Debian's etcd 3.4 with the v2 API enabled: the oracle for differential tests.
-// Outside CI a test may skip when it is missing; in CI (CI=true) its absence is a failure.
+// The oracle for differential tests: Go etcd 2.0.13 and its etcdctl, built from source by
+// ../shared/ref-etcd/build.sh (located by go-etcd.ts). Outside CI a test may skip when they
+// are missing; in CI (CI=true) their absence is a failure.
+//
+// Debian's etcd 3.4 (`etcd --enable-v2=true`) only emulates v2; it is kept (DEBIAN_ETCD*)
+// only for the few tests that need something 2.0.13 lacks, each saying why.
 import { execFileSync } from 'node:child_process';
+import { GO_ETCD, goEtcdSkip } from './go-etcd.js';
 import { reservePorts } from './ports.js';
 import { type Started, start, tempDir, waitFor } from './process.js';
 
-export const REFERENCE_ETCD = process.env.REFERENCE_ETCD ?? 'etcd';
-export const REFERENCE_ETCDCTL = process.env.REFERENCE_ETCDCTL ?? 'etcdctl';
+export const REFERENCE_ETCD = process.env.REFERENCE_ETCD ?? GO_ETCD.etcd;
+export const REFERENCE_ETCDCTL = process.env.REFERENCE_ETCDCTL ?? GO_ETCD.etcdctl;
 
-function has(cmd: string): boolean {
+/**
+ * Returns a skip reason when the reference is not built, or false when it is.
+ * Throws in CI, where a missing reference must fail the run.
+ */
+export function referenceSkip(): string | false {
+  if (process.env.REFERENCE_ETCD || process.env.REFERENCE_ETCDCTL) return false;
+  return goEtcdSkip('etcd', 'etcdctl');
+}
+
+export const DEBIAN_ETCD = 'etcd';
+export const DEBIAN_ETCDCTL = process.env.DEBIAN_ETCDCTL ?? 'etcdctl';
+/** 2.0.13's etcdctl, whatever REFERENCE_ETCDCTL says. */
+export const GO_ETCDCTL = GO_ETCD.etcdctl;
+
+/** Skip reason when Debian's etcdctl 3.4 is missing (throws in CI). */
+export function debianEtcdctlSkip(): string | false {
   try {
-    execFileSync(cmd, ['--version'], {
+    execFileSync(DEBIAN_ETCDCTL, ['--version'], {
       stdio: 'ignore',
       env: { ...process.env, ETCDCTL_API: '2' },
     });
-    return true;
-  } catch {
     return false;
+  } catch {
+    if (process.env.CI === 'true') throw new Error("CI=true but Debian's etcdctl 3.4 is missing");
+    return "Debian's etcdctl 3.4 not installed (apt-get install etcd-client)";
   }
 }
 
 /**
- * Returns a skip reason when the reference is not installed, or false when it is.
- * Throws in CI, where a missing reference must fail the run.
+ * True once the member lists its own client URLs in /v2/members: it has a leader and has
+ * applied its publish entry, so the store's numbering is settled (2.0.13 writes membership
+ * into the store: a fresh member's first key then gets index 3, deterministically).
  */
-export function referenceSkip(): string | false {
-  if (has(REFERENCE_ETCD) && has(REFERENCE_ETCDCTL)) return false;
-  if (process.env.CI === 'true') {
-    throw new Error('CI=true but the reference etcd (Debian etcd-server, etcd-client) is missing');
+export async function published(clientUrl: string): Promise<boolean> {
+  const r = await fetch(`${clientUrl}/v2/members`, { signal: AbortSignal.timeout(1000) });
+  if (r.status !== 200) {
+    await r.arrayBuffer();
+    return false;
   }
-  return 'reference etcd not installed (apt-get install etcd-server etcd-client)';
+  const body = (await r.json()) as { members?: { clientURLs?: string[] }[] };
+  return (body.members ?? []).some((m) => m.clientURLs?.includes(clientUrl));
 }
 
 export interface ReferenceMember {
@@ -39,14 +63,13 @@ export interface ReferenceMember {
   stop(): Promise<void>;
 }
 
-/** Starts a one-member reference etcd on free loopback ports with a fresh data dir. */
-export async function startReference(name = 'ref'): Promise<ReferenceMember> {
+/** Starts a one-member reference etcd on reserved loopback ports with a fresh data dir. */
+export async function startReference(name = 'ref', extra: string[] = []): Promise<ReferenceMember> {
   const [cport, pport] = await reservePorts(2);
   const dir = tempDir('etcd-ref');
   const clientUrl = `http://127.0.0.1:${cport}`;
   const peerUrl = `http://127.0.0.1:${pport}`;
   const proc = start(REFERENCE_ETCD, [
-    '--enable-v2=true',
     '--name',
     name,
     '--data-dir',
@@ -61,12 +84,10 @@ export async function startReference(name = 'ref'): Promise<ReferenceMember> {
     peerUrl,
     '--initial-cluster',
     `${name}=${peerUrl}`,
+    ...extra,
   ]);
   try {
-    await waitFor(async () => {
-      const r = await fetch(`${clientUrl}/v2/keys/`);
-      return r.status === 200;
-    }, 'reference etcd to serve');
+    await waitFor(() => published(clientUrl), 'reference etcd to elect itself and publish');
   } catch (e) {
     await proc.stop('SIGKILL');
     dir.remove();

@@ -47,7 +47,6 @@ describe('readonly proxy: ours and the reference', { skip }, () => {
     dirs.push(rdir, odir);
     refUrl = `http://127.0.0.1:${rp}`;
     refProxy = start(REFERENCE_ETCD, [
-      '--enable-v2=true',
       '--proxy',
       'readonly',
       '--data-dir',

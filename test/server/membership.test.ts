@@ -55,7 +55,7 @@ test('add a member, it joins and catches up; remove it, it exits 0', async () =>
     assert.equal(await b.exited, 0);
     assert.match(
       b.output(),
-      /etcd: this member has been permanently removed from the cluster\. Exiting\./,
+      /etcdserver: the member has been permanently removed from the cluster\n/,
     );
     const again = await http('DELETE', `${a.url}/v2/members/${added.id}`);
     assert.equal(again.status, 410);

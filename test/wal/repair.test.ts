@@ -14,14 +14,19 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Entry } from '../../src/raft/types.js';
 import { scanSegment, WalCorruptError } from '../../src/wal/decoder.js';
-import { alignUp, HEADER_SIZE, type RecordType } from '../../src/wal/record.js';
+import type { RecordType } from '../../src/wal/record.js';
 import { WAL } from '../../src/wal/wal.js';
 import { entries, entry, META, tempDir } from './helpers.js';
 
 const AT0 = { index: 0, term: 0 };
 
-function entryRecordSize(e: Entry): number {
-  return alignUp(HEADER_SIZE + 21 + e.data.length);
+/** Start offsets of every record of a segment 0 image, from a clean scan. */
+function recordStarts(buf: Uint8Array, file: string): number[] {
+  const starts: number[] = [];
+  scanSegment(buf, file, true, 0, (_type: RecordType, _p: Uint8Array, off: number) => {
+    starts.push(off);
+  });
+  return starts;
 }
 
 /** A WAL with a few synced batches; returns its only segment path and the last batch's layout. */
@@ -38,13 +43,11 @@ async function build(
   const last = sizes.map((n, i) => entry(41 + i, 2, n));
   await w.save(null, last);
   await w.close();
-  const ends: number[] = [];
-  let p = lastStart;
-  for (const e of last) {
-    p += entryRecordSize(e);
-    ends.push(p);
-  }
-  assert.equal(p, statSync(file).size);
+  const size = statSync(file).size;
+  const ends = [...recordStarts(new Uint8Array(readFileSync(file)), file), size].filter(
+    (o) => o > lastStart,
+  );
+  assert.equal(ends.length, last.length);
   return { file, lastStart, ends, last };
 }
 
@@ -141,10 +144,7 @@ test('a bit flip in any byte of any record is an error naming the file and the r
     const { file } = await build(t.dir);
     const original = new Uint8Array(readFileSync(file));
     // Record starts, from a clean scan.
-    const starts: number[] = [];
-    scanSegment(original, file, true, null, (_type: RecordType, _p: Uint8Array, off: number) => {
-      starts.push(off);
-    });
+    const starts = recordStarts(original, file);
     let checked = 0;
     for (let pos = 0; pos < original.length; pos++) {
       const b = original.slice();
@@ -152,7 +152,7 @@ test('a bit flip in any byte of any record is an error naming the file and the r
       let rec = 0;
       while (rec + 1 < starts.length && starts[rec + 1]! <= pos) rec++;
       assert.throws(
-        () => scanSegment(b, file, true, null, () => {}),
+        () => scanSegment(b, file, true, 0, () => {}),
         (e: unknown) =>
           e instanceof WalCorruptError &&
           e.offset === starts[rec] &&

@@ -365,3 +365,19 @@ function flagBool(v: string): boolean {
   if (b === null) throw new Error('parse error');
   return b;
 }
+
+/** Every flag etcd accepts, with its default as the command line would print it (docs). */
+export function flagDefaults(): { name: string; bool: boolean; default: string }[] {
+  const raw = emptyRaw();
+  const out: { name: string; bool: boolean; default: string }[] = [];
+  for (const [n, def] of defineFlags(raw, [])) {
+    const d =
+      raw.strings.get(n) ??
+      raw.urls.get(n)?.join(',') ??
+      raw.uints.get(n)?.toString() ??
+      raw.bools.get(n)?.toString() ??
+      '';
+    out.push({ name: n, bool: def.bool, default: d });
+  }
+  return out;
+}

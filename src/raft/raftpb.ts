@@ -1,0 +1,411 @@
+// etcd's raftpb messages in protobuf, byte for byte as Go etcd 2.0.13's gogoproto Marshal
+// writes them: fields in number order, every non-nullable scalar and bytes field written
+// even when zero or empty. Decoding accepts any field order and skips unknown fields, as
+// gogoproto does. Node IDs (and a ConfChange's ID) are uint64 on the wire and hex strings
+// in src/raft/types.ts.
+//
+// Beyond 2.0.13: message types 10..18 take the numbers later etcd gave them, a Message's
+// context is field 12 and a ConfState's learners field 2 (both written only when non-empty,
+// so what 2.0.13 knows is encoded exactly as it encodes it).
+import {
+  bytesFieldSize,
+  hexVarintSize,
+  ProtoError,
+  ProtoReader,
+  ProtoWriter,
+  varintSize,
+} from '../pkg/protobuf.js';
+import {
+  type ConfChange,
+  type ConfChangeType,
+  type ConfState,
+  EMPTY_BYTES,
+  type Entry,
+  type EntryType,
+  type HardState,
+  type Message,
+  type MessageType,
+  type Snapshot,
+  type SnapshotMetadata,
+} from './types.js';
+
+/** Highest message type we know (MsgPreVoteResp). */
+export const MAX_MESSAGE_TYPE = 18;
+
+// ---- Entry --------------------------------------------------------------------------
+
+export function entrySize(e: Entry): number {
+  return (
+    1 +
+    varintSize(e.type) +
+    1 +
+    varintSize(e.term) +
+    1 +
+    varintSize(e.index) +
+    1 +
+    bytesFieldSize(e.data.length)
+  );
+}
+
+export function writeEntry(w: ProtoWriter, e: Entry): void {
+  w.byte(0x08);
+  w.varint(e.type);
+  w.byte(0x10);
+  w.varint(e.term);
+  w.byte(0x18);
+  w.varint(e.index);
+  w.byte(0x22);
+  w.bytes(e.data);
+}
+
+export function encodeEntry(e: Entry): Uint8Array {
+  const w = new ProtoWriter(entrySize(e));
+  writeEntry(w, e);
+  return w.result();
+}
+
+/** Decodes an Entry; its data is a view into `b` (copy it to keep it past `b`). */
+export function decodeEntry(b: Uint8Array): Entry {
+  return readEntry(new ProtoReader(b));
+}
+
+export function readEntry(r: ProtoReader): Entry {
+  let type = 0;
+  let term = 0;
+  let index = 0;
+  let data: Uint8Array = EMPTY_BYTES;
+  while (!r.done) {
+    const t = r.tag();
+    switch (t) {
+      case 0x08:
+        type = r.varint();
+        break;
+      case 0x10:
+        term = r.varint();
+        break;
+      case 0x18:
+        index = r.varint();
+        break;
+      case 0x22:
+        data = r.bytes();
+        break;
+      default:
+        r.skip(t & 7);
+    }
+  }
+  if (type > 1) throw new ProtoError(`unknown entry type ${type}`);
+  return { type: type as EntryType, term, index, data };
+}
+
+// ---- HardState ----------------------------------------------------------------------
+
+export function hardStateSize(h: HardState): number {
+  return 3 + varintSize(h.term) + hexVarintSize(h.vote) + varintSize(h.commit);
+}
+
+export function writeHardState(w: ProtoWriter, h: HardState): void {
+  w.byte(0x08);
+  w.varint(h.term);
+  w.byte(0x10);
+  w.hexVarint(h.vote);
+  w.byte(0x18);
+  w.varint(h.commit);
+}
+
+export function encodeHardState(h: HardState): Uint8Array {
+  const w = new ProtoWriter(hardStateSize(h));
+  writeHardState(w, h);
+  return w.result();
+}
+
+export function decodeHardState(b: Uint8Array): HardState {
+  const r = new ProtoReader(b);
+  const h: HardState = { term: 0, vote: '', commit: 0 };
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x08) h.term = r.varint();
+    else if (t === 0x10) h.vote = r.hexVarint();
+    else if (t === 0x18) h.commit = r.varint();
+    else r.skip(t & 7);
+  }
+  return h;
+}
+
+// ---- ConfState, SnapshotMetadata, Snapshot --------------------------------------------
+
+export function confStateSize(c: ConfState): number {
+  let n = 0;
+  for (const id of c.voters) n += 1 + hexVarintSize(id);
+  for (const id of c.learners) n += 1 + hexVarintSize(id);
+  return n;
+}
+
+export function writeConfState(w: ProtoWriter, c: ConfState): void {
+  for (const id of c.voters) {
+    w.byte(0x08);
+    w.hexVarint(id);
+  }
+  for (const id of c.learners) {
+    w.byte(0x10);
+    w.hexVarint(id);
+  }
+}
+
+export function readConfState(r: ProtoReader): ConfState {
+  const c: ConfState = { voters: [], learners: [] };
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x08) c.voters.push(r.hexVarint());
+    else if (t === 0x10) c.learners.push(r.hexVarint());
+    else if (t === 0x0a || t === 0x12) {
+      // Packed form (proto3 writers): a run of varints.
+      const s = r.sub();
+      const into = t === 0x0a ? c.voters : c.learners;
+      while (!s.done) into.push(s.hexVarint());
+    } else r.skip(t & 7);
+  }
+  return c;
+}
+
+export function snapshotMetadataSize(m: SnapshotMetadata): number {
+  return (
+    1 + bytesFieldSize(confStateSize(m.confState)) + 2 + varintSize(m.index) + varintSize(m.term)
+  );
+}
+
+export function writeSnapshotMetadata(w: ProtoWriter, m: SnapshotMetadata): void {
+  w.byte(0x0a);
+  w.varint(confStateSize(m.confState));
+  writeConfState(w, m.confState);
+  w.byte(0x10);
+  w.varint(m.index);
+  w.byte(0x18);
+  w.varint(m.term);
+}
+
+export function readSnapshotMetadata(r: ProtoReader): SnapshotMetadata {
+  const m: SnapshotMetadata = { confState: { voters: [], learners: [] }, index: 0, term: 0 };
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x0a) m.confState = readConfState(r.sub());
+    else if (t === 0x10) m.index = r.varint();
+    else if (t === 0x18) m.term = r.varint();
+    else r.skip(t & 7);
+  }
+  return m;
+}
+
+export function snapshotSize(s: Snapshot): number {
+  return 1 + bytesFieldSize(s.data.length) + 1 + bytesFieldSize(snapshotMetadataSize(s.metadata));
+}
+
+export function writeSnapshot(w: ProtoWriter, s: Snapshot): void {
+  w.byte(0x0a);
+  w.bytes(s.data);
+  w.byte(0x12);
+  w.varint(snapshotMetadataSize(s.metadata));
+  writeSnapshotMetadata(w, s.metadata);
+}
+
+export function encodeSnapshot(s: Snapshot): Uint8Array {
+  const w = new ProtoWriter(snapshotSize(s));
+  writeSnapshot(w, s);
+  return w.result();
+}
+
+/** Decodes a Snapshot; its data is a view into `b`. */
+export function decodeSnapshot(b: Uint8Array): Snapshot {
+  return readSnapshot(new ProtoReader(b));
+}
+
+export function readSnapshot(r: ProtoReader): Snapshot {
+  let data: Uint8Array = EMPTY_BYTES;
+  let metadata: SnapshotMetadata = {
+    confState: { voters: [], learners: [] },
+    index: 0,
+    term: 0,
+  };
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x0a) data = r.bytes();
+    else if (t === 0x12) metadata = readSnapshotMetadata(r.sub());
+    else r.skip(t & 7);
+  }
+  return { data, metadata };
+}
+
+// ---- ConfChange ---------------------------------------------------------------------
+
+export function confChangeSize(c: ConfChange): number {
+  return (
+    3 +
+    hexVarintSize(c.id) +
+    varintSize(c.type) +
+    hexVarintSize(c.nodeId) +
+    1 +
+    bytesFieldSize(c.context.length)
+  );
+}
+
+export function encodeConfChange(c: ConfChange): Uint8Array {
+  const w = new ProtoWriter(confChangeSize(c));
+  w.byte(0x08);
+  w.hexVarint(c.id);
+  w.byte(0x10);
+  w.varint(c.type);
+  w.byte(0x18);
+  w.hexVarint(c.nodeId);
+  w.byte(0x22);
+  w.bytes(c.context);
+  return w.result();
+}
+
+/** Decodes a ConfChange; its context is a view into `b`. */
+export function decodeConfChange(b: Uint8Array): ConfChange {
+  const r = new ProtoReader(b);
+  const c: ConfChange = { id: '', type: 0 as ConfChangeType, nodeId: '', context: EMPTY_BYTES };
+  while (!r.done) {
+    const t = r.tag();
+    if (t === 0x08) c.id = r.hexVarint();
+    else if (t === 0x10) c.type = r.varint() as ConfChangeType;
+    else if (t === 0x18) c.nodeId = r.hexVarint();
+    else if (t === 0x22) c.context = r.bytes();
+    else r.skip(t & 7);
+  }
+  if (c.type > 3) throw new ProtoError(`unknown conf change type ${c.type}`);
+  return c;
+}
+
+// ---- Message ------------------------------------------------------------------------
+
+const EMPTY_SNAPSHOT: Snapshot = {
+  data: EMPTY_BYTES,
+  metadata: { confState: { voters: [], learners: [] }, index: 0, term: 0 },
+};
+
+export function messageSize(m: Message): number {
+  let n =
+    6 +
+    varintSize(m.type) +
+    hexVarintSize(m.to) +
+    hexVarintSize(m.from) +
+    varintSize(m.term) +
+    varintSize(m.logTerm) +
+    varintSize(m.index);
+  for (const e of m.entries) n += 1 + bytesFieldSize(entrySize(e));
+  n += 1 + varintSize(m.commit);
+  n += 1 + bytesFieldSize(snapshotSize(m.snapshot ?? EMPTY_SNAPSHOT));
+  n += 2; // reject
+  n += 1 + varintSize(m.rejectHint);
+  if (m.context.length > 0) n += 1 + bytesFieldSize(m.context.length);
+  return n;
+}
+
+export function writeMessage(w: ProtoWriter, m: Message): void {
+  w.byte(0x08);
+  w.varint(m.type);
+  w.byte(0x10);
+  w.hexVarint(m.to);
+  w.byte(0x18);
+  w.hexVarint(m.from);
+  w.byte(0x20);
+  w.varint(m.term);
+  w.byte(0x28);
+  w.varint(m.logTerm);
+  w.byte(0x30);
+  w.varint(m.index);
+  for (const e of m.entries) {
+    w.byte(0x3a);
+    w.varint(entrySize(e));
+    writeEntry(w, e);
+  }
+  w.byte(0x40);
+  w.varint(m.commit);
+  const s = m.snapshot ?? EMPTY_SNAPSHOT;
+  w.byte(0x4a);
+  w.varint(snapshotSize(s));
+  writeSnapshot(w, s);
+  w.byte(0x50);
+  w.byte(m.reject ? 1 : 0);
+  w.byte(0x58);
+  w.varint(m.rejectHint);
+  if (m.context.length > 0) {
+    w.byte(0x62);
+    w.bytes(m.context);
+  }
+}
+
+export function encodeMessage(m: Message): Uint8Array {
+  const w = new ProtoWriter(messageSize(m));
+  writeMessage(w, m);
+  return w.result();
+}
+
+/**
+ * Decodes a Message; entry data, snapshot data and context are views into `b`. An empty
+ * snapshot (index 0, no data) becomes null, as our raft types carry it.
+ */
+export function decodeMessage(b: Uint8Array): Message {
+  const r = new ProtoReader(b);
+  const m: Message = {
+    type: 0 as MessageType,
+    to: '',
+    from: '',
+    term: 0,
+    logTerm: 0,
+    index: 0,
+    entries: [],
+    commit: 0,
+    snapshot: null,
+    reject: false,
+    rejectHint: 0,
+    context: EMPTY_BYTES,
+  };
+  while (!r.done) {
+    const t = r.tag();
+    switch (t) {
+      case 0x08:
+        m.type = r.varint() as MessageType;
+        break;
+      case 0x10:
+        m.to = r.hexVarint();
+        break;
+      case 0x18:
+        m.from = r.hexVarint();
+        break;
+      case 0x20:
+        m.term = r.varint();
+        break;
+      case 0x28:
+        m.logTerm = r.varint();
+        break;
+      case 0x30:
+        m.index = r.varint();
+        break;
+      case 0x3a:
+        m.entries.push(readEntry(r.sub()));
+        break;
+      case 0x40:
+        m.commit = r.varint();
+        break;
+      case 0x4a: {
+        const s = readSnapshot(r.sub());
+        m.snapshot = s.metadata.index === 0 && s.data.length === 0 ? null : s;
+        break;
+      }
+      case 0x50:
+        m.reject = r.bool();
+        break;
+      case 0x58:
+        m.rejectHint = r.varint();
+        break;
+      case 0x62:
+        m.context = r.bytes();
+        break;
+      default:
+        r.skip(t & 7);
+    }
+  }
+  if (m.type > MAX_MESSAGE_TYPE) throw new ProtoError(`unknown message type ${m.type}`);
+  return m;
+}
