@@ -230,6 +230,11 @@ export class RawNode implements RawNodeApi {
     this.raft.step(m);
   }
 
+  /** See Raft.setFeatures: pre-vote, check-quorum and leader transfer, on or off. */
+  setFeatures(f: { preVote: boolean; checkQuorum: boolean; transfer: boolean }): void {
+    this.raft.setFeatures(f);
+  }
+
   transferLeader(to: NodeId): void {
     this.raft.step(newMessage(MessageType.TransferLeader, NONE, to, 0));
   }

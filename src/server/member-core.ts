@@ -115,6 +115,10 @@ export class MemberCore {
       ...(opts.onRemoved ? { onRemoved: opts.onRemoved } : {}),
       ...(opts.onFatal ? { onFatal: opts.onFatal } : {}),
       soon: (fn) => this.sched.soon(fn),
+      onGoCompat: (compat) => {
+        this.node.setFeatures({ preVote: !compat, checkQuorum: !compat, transfer: !compat });
+        this.loop.schedule();
+      },
     });
     this.syncIntervalMs = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     this.lock = lock;
