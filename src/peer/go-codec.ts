@@ -1,4 +1,4 @@
-// What the 2.0 wire carries, bound to the raftpb protobuf codec:
+// What the 2.0 wire carries, bound to the raftpb protobuf codec (src/raft/raftpb.ts):
 // a Go 2.0 member only knows message types 0-9 and no message context, so anything else
 // must never be sent to one.
 import { type Entry, type Message, MessageType } from '../raft/types.js';
@@ -7,7 +7,7 @@ import {
   decodeMessage as pbDecodeMessage,
   encodeEntry as pbEncodeEntry,
   encodeMessage as pbEncodeMessage,
-} from './go-pb.js';
+} from '../raft/raftpb.js';
 
 /** True for the message types etcd 2.0's raft knows (MsgHup..MsgHeartbeatResp). */
 export function goUnderstands(t: MessageType): boolean {
