@@ -374,13 +374,6 @@ export class WAL {
     const hasState = hardState !== null && !isEmptyHardState(hardState);
     if (!hasState && entries.length === 0) return;
     this.enter();
-    // Refused before anything is written: the reader would refuse the WAL at the next start.
-    if (entries.length > 0 && entries[0]!.index > this.enti + 1) {
-      this.busy = false;
-      throw new Error(
-        `wal: entry ${entries[0]!.index} would leave a gap after entry ${this.enti} (nothing written)`,
-      );
-    }
     try {
       const mustSync =
         entries.length > 0 ||

@@ -89,25 +89,6 @@ test('calls must not overlap; a closed WAL refuses writes', async () => {
   }
 });
 
-test('a save whose entries would leave a gap is refused, writes nothing, and the WAL goes on', async () => {
-  const t = tempDir();
-  try {
-    const w = await WAL.create(t.dir + '/wal', META);
-    await w.save({ term: 1, vote: '', commit: 0 }, entries(1, 3));
-    await assert.rejects(w.save(null, entries(5, 5)), /entry 5 would leave a gap after entry 3/);
-    await w.save(null, entries(4, 5));
-    await w.close();
-    const r = await WAL.open(t.dir + '/wal', { index: 0, term: 0 });
-    assert.deepEqual(
-      (await r.readAll()).entries.map((e) => e.index),
-      [1, 2, 3, 4, 5],
-    );
-    await r.close();
-  } finally {
-    t.cleanup();
-  }
-});
-
 test('create refuses a dir that holds a WAL or other files, and changes nothing', async () => {
   const t = tempDir();
   try {
