@@ -66,7 +66,6 @@ export async function crashRounds(
           for (const f of readdirSync(wd).filter((n) => n.endsWith('.wal'))) {
             log(`${f}:\n${dumpSegment(join(wd, f)).join('\n')}`);
           }
-          for (const mm of c.members) log(`--- ${mm.name}\n${mm.proc?.output().slice(-3000)}`);
           return { clean: round, failure: `${what}: ${m.name}: ${(e as Error).message}` };
         }
       }
