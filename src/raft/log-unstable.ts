@@ -53,9 +53,15 @@ export class Unstable {
     }
   }
 
-  /** The entries, for a Ready: the caller must not modify the array. */
+  /**
+   * The entries, for a Ready: the caller must not modify the array, and the log does not
+   * either while the Ready is held. An empty log hands out a fresh array: its own would
+   * take the entries appended while the Ready's hard state is being saved, and advance()
+   * would then mark them stable though no WAL write carried them (a gap in the WAL).
+   */
   share(): Entry[] {
-    if (this.entries.length !== 0) this.shared = true;
+    if (this.entries.length === 0) return [];
+    this.shared = true;
     return this.entries;
   }
 

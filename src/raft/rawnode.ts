@@ -204,7 +204,8 @@ export class RawNode implements RawNodeApi {
       messages: r.msgs,
       mustSync: entries.length !== 0 || r.vote !== h.vote || r.term !== h.term,
     };
-    if (r.readStates.length !== 0) r.readStates = [];
+    // Always a fresh array: states added while this Ready is held belong to the next one.
+    r.readStates = [];
     r.msgs = [];
     r.pendingForward = null;
     return rd;

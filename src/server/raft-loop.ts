@@ -182,7 +182,8 @@ export class RaftLoop {
       // With a snapshot the hard state is saved even when raft does not ask for a sync:
       // a snapshot marker counts at restart only once the WAL's commit covers it (found
       // by the simulator running this loop).
-      if (rd.entries.length > 0 || (rd.hardState !== null && (rd.mustSync || hasSnap))) {
+      const saved = rd.entries.length;
+      if (saved > 0 || (rd.hardState !== null && (rd.mustSync || hasSnap))) {
         saving = this.disk.save(rd.hardState, rd.entries);
       }
       // While this Ready syncs, apply the previous one's committed entries.
@@ -194,6 +195,12 @@ export class RaftLoop {
         await saving;
         this.host.walSynced((this.sched.monotonic() - t0) / 1000);
         if (rd.hardState !== null) this.host.persisted(rd.hardState.commit);
+      }
+      // advance() marks rd.entries stable: all of them must be in the write just made.
+      if (rd.entries.length !== saved) {
+        throw new Error(
+          `raft: a Ready's entries changed while it was saved (${saved} saved, ${rd.entries.length} now)`,
+        );
       }
       if (hasSnap) {
         this.storage.applySnapshot(snap);
