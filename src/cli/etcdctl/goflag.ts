@@ -16,6 +16,8 @@ export interface FlagDef {
   usage: string;
   /** Default shown in help and used when absent. */
   value?: string | number | boolean;
+  /** What help shows quoted as the default when not `value` (a string-slice flag). */
+  shownValue?: string;
 }
 
 export type FlagValue = string | number | boolean;
@@ -25,6 +27,8 @@ export { GoFlagError as FlagError };
 export interface Parsed {
   values: Map<string, FlagValue>;
   args: string[];
+  /** The names given on the command line, in order. */
+  seen: string[];
 }
 
 function find(defs: readonly FlagDef[], name: string): FlagDef | undefined {
@@ -71,11 +75,26 @@ export function parseGoFlags(defs: readonly FlagDef[], argv: readonly string[]):
     const v = d.value ?? (d.kind === 'bool' ? false : d.kind === 'string' ? '' : 0);
     for (const n of d.names) values.set(n, v);
   }
+  const seen: string[] = [];
   const r = parseFlags(argv, (name) => {
     const d = find(defs, name);
+    if (d !== undefined && !seen.includes(name)) seen.push(name);
     return d === undefined ? undefined : goFlag(values, d);
   });
-  return { values, args: r.args };
+  return { values, args: r.args, seen };
+}
+
+/** codegangsta/cli's normalizeFlags: two names of one flag both given is an error. */
+export function twoForms(defs: readonly FlagDef[], p: Parsed): string | null {
+  for (const d of defs) {
+    let first: string | null = null;
+    for (const n of d.names) {
+      if (!p.seen.includes(n)) continue;
+      if (first !== null) return `Cannot use two forms of the same flag: ${n} ${first}`;
+      first = n;
+    }
+  }
+  return null;
 }
 
 function argIsFlag(defs: readonly FlagDef[], arg: string): boolean {
