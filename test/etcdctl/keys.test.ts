@@ -1,11 +1,10 @@
-// Debian's etcdctl (ETCDCTL_API=2) and ours, side by side against the same reference
-// server: every keys command and flag, output formats, errors and exit codes.
+// 2.0.13's etcdctl and ours, side by side against the same server (2.0.13's, then ours): every keys command and flag, output formats, errors and exit codes.
 import { after, before, describe, test } from 'node:test';
 import { type Flavor, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { debianEtcdctlSkip, referenceSkip } from '../helpers/reference.js';
+import { referenceSkip } from '../helpers/reference.js';
 import { compareSteps, jsonIndex } from './scenario.js';
 
-const skip = referenceSkip() || debianEtcdctlSkip();
+const skip = referenceSkip();
 // Both etcdctls against one server: the reference etcd, and ours (ETCDCTL_SERVERS=reference
 // to leave ours out).
 const servers = (process.env.ETCDCTL_SERVERS ?? 'reference,ours').split(',') as Flavor[];
@@ -16,7 +15,7 @@ for (const flavor of servers)
     let ep: string[];
     before(async () => {
       server = await startCluster(1, { flavor });
-      ep = ['--endpoints', server.members[0]!.clientUrl];
+      ep = ['--peers', server.members[0]!.clientUrl];
     });
     after(async () => {
       await server?.close();
@@ -87,9 +86,10 @@ for (const flavor of servers)
         { args: ['set', '@/file', 'v'] },
         { args: ['ls', '--sort', '@'] },
         { args: ['ls', '--sort', '-p', '@'] },
-        { args: ['ls', '--sort', '-r', '-p', '@'] },
+        { args: ['ls', '--sort', '--recursive', '-p', '@'] },
+        { args: ['ls', '-r', '@'] },
         { args: ['ls', '--sort', '--recursive', '@'] },
-        { args: ['-o', 'json', 'ls', '--sort', '-r', '@/d'] },
+        { args: ['-o', 'json', 'ls', '--sort', '--recursive', '@/d'] },
         { args: ['-o', 'extended', 'ls', '@/d2'] },
         { args: ['ls', '@/file'] },
         { args: ['ls', '--quorum', '@/nope'] },
@@ -105,7 +105,7 @@ for (const flavor of servers)
         { args: ['mk', '@/k', 'kv'] },
         { args: ['rm', '@/k'] },
         { args: ['rm', '@/k'] },
-        { args: ['-o', 'extended', 'rm', '-r', '@/d'] },
+        { args: ['-o', 'extended', 'rm', '--recursive', '@/d'] },
         { args: ['rm', '--recursive', '@'] },
         { args: ['rm'] },
       ]);
@@ -124,7 +124,7 @@ for (const flavor of servers)
         { args: ['set', '@/w/k', 'v2'] },
         { args: ['rm', '@/w/k'] },
         { args: (p) => ['watch', '--after-index', String(jsonIndex(p[0]) - 1), '@/w/k'] },
-        { args: (p) => ['watch', '-r', '--after-index', String(jsonIndex(p[0])), '@/w'] },
+        { args: (p) => ['watch', '--recursive', '--after-index', String(jsonIndex(p[0])), '@/w'] },
         {
           args: (p) => [
             '-o',
@@ -151,7 +151,7 @@ for (const flavor of servers)
             'exec-watch',
             '--after-index',
             String(jsonIndex(p[0])),
-            '-r',
+            '--recursive',
             '@/w',
             '--',
             ...sh,
@@ -160,9 +160,16 @@ for (const flavor of servers)
           unordered: true,
         },
         {
-          // Without `--` the key goes last (with `--` etcdctl's flag parser takes the last
-          // word as the key: a quirk kept for compatibility).
-          args: (p) => ['exec-watch', '--after-index', String(jsonIndex(p[0]) - 1), ...sh, '@/w/k'],
+          // With --after-index or --recursive, 2.0.13 takes the first word as the key and
+          // the command from the third on (the second being `--`).
+          args: (p) => [
+            'exec-watch',
+            '--after-index',
+            String(jsonIndex(p[0]) - 1),
+            '@/w/k',
+            '--',
+            ...sh,
+          ],
           opts: { until: 'delete', env },
           unordered: true,
         },

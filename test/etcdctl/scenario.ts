@@ -1,4 +1,4 @@
-// Scenarios: the same steps run by Debian's etcdctl under one key prefix and by ours under
+// Scenarios: the same steps run by 2.0.13's etcdctl under one key prefix and by ours under
 // another, against the same server, compared step by step after normalisation.
 import assert from 'node:assert/strict';
 import { normalise, ours, type RunOptions, type RunResult, reference } from './run.js';

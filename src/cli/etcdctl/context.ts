@@ -147,7 +147,7 @@ export class Ctl {
     if (this.global.bool('debug')) {
       c.onRequest = (method, url, body) => {
         let cmd = `curl -X ${method} ${url}`;
-        if (body !== null) cmd += ` -d ${body}`;
+        if (body !== null && body !== '') cmd += ` -d ${body}`;
         this.err(`Curl-Example: ${cmd}\n`);
       };
     }
