@@ -116,22 +116,26 @@ for (const flavor of servers)
       const sh = [
         'sh',
         '-c',
-        'echo "$ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE ETCD_WATCH_MODIFIED_INDEX=$ETCD_WATCH_MODIFIED_INDEX"',
+        // The pause: 2.0.13's exec-watch closes a command's output pipe when it exits,
+        // racing its own copy of that output, which is lost when the command exits at once.
+        'echo "$ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE ETCD_WATCH_MODIFIED_INDEX=$ETCD_WATCH_MODIFIED_INDEX"; sleep 0.2',
       ];
       await compareSteps(ep, [
+        // A first write, so that index-1 below is never 0 (which would watch from now).
+        { args: ['set', '@/w/first', 'x'] },
         { args: ['-o', 'json', 'set', '@/w/k', 'v1'] },
         { args: ['mkdir', '@/w/dd'] },
         { args: ['set', '@/w/k', 'v2'] },
         { args: ['rm', '@/w/k'] },
-        { args: (p) => ['watch', '--after-index', String(jsonIndex(p[0]) - 1), '@/w/k'] },
-        { args: (p) => ['watch', '--recursive', '--after-index', String(jsonIndex(p[0])), '@/w'] },
+        { args: (p) => ['watch', '--after-index', String(jsonIndex(p[1]) - 1), '@/w/k'] },
+        { args: (p) => ['watch', '--recursive', '--after-index', String(jsonIndex(p[1])), '@/w'] },
         {
           args: (p) => [
             '-o',
             'extended',
             'watch',
             '--after-index',
-            String(jsonIndex(p[0])),
+            String(jsonIndex(p[1])),
             '@/w/k',
           ],
         },
@@ -141,7 +145,7 @@ for (const flavor of servers)
             'json',
             'watch',
             '--forever',
-            `--after-index=${jsonIndex(p[0]) - 1}`,
+            `--after-index=${jsonIndex(p[1]) - 1}`,
             '@/w/k',
           ],
           opts: { until: '"action":"delete"' },
@@ -150,7 +154,7 @@ for (const flavor of servers)
           args: (p) => [
             'exec-watch',
             '--after-index',
-            String(jsonIndex(p[0])),
+            String(jsonIndex(p[1])),
             '--recursive',
             '@/w',
             '--',
@@ -165,7 +169,7 @@ for (const flavor of servers)
           args: (p) => [
             'exec-watch',
             '--after-index',
-            String(jsonIndex(p[0]) - 1),
+            String(jsonIndex(p[1]) - 1),
             '@/w/k',
             '--',
             ...sh,
