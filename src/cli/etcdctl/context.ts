@@ -1,7 +1,7 @@
 // What every command shares: output streams, global flags, exiting with 2.0.13's etcdctl
 // codes and messages, and the client built as it builds it (--peers, TLS, sync, debug).
 import { readFileSync } from 'node:fs';
-import { Client, ClusterError, EtcdError } from '../../client/index.js';
+import { Client, ClusterError, EtcdError, NoEndpointsError } from '../../client/index.js';
 import type { TlsOptions } from '../../client/types.js';
 import type { FlagValues } from './goflag.js';
 
@@ -31,6 +31,8 @@ export function parseEndpoint(ep: string): string {
 export class Ctl {
   readonly env: NodeJS.ProcessEnv;
   private clients: Client[] = [];
+  /** The sync found no published client URLs: no request can be sent. */
+  noMachines = false;
 
   constructor(
     readonly global: FlagValues,
@@ -147,7 +149,10 @@ export class Ctl {
     if (this.global.bool('debug')) {
       c.onRequest = (method, url, body) => {
         let cmd = `curl -X ${method} ${url}`;
-        if (body !== null && body !== '') cmd += ` -d ${body}`;
+        // go-etcd prints each form field unencoded (in Go's map order, which varies).
+        if (body !== null && body !== '') {
+          for (const [k, v] of new URLSearchParams(body)) cmd += ` -d ${k}=${v}`;
+        }
         this.err(`Curl-Example: ${cmd}\n`);
       };
     }
@@ -160,7 +165,13 @@ export class Ctl {
       const eps = c.endpoints();
       try {
         await c.sync();
-      } catch {
+      } catch (e) {
+        // A cluster publishing no client URLs: go-etcd's sync "succeeds" with an empty
+        // machine list, and every request then fails.
+        if (e instanceof NoEndpointsError) {
+          this.noMachines = true;
+          return c;
+        }
         this.handleError(
           ExitBadConnection,
           new Error(`cannot sync with the cluster using endpoints ${eps.join(', ')}`),

@@ -1,6 +1,6 @@
 // etcdctl cluster-health as 2.0.13 checks it: a leader's /v2/stats/leader, the raft index
 // moving within a second at a steady term, then each follower's append count growing.
-import { Client, type LeaderStats } from '../../../client/index.js';
+import { Client, type LeaderStats, NoEndpointsError } from '../../../client/index.js';
 import { type Ctl, ExitBadConnection, ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -12,7 +12,12 @@ async function leaderStats(
   tls: Tls,
 ): Promise<{ ep: string; ls: LeaderStats } | null> {
   for (const ep of endpoints) {
-    const c = new Client({ endpoints: [ep], tls, timeout: 0 });
+    let c: Client;
+    try {
+      c = new Client({ endpoints: [ep], tls, timeout: 0 });
+    } catch {
+      continue;
+    }
     try {
       const ls = await c.leaderStats();
       if (typeof ls === 'object' && ls !== null) return { ep, ls };
@@ -33,20 +38,24 @@ export const clusterHealthCommand: CommandSpec = {
   async action(ctl: Ctl) {
     const c = ctl.newClient((e) => ctl.handleError(ExitServerError, e));
     const eps = c.endpoints();
+    let cl: string[];
     try {
       await c.sync();
-    } catch {
-      ctl.handleError(
-        ExitBadConnection,
-        new Error(`cannot sync with the cluster using endpoints ${eps.join(', ')}`),
-      );
+      cl = c.endpoints();
+    } catch (e) {
+      // No published client URLs: go-etcd's machine list is one empty string.
+      if (e instanceof NoEndpointsError) cl = [''];
+      else
+        ctl.handleError(
+          ExitBadConnection,
+          new Error(`cannot sync with the cluster using endpoints ${eps.join(', ')}`),
+        );
     }
     const tls = ctl.readTls();
     const unhealthy = (): never => {
       ctl.out('cluster is unhealthy\n');
       ctl.exit(1);
     };
-    const cl = c.endpoints();
     const first = await leaderStats(cl, tls);
     if (first === null) {
       ctl.out(`cluster may be unhealthy: failed to connect [${cl.join(' ')}]\n`);

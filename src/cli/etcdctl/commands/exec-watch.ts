@@ -4,6 +4,7 @@
 // or --recursive is given: then it is the first and the command starts at the third.
 import { spawn } from 'node:child_process';
 import type { KeysResponse } from '../../../client/index.js';
+import { ClusterError } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -35,6 +36,7 @@ export const execWatchCommand: CommandSpec = {
       key = args[0]!;
       cmdArgs = args.slice(2);
     }
+    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
     process.once('SIGINT', () => process.exit(0));
     const w = client.watch(key, {
       recursive: flags.bool('recursive'),

@@ -1,6 +1,6 @@
 // What the key commands share: rawhandle (sync, then the request) and the print step of
 // handleKey/handleAll/handleDir in 2.0.13's etcdctl.
-import type { Client, KeysResponse } from '../../../client/index.js';
+import { type Client, ClusterError, type KeysResponse } from '../../../client/index.js';
 import { type Ctl, Exit, ExitServerError } from '../context.js';
 import { printKeyOnly } from '../format.js';
 
@@ -11,6 +11,7 @@ export async function request(
 ): Promise<KeysResponse> {
   const c = await ctl.client();
   try {
+    unreachable(ctl);
     return await fn(c);
   } catch (e) {
     if (e instanceof Exit) throw e;
@@ -36,4 +37,9 @@ export function printKey(ctl: Ctl, r: KeysResponse): void {
 /** printAll: a directory prints nothing. */
 export function printAll(ctl: Ctl, r: KeysResponse): void {
   if (r.node.dir !== true) printKeyOnly(ctl, r, ctl.output);
+}
+
+/** After a sync that found no machines, every go-etcd request fails as unreachable. */
+export function unreachable(ctl: Ctl): void {
+  if (ctl.noMachines) throw new ClusterError([]);
 }

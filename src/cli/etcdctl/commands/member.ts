@@ -1,6 +1,6 @@
 // etcdctl member list|add|remove, as 2.0.13's etcdctl (its members-API client): every
 // failure is one line on stderr and exit code 1.
-import { ClusterError, type Client, type Member } from '../../../client/index.js';
+import { type Client, ClusterError, type Member, NoEndpointsError } from '../../../client/index.js';
 import { parseEtcdUrl } from '../../../pkg/urls.js';
 import type { Ctl } from '../context.js';
 import type { CommandSpec } from '../spec.js';
@@ -12,6 +12,7 @@ function fail(ctl: Ctl, msg: string): never {
 
 /** The Go client's error text: after every endpoint failed, the last one's error. */
 function message(e: unknown): string {
+  if (e instanceof NoEndpointsError) return 'no endpoints available';
   if (e instanceof ClusterError && e.errors.length > 0)
     return e.errors[e.errors.length - 1]!.message;
   return e instanceof Error ? e.message : String(e);

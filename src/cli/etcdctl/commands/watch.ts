@@ -1,4 +1,5 @@
 // etcdctl watch <key> (--forever, --after-index, --recursive); printAll per event
+import { ClusterError } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
 import { keyArg, printAll } from './keyaction.js';
@@ -16,6 +17,7 @@ export const watchCommand: CommandSpec = {
     const client = await ctl.client();
     const key = keyArg(ctl, args);
     const forever = flags.bool('forever');
+    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
     process.once('SIGINT', () => process.exit(0));
     const w = client.watch(key, {
       recursive: flags.bool('recursive'),
