@@ -16,7 +16,14 @@ import { setCommand } from './commands/set.js';
 import { updateCommand } from './commands/update.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctl, Exit } from './context.js';
-import { type FlagDef, FlagError, FlagValues, parseGoFlags, twoForms } from './goflag.js';
+import {
+  commandArgs,
+  type FlagDef,
+  FlagError,
+  FlagValues,
+  parseGoFlags,
+  twoForms,
+} from './goflag.js';
 import { appHelp, commandHelp, subcommandHelp } from './help.js';
 import type { CommandSpec } from './spec.js';
 import { VERSION } from './version.js';
@@ -101,12 +108,6 @@ function showCommandHelp(io: Io, list: readonly CommandSpec[], name: string): nu
   const c = findCommand(list, name);
   io.out(c === undefined ? `No help topic for '${name}'\n` : commandHelp(c));
   return 0;
-}
-
-/** Command.Run: flags from the first `-` argument on are parsed before those ahead of it. */
-function commandArgs(args: readonly string[]): string[] {
-  const i = args.findIndex((a) => a.startsWith('-'));
-  return i < 0 ? [...args] : [...args.slice(i), ...args.slice(0, i)];
 }
 
 async function runCommand(
