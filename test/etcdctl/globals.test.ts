@@ -1,6 +1,10 @@
 // Global flags, ETCDCTL_* variables, help pages, usage errors and connection errors:
 // 2.0.13's etcdctl and ours, side by side against a 2.0.13 server.
+import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { GLOBAL_FLAGS } from '../../src/cli/etcdctl/app.js';
+import { Ctl, DEFAULT_PEERS } from '../../src/cli/etcdctl/context.js';
+import { FlagValues, parseGoFlags } from '../../src/cli/etcdctl/goflag.js';
 import { type ReferenceMember, referenceSkip, startReference } from '../helpers/reference.js';
 import { compareSteps, inParallel, type Step } from './scenario.js';
 
@@ -56,8 +60,7 @@ describe('etcdctl global options, help and errors match the reference etcdctl', 
       { args: ['get', '@/g'], opts: { env: { ETCDCTL_PEERS: url } } },
       { args: ['--peers', url, 'get', '@/g'], opts: { env: { ETCDCTL_PEERS: dead } } },
       { args: ['--peers', dead, 'get', '@/g'], opts: { env: { ETCDCTL_PEERS: url } } },
-      // The default peers have no scheme, which url.Parse refuses: both fail alike.
-      { args: ['get', '@/g'] },
+      { args: ['--peers', '127.0.0.1:1', 'get', '@/g'], opts: { env: { ETCDCTL_PEERS: url } } },
       { args: ['--no-sync', '--peers', url, 'get', '@/g'] },
       // (2.0.13 prints its Curl-Example lines from a goroutine that races the exit, so
       // only the lines it prints in order are compared.)
@@ -168,3 +171,28 @@ describe('etcdctl global options, help and errors match the reference etcdctl', 
     for (const c of cases) await compareSteps([], [c], undefined, true);
   });
 });
+
+test('without --peers or ETCDCTL_PEERS, both default ports with a scheme (unlike 2.0.13)', () => {
+  const none = new Ctl(
+    new FlagValues(parseGoFlags(GLOBAL_FLAGS, []).values),
+    {},
+    noop,
+    noop,
+    empty,
+  );
+  assert.deepEqual(none.endpoints(), DEFAULT_PEERS.split(','));
+  assert.deepEqual(none.endpoints(), ['http://127.0.0.1:4001', 'http://127.0.0.1:2379']);
+  const env = new Ctl(
+    new FlagValues(parseGoFlags(GLOBAL_FLAGS, []).values),
+    { ETCDCTL_PEERS: 'https://h:1' },
+    noop,
+    noop,
+    empty,
+  );
+  assert.deepEqual(env.endpoints(), ['https://h:1']);
+});
+
+function noop(_s: string): void {}
+async function empty(): Promise<string> {
+  return '';
+}

@@ -28,6 +28,9 @@ export function parseEndpoint(ep: string): string {
   return ep.startsWith('//') ? `http:${ep}` : `http://${ep.replace(/^\/+/, '')}`;
 }
 
+/** The members tried without --peers or ETCDCTL_PEERS (2.0.13's ports, with a scheme). */
+export const DEFAULT_PEERS = 'http://127.0.0.1:4001,http://127.0.0.1:2379';
+
 export class Ctl {
   readonly env: NodeJS.ProcessEnv;
   private clients: Client[] = [];
@@ -92,10 +95,14 @@ export class Ctl {
     return v !== '' ? v : (this.env[envName] ?? '');
   }
 
-  /** getPeersFlagValue: --peers, ETCDCTL_PEERS, then both default ports. */
+  /**
+   * getPeersFlagValue: --peers, ETCDCTL_PEERS, then both default ports. A deliberate
+   * difference: 2.0.13's defaults have no scheme, which url.Parse refuses (so etcdctl
+   * without --peers never worked); etcd 2.1 and later give them one, as here.
+   */
   private peers(): string[] {
     let s = this.envOr('peers', 'ETCDCTL_PEERS');
-    if (s === '') s = '127.0.0.1:4001,127.0.0.1:2379';
+    if (s === '') s = DEFAULT_PEERS;
     return s.split(',');
   }
 
