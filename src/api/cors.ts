@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOW_METHODS = 'POST, GET, OPTIONS, PUT, DELETE';
-const ALLOW_HEADERS = 'accept, content-type, authorization';
+const ALLOW_HEADERS = 'accept, content-type';
 
 export class Cors {
   private readonly any: boolean;

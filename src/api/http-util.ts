@@ -18,6 +18,28 @@ export function endBody(res: ServerResponse, status: number, body: string): void
   }
 }
 
+/**
+ * endBody with the headers given as one flat [name, value, ...] list to writeHead: Node then
+ * skips setHeader's per-response header map. Headers set earlier (CORS) still come first.
+ */
+export function endBodyWith(
+  res: ServerResponse,
+  status: number,
+  headers: string[],
+  body: string,
+): void {
+  const len = Buffer.byteLength(body);
+  if (len <= GO_CHUNKING_THRESHOLD) {
+    headers.push('Content-Length', String(len));
+    res.writeHead(status, headers);
+    res.end(body);
+  } else {
+    res.writeHead(status, headers);
+    if (res.req?.method !== 'HEAD') res.write(body);
+    res.end();
+  }
+}
+
 /** JSON body with Content-Type application/json. */
 export function writeJSON(res: ServerResponse, status: number, body: string): void {
   res.setHeader('Content-Type', 'application/json');

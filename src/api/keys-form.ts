@@ -20,6 +20,7 @@ export function parseUint10(s: string): bigint | null {
 
 /** Go's path cleaning in ServeMux: like path.Clean, but a trailing slash is kept. */
 export function muxCleanPath(p: string): string {
+  if (isMuxClean(p)) return p;
   if (p === '') return '/';
   if (p[0] !== '/') p = `/${p}`;
   const parts: string[] = [];
@@ -31,4 +32,26 @@ export function muxCleanPath(p: string): string {
   let np = `/${parts.join('/')}`;
   if (p.endsWith('/') && np !== '/') np += '/';
   return np;
+}
+
+/**
+ * True when muxCleanPath(p) === p (the common case), found in one scan without splitting:
+ * p starts with '/', no segment but a final one is empty, and none is '.' or '..'.
+ */
+function isMuxClean(p: string): boolean {
+  const n = p.length;
+  if (n === 0 || p.charCodeAt(0) !== 47) return false;
+  for (let i = 0; i < n; i++) {
+    if (p.charCodeAt(i) !== 47) continue;
+    // A '/' that ends the path is a kept trailing slash; "//", "/./" and "/../" are not clean,
+    // nor a final "/." or "/..".
+    if (i + 1 === n) break;
+    const a = p.charCodeAt(i + 1);
+    if (a === 47) return false;
+    if (a !== 46) continue;
+    if (i + 2 === n || p.charCodeAt(i + 2) === 47) return false;
+    if (p.charCodeAt(i + 2) !== 46) continue;
+    if (i + 3 === n || p.charCodeAt(i + 3) === 47) return false;
+  }
+  return true;
 }

@@ -1,13 +1,12 @@
-// Turns an HTTP request's form into a V2Request with etcd's validation (parseKeyRequest),
-// including its error causes and its TTL arithmetic (Go durations wrap at 64 bits).
+// Turns an HTTP request's form into a V2Request with etcd 2.0's validation (parseKeyRequest),
+// including its error causes and its TTL arithmetic (Go durations wrap at 64 bits). etcd 2.0
+// knows neither `refresh` nor `noValueOnSuccess` (2.3): they are ignored, as there.
 import {
   EtcdError,
   indexNaN,
   invalidField,
   invalidForm,
   prevValueRequired,
-  refreshTTLRequired,
-  refreshValue,
   ttlNaN,
 } from '../store/errors.js';
 import { cleanPath } from '../store/path.js';
@@ -17,11 +16,8 @@ import type { Form } from '../pkg/go-query.js';
 import { formValue, parseUint10 } from './keys-form.js';
 
 export const KEYS_PREFIX = '/v2/keys';
-
-export interface ParsedKeyRequest {
-  req: V2Request;
-  noValueOnSuccess: boolean;
-}
+/** Where user keys live in the store (etcd 2.0's StoreKeysPrefix); the API hides it. */
+export const STORE_KEYS_PREFIX = '/1';
 
 function getIndex(form: Form, key: string): number {
   const vs = form.get(key);
@@ -39,28 +35,23 @@ function getBool(form: Form, key: string): boolean {
   return v;
 }
 
-const NS_PER_MS = 1_000_000n;
-
-/** now + ttl seconds, computed as Go does in int64 nanoseconds (so huge TTLs wrap), in ms. */
-export function ttlToExpiration(ttl: bigint, nowMs: number): number {
-  if (ttl < 1_000_000_000n) return nowMs + Number(ttl) * 1000;
-  const d = BigInt.asIntN(64, BigInt.asIntN(64, ttl) * 1_000_000_000n);
-  const nowNs = BigInt(Math.round(nowMs * 1e6));
-  const exp = BigInt.asIntN(64, nowNs + d);
-  const ms = Number(exp / NS_PER_MS) + Number(exp % NS_PER_MS) / 1e6;
-  // 0 means "no TTL" to the store; an expiry of exactly the epoch is before 2000 anyway.
-  return ms === 0 ? -1 : ms;
+/** now + ttl seconds in int64 nanoseconds, wrapping as Go's arithmetic does. */
+export function ttlToExpiration(ttl: bigint, nowNs: bigint): bigint {
+  return BigInt.asIntN(64, nowNs + BigInt.asIntN(64, BigInt.asIntN(64, ttl) * 1_000_000_000n));
 }
 
-/** etcd's parseKeyRequest. `urlPath` is the unescaped path; throws EtcdError (index 0). */
+/**
+ * etcd 2.0's parseKeyRequest. `urlPath` is the unescaped path; the request's path is put
+ * under the store's keys root (/1). Throws EtcdError (index 0).
+ */
 export function parseKeyRequest(
   method: string,
   urlPath: string,
   form: Form,
-  nowMs: number,
-): ParsedKeyRequest {
+  nowNs: bigint,
+): V2Request {
   if (!urlPath.startsWith(KEYS_PREFIX)) throw invalidForm('incorrect key prefix');
-  const path = cleanPath(urlPath.slice(KEYS_PREFIX.length));
+  const path = cleanPath(`${STORE_KEYS_PREFIX}/${urlPath.slice(KEYS_PREFIX.length)}`);
   const prevIndex = getIndex(form, 'prevIndex');
   const since = getIndex(form, 'waitIndex');
   const recursive = getBool(form, 'recursive');
@@ -73,7 +64,6 @@ export function parseKeyRequest(
   const prevValue = formValue(form, 'prevValue');
   if (form.has('prevValue') && prevValue === '')
     throw prevValueRequired('"prevValue" cannot be empty');
-  const noValueOnSuccess = getBool(form, 'noValueOnSuccess');
   let ttl: bigint | null = null;
   const ttlRaw = formValue(form, 'ttl');
   if (ttlRaw.length > 0) {
@@ -84,17 +74,6 @@ export function parseKeyRequest(
   if (form.has('prevExist')) {
     prevExist = parseGoBool(form.get('prevExist')![0]!);
     if (prevExist === null) throw invalidField('invalid value for prevExist');
-  }
-  let refresh = false;
-  if (form.has('refresh')) {
-    const v = parseGoBool(form.get('refresh')![0]!);
-    if (v === null) throw invalidField('invalid value for refresh');
-    refresh = v;
-    if (refresh) {
-      if (form.has('value') && formValue(form, 'value') !== '')
-        throw refreshValue('A value was provided on a refresh');
-      if (ttl === null) throw refreshTTLRequired('No TTL value set');
-    }
   }
   const r = newRequest(method as V2Method, path);
   r.val = formValue(form, 'value');
@@ -108,9 +87,8 @@ export function parseKeyRequest(
   r.sorted = sorted;
   r.quorum = quorum;
   r.stream = stream;
-  r.refresh = refresh;
-  if (ttl !== null) r.expiration = ttlToExpiration(ttl, nowMs);
-  return { req: r, noValueOnSuccess };
+  if (ttl !== null) r.expiration = ttlToExpiration(ttl, nowNs);
+  return r;
 }
 
 export function isEtcdError(e: unknown): e is EtcdError {

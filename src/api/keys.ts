@@ -8,8 +8,16 @@ import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
-import { parseKeyRequest } from './keys-request.js';
-import { allowMethod, BodyReadError, BodyTooLargeError, endBody, readBody } from './http-util.js';
+import { unixNano } from '../pkg/go-time.js';
+import { parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
+import {
+  allowMethod,
+  BodyReadError,
+  BodyTooLargeError,
+  endBody,
+  endBodyWith,
+  readBody,
+} from './http-util.js';
 
 const METHODS = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'] as const;
 /** Go's limit on a urlencoded form body (net/http maxFormSize). */
@@ -18,12 +26,21 @@ export const MAX_FORM_SIZE = 10 << 20;
 // Headers are set in Go's order (sorted by name), so the wire looks like the reference's.
 
 function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend): void {
-  const e =
+  let e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
-  res.setHeader('X-Etcd-Index', String(e.index));
-  endBody(res, e.status, `${errorJSON(e)}\n`);
+  // etcd's trimErrorPrefix: causes name keys without the store's "/1" root.
+  if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
+    e = new EtcdError(e.errorCode, e.cause.slice(STORE_KEYS_PREFIX.length), e.index);
+  }
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(e.index),
+  ];
+  endBodyWith(res, e.status, headers, `${errorJSON(e)}\n`);
 }
 
 function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
@@ -33,18 +50,20 @@ function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBa
   res.setHeader('X-Raft-Term', String(backend.raftTerm()));
 }
 
-function writeKeyEvent(
-  res: ServerResponse,
-  ev: StoreEvent,
-  backend: KeysBackend,
-  noValueOnSuccess: boolean,
-): void {
-  res.setHeader('Content-Type', 'application/json');
-  setIndexHeaders(res, ev.etcdIndex, backend);
-  const a = ev.action;
-  const noNodes =
-    noValueOnSuccess && (a === 'set' || a === 'compareAndSwap' || a === 'create' || a === 'update');
-  endBody(res, ev.isCreated() ? 201 : 200, `${eventJSON(ev, noNodes)}\n`);
+function writeKeyEvent(res: ServerResponse, ev: StoreEvent, backend: KeysBackend): void {
+  const headers = [
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    backend.clusterId(),
+    'X-Etcd-Index',
+    String(ev.etcdIndex),
+    'X-Raft-Index',
+    String(backend.raftIndex()),
+    'X-Raft-Term',
+    String(backend.raftTerm()),
+  ];
+  endBodyWith(res, ev.isCreated() ? 201 : 200, headers, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
@@ -82,8 +101,19 @@ function mediaType(ct: string | undefined): string {
   return (i < 0 ? ct : ct.slice(0, i)).trim().toLowerCase();
 }
 
-/** Go's Request.ParseForm: the urlencoded body (PUT/POST) first, then the query string. */
-async function parseForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
+/**
+ * Go's Request.ParseForm. Without a body to read (GET, HEAD, DELETE) it answers at once,
+ * sparing the read path a promise and a turn of the microtask queue.
+ */
+function parseForm(req: IncomingMessage, rawQuery: string): Form | Promise<Form> {
+  if (req.method === 'PUT' || req.method === 'POST') return parseBodyForm(req, rawQuery);
+  const form: Form = new Map();
+  parseQueryInto(form, rawQuery);
+  return form;
+}
+
+/** ParseForm of a PUT or POST: the urlencoded body first, then the query string. */
+async function parseBodyForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
   const form: Form = new Map();
   let first: FormError | null = null;
   if (req.method === 'PUT' || req.method === 'POST') {
@@ -137,7 +167,7 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
-      const ok = res.write(`${eventJSONOnce(ev)}\n`);
+      const ok = res.write(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
       if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
@@ -190,7 +220,8 @@ export async function handleKeys(
     if (!allowMethod(req, res, METHODS)) return;
     let form: Form;
     try {
-      form = await parseForm(req, rawQuery ?? '');
+      const f = parseForm(req, rawQuery ?? '');
+      form = f instanceof Promise ? await f : f;
     } catch (e) {
       if (!(e instanceof FormError)) throw e;
       if (e.message === 'http: POST too large') res.setHeader('Connection', 'close');
@@ -198,7 +229,7 @@ export async function handleKeys(
       return;
     }
     const method = req.method!;
-    const { req: r, noValueOnSuccess } = parseKeyRequest(method, path, form, backend.now());
+    const r = parseKeyRequest(method, path, form, unixNano(backend.now()));
     // A quorum GET stays a GET: the member decides how to make it linearizable.
     if (method === 'HEAD') r.method = 'GET';
     // As etcd 2.0's server: a quorum GET is a read, never a watch (wait is ignored).
@@ -215,7 +246,7 @@ export async function handleKeys(
     }
     if (r.method === 'GET') r.wait = false;
     const ev = await backend.do(r);
-    writeKeyEvent(res, ev, backend, noValueOnSuccess);
+    writeKeyEvent(res, ev, backend);
   } catch (e) {
     if (res.headersSent) {
       res.destroy();

@@ -28,16 +28,14 @@ export interface ClientHandlerOptions {
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const KEYS = '/v2/keys';
+/** The etcd release whose API this is: /version answers as that release does. */
+export const ETCD_VERSION = '2.0.13';
 
 export function createClientHandler(
   member: ClientApi,
   opts: ClientHandlerOptions = {},
 ): RequestHandler {
   const cors = new Cors(opts.cors ?? []);
-  const versionJSON = () => {
-    const v = member.version();
-    return JSON.stringify({ etcdserver: v, etcdcluster: v });
-  };
 
   const serveKeys = async (
     req: IncomingMessage,
@@ -99,8 +97,9 @@ export function createClientHandler(
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
         return writeJSON(res, 200, member.storeStatsJSON());
       case '/version':
+        // etcd 2.0: plain text "etcd <version>" (the JSON form came with 2.1).
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
-        return writeJSON(res, 200, versionJSON());
+        return writeText(res, 200, `etcd ${ETCD_VERSION}`);
       case '/health': {
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
         // etcd 2.0.13's bytes: a space after the colon; the failure is an http.Error.

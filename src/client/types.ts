@@ -114,6 +114,7 @@ export type StoreStats = Record<string, number>;
 
 export interface VersionInfo {
   etcdserver: string;
+  /** '' from etcd 2.0, which reports no cluster version. */
   etcdcluster: string;
 }
 

@@ -247,6 +247,7 @@ function defaultTransportFactory(peerTls: TlsInfo, logger: Logger): MemberOption
       onSnapshotStatus: h.onSnapshotStatus,
       onRemoved: h.onRemoved,
       onClusterConflict: h.onClusterConflict,
+      ...(h.onPeerKind ? { onPeerKind: h.onPeerKind } : {}),
       membersJSON: h.membersJSON,
       versionJSON: () => {
         const v = serverVersion();

@@ -6,10 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../pkg/logger.js';
 import { decodeMessage } from '../raft/codec.js';
 import type { Message, NodeId } from '../raft/types.js';
-import { FrameDecoder } from './frame.js';
+import { FrameDecoder, MAX_FRAME_BYTES } from './frame.js';
+import { goDecodeMessage } from './go-codec.js';
 import {
   HEADER_CLUSTER_ID,
   HEADER_FROM,
+  HEADER_WIRE,
   MEMBERS_PATH,
   RAFT_PATH,
   RAFT_SNAPSHOT_PATH,
@@ -17,11 +19,13 @@ import {
   TEXT_CLUSTER_ID_MISMATCH,
   TEXT_MEMBER_REMOVED,
   VERSION_PATH,
+  WIRE_OURS,
   httpError,
   methodNotAllowed,
   parseMemberId,
 } from './http-util.js';
 import { SnapshotBodyReader } from './snapshot.js';
+import { checkShape } from './validate.js';
 
 /** What the routes need from the transport. */
 export interface HandlerHost {
@@ -31,6 +35,12 @@ export interface HandlerHost {
   isRemoved(id: NodeId): boolean;
   /** The peer whose stream we write, if it is a member we know. */
   streamPeer(id: NodeId): { attachWriter(res: ServerResponse): void } | undefined;
+  /** The same for a 2.0-wire stream (attachWriter answers an error text when refused). */
+  goStreamPeer(
+    id: NodeId,
+  ): { attachWriter(res: ServerResponse, term: number): string | null } | undefined;
+  /** A request from `from` showed which wire it speaks. */
+  sawWire(from: NodeId, ours: boolean): void;
   /** Hands a received message to raft (and counts it). */
   deliver(m: Message, size: number): void;
   refusedForCluster(who: string, got: string): void;
@@ -49,16 +59,43 @@ export class PeerHandler {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (path === RAFT_PATH) {
-      this.servePipeline(req, res);
+      // etcd 2.0 posts one protobuf message; ours post framed batches.
+      const ct = req.headers['content-type'];
+      if (typeof ct === 'string' && ct.startsWith('application/protobuf')) {
+        this.serveGoMessage(req, res);
+      } else {
+        this.servePipeline(req, res);
+      }
     } else if (path.startsWith(RAFT_STREAM_PREFIX)) {
-      this.serveStream(req, res, path.slice(RAFT_STREAM_PREFIX.length));
+      // etcd 2.0's stream request carries the follower's term; ours do not.
+      if (req.headers['x-raft-term'] !== undefined) {
+        this.serveGoStream(req, res, path.slice(RAFT_STREAM_PREFIX.length));
+      } else {
+        this.serveStream(req, res, path.slice(RAFT_STREAM_PREFIX.length));
+      }
     } else if (path === RAFT_SNAPSHOT_PATH) {
       this.serveSnapshot(req, res);
     } else if (path === MEMBERS_PATH && this.membersJSON !== undefined) {
       this.serveJSON(req, res, this.membersJSON(), true);
-    } else if (path === VERSION_PATH && this.versionJSON !== undefined) {
-      this.serveJSON(req, res, this.versionJSON(), false);
+    } else if (path === VERSION_PATH) {
+      // Tells peers this member speaks our wire (Go 2.0 answers 404 here, unmarked).
+      res.setHeader(HEADER_WIRE, WIRE_OURS);
+      if (this.versionJSON !== undefined) this.serveJSON(req, res, this.versionJSON(), false);
+      else httpError(res, 404, '404 page not found');
     } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Checks the cluster ID only (2.0 requests name their sender inside the body). */
+  private admitCluster(req: IncomingMessage, res: ServerResponse): boolean {
+    const host = this.host;
+    res.setHeader(HEADER_CLUSTER_ID, host.clusterId);
+    const cid = req.headers['x-etcd-cluster-id'];
+    if (cid !== host.clusterId) {
+      host.refusedForCluster(req.socket.remoteAddress ?? 'unknown', String(cid));
+      httpError(res, 412, TEXT_CLUSTER_ID_MISMATCH);
       return false;
     }
     return true;
@@ -93,8 +130,10 @@ export class PeerHandler {
       return;
     }
     let failed = false;
+    const from = req.headers['x-server-from'];
+    if (typeof from === 'string') this.host.sawWire(from, true);
     const decoder = new FrameDecoder((frame) =>
-      this.host.deliver(decodeMessage(frame), frame.length),
+      this.host.deliver(checkShape(decodeMessage(frame)), frame.length),
     );
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
@@ -133,6 +172,7 @@ export class PeerHandler {
       httpError(res, 410, TEXT_MEMBER_REMOVED);
       return;
     }
+    this.host.sawWire(from, true);
     const p = this.host.streamPeer(from);
     if (p === undefined) {
       httpError(res, 404, 'error sender not found');
@@ -153,6 +193,114 @@ export class PeerHandler {
     sock.setKeepAlive(true, 5000);
     sock.setTimeout(0);
     p.attachWriter(res);
+  }
+
+  /** etcd 2.0's POST /raft: the body is one raftpb.Message (snapshots included). */
+  private serveGoMessage(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      methodNotAllowed(res, 'POST');
+      return;
+    }
+    if (!this.admitCluster(req, res)) {
+      closeAfter(req, res);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_FRAME_BYTES) {
+      httpError(res, 400, 'error reading raft message');
+      closeAfter(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > MAX_FRAME_BYTES) {
+        failed = true;
+        this.host.log.warn('rafthttp: error reading raft message (too large)');
+        httpError(res, 400, 'error reading raft message');
+        closeAfter(req, res);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      let m: Message;
+      try {
+        m = checkShape(
+          goDecodeMessage(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+        );
+      } catch (e) {
+        this.host.log.warn(`rafthttp: error unmarshaling raft message: ${(e as Error).message}`);
+        httpError(res, 400, 'error unmarshaling raft message');
+        return;
+      }
+      if (this.host.isRemoved(m.from)) {
+        this.host.log.warn(`etcdserver: reject message from removed member ${m.from}`);
+        httpError(res, 403, 'cannot process message from removed member');
+        return;
+      }
+      this.host.sawWire(m.from, req.headers[HEADER_WIRE.toLowerCase()] === WIRE_OURS);
+      if (m.snapshot !== null) {
+        this.host.log.info(
+          `rafthttp: received database snapshot [index: ${m.snapshot.metadata.index}, from: ${m.from}, size ${m.snapshot.data.length}] (2.0 wire)`,
+        );
+      }
+      this.host.deliver(m, size);
+      res.statusCode = 204;
+      res.end();
+    });
+  }
+
+  /** etcd 2.0's GET /raft/stream/<from>: we write it the appends of its term. */
+  private serveGoStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
+    if (req.method !== 'GET') {
+      methodNotAllowed(res, 'GET');
+      return;
+    }
+    const from = parseMemberId(fromStr);
+    if (from === null) {
+      httpError(res, 404, 'invalid path');
+      return;
+    }
+    const p = this.host.goStreamPeer(from);
+    if (p === undefined) {
+      this.host.log.warn(`rafthttp: fail to find sender ${from}`);
+      httpError(res, 404, 'error sender not found');
+      return;
+    }
+    if (!this.admitCluster(req, res)) return;
+    const to = req.headers['x-raft-to'];
+    if (to !== this.host.localId) {
+      httpError(res, 412, 'to field mismatch');
+      return;
+    }
+    const termStr = req.headers['x-raft-term'];
+    const term =
+      typeof termStr === 'string' && /^[0-9]{1,15}$/.test(termStr) ? Number(termStr) : -1;
+    if (term < 0) {
+      httpError(res, 400, 'invalid term field');
+      return;
+    }
+    if (this.host.isRemoved(from)) {
+      httpError(res, 403, 'cannot process message from removed member');
+      return;
+    }
+    this.host.sawWire(from, req.headers[HEADER_WIRE.toLowerCase()] === WIRE_OURS);
+    const refused = p.attachWriter(res, term);
+    if (refused !== null) {
+      httpError(res, 400, refused);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.flushHeaders();
+    const sock = req.socket;
+    sock.setNoDelay(true);
+    sock.setKeepAlive(true, 5000);
+    sock.setTimeout(0);
   }
 
   private serveSnapshot(req: IncomingMessage, res: ServerResponse): void {
@@ -184,7 +332,7 @@ export class PeerHandler {
       if (failed) return;
       let m: Message;
       try {
-        m = body.finish();
+        m = checkShape(body.finish());
       } catch (e) {
         fail((e as Error).message);
         return;

@@ -1,7 +1,7 @@
 // What the per-peer parts need from the transport that owns them.
 import type { ClientRequest, OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../pkg/logger.js';
-import type { NodeId } from '../raft/types.js';
+import type { Message, NodeId } from '../raft/types.js';
 import type { SelfStats } from './stats.js';
 import type { PeerUrl } from './url.js';
 
@@ -63,6 +63,13 @@ export interface PeerHost {
   reportSnapshot(id: NodeId, ok: boolean): void;
   /** A remote answered 410: this member was removed from the cluster. */
   removedByRemote(by: NodeId): void;
+  /**
+   * A remote answered a raft request with a status its kind should not give (400, 404...):
+   * it may have been restarted as the other implementation; find out again.
+   */
+  wireRefused(id: NodeId, status: number): void;
+  /** Hands a received message to raft (and counts it). */
+  deliver(m: Message, size: number): void;
   /** A remote refused us for another cluster ID (`got`, when known), or we refused it. */
   clusterMismatch(remote: string, got: string): void;
 }

@@ -4,6 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const HEADER_CLUSTER_ID = 'X-Etcd-Cluster-ID';
 export const HEADER_FROM = 'X-Server-From';
 export const HEADER_TO = 'X-Raft-To';
+/** The term of a 2.0-wire stream request (etcd 2.0 requires it; ours do not send it). */
+export const HEADER_TERM = 'X-Raft-Term';
+/**
+ * Marks a request or a peer /version answer as coming from a member of this project:
+ * Go etcd never sends it, so its absence tells a Go member apart (see kind.ts).
+ */
+export const HEADER_WIRE = 'X-Etcd-Node-Wire';
+export const WIRE_OURS = '1';
 
 export const RAFT_PATH = '/raft';
 export const RAFT_STREAM_PREFIX = '/raft/stream/';

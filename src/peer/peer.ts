@@ -7,7 +7,15 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import { approxMessageBytes, encodeFrames } from './frame.js';
 import type { Flushable, PeerHost } from './host.js';
-import { clusterIdOf, HEADER_CLUSTER_ID, HEADER_FROM, HEADER_TO, RAFT_PATH } from './http-util.js';
+import {
+  clusterIdOf,
+  HEADER_CLUSTER_ID,
+  HEADER_FROM,
+  HEADER_TO,
+  HEADER_WIRE,
+  RAFT_PATH,
+  WIRE_OURS,
+} from './http-util.js';
 import { sendSnapshot } from './snapshot-sender.js';
 import { FollowerStats } from './stats.js';
 import { StreamReader } from './stream-reader.js';
@@ -24,7 +32,6 @@ const PROBE_EXPIRY_MS = 5000;
 const KEEPALIVE_FRAME = new Uint8Array(4);
 
 export class Peer implements Flushable {
-  readonly stats = new FollowerStats();
   private readonly urls: UrlPicker;
   private readonly reader: StreamReader;
 
@@ -63,12 +70,14 @@ export class Peer implements Flushable {
     readonly id: NodeId,
     urls: string[],
     private readonly host: PeerHost,
+    readonly stats: FollowerStats = new FollowerStats(),
   ) {
     this.urls = new UrlPicker(urls);
     this.headers = {
       [HEADER_CLUSTER_ID]: host.clusterId,
       [HEADER_FROM]: host.localId,
       [HEADER_TO]: id,
+      [HEADER_WIRE]: WIRE_OURS,
     };
     this.pipeBackoff = host.limits.backoffMinMs;
     this.reader = new StreamReader(id, this.urls, this.headers, host);
@@ -296,6 +305,7 @@ export class Peer implements Flushable {
       this.unreachable = true;
       if (status === 410) this.host.removedByRemote(this.id);
       else if (status === 412) this.host.clusterMismatch(this.id, '');
+      else if (status !== 0) this.host.wireRefused(this.id, status);
       if (status === 0) {
         this.urls.fail(url);
         if (!this.closed && this.writer === null) {

@@ -78,6 +78,7 @@ export class StreamReader {
       this.lastError = `status ${status}`;
       if (status === 410) this.host.removedByRemote(this.peerId);
       else if (status === 412) this.host.clusterMismatch(this.peerId, clusterIdOf(res));
+      else this.host.wireRefused(this.peerId, status);
       req.destroy();
       return;
     }

@@ -21,12 +21,17 @@ import { decodeMessage } from '../raft/codec.js';
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import { PeerHandler } from './handler.js';
 import type { Flushable, PeerHost, PeerLimits, TransportCounters } from './host.js';
-import { Peer } from './peer.js';
+import { PeerKind } from './kind.js';
+import type { GoPeer } from './go-peer.js';
+import type { Peer } from './peer.js';
+import { Remote } from './remote.js';
+import { checkShape } from './validate.js';
 import { type PeerUrl, parsePeerUrl } from './url.js';
 import { type LeaderStatsJSON, SelfStats, type SelfStatsJSON } from './stats.js';
 
 export type { LeaderStatsJSON, SelfStatsJSON } from './stats.js';
 export type { PeerLimits, TransportCounters } from './host.js';
+export { PeerKind } from './kind.js';
 
 export interface TransportOptions {
   id: NodeId;
@@ -49,6 +54,11 @@ export interface TransportOptions {
   now?(): number;
   /** Body of GET /members on the peer URL (etcd's JSON, numeric IDs); served if given. */
   membersJSON?(): string;
+  /**
+   * We learnt which wire a peer speaks (ours, or etcd 2.0's): the server decides from all
+   * peers' kinds which raft features the cluster may use (allPeersOurs()).
+   */
+  onPeerKind?(id: NodeId, kind: PeerKind): void;
   /** Body of GET /version on the peer URL; served if given. */
   versionJSON?(): string;
   logger?: Logger;
@@ -85,7 +95,7 @@ export class Transport implements PeerHost {
     dropped: 0,
   };
   private readonly opts: TransportOptions;
-  private readonly peers = new Map<NodeId, Peer>();
+  private readonly peers = new Map<NodeId, Remote>();
   private readonly removed = new Set<NodeId>();
   private flushList: Flushable[] = [];
   private spareList: Flushable[] = [];
@@ -117,7 +127,7 @@ export class Transport implements PeerHost {
   addPeer(id: NodeId, urls: string[]): void {
     if (this.closed || id === this.localId || this.peers.has(id)) return;
     this.removed.delete(id);
-    const p = new Peer(id, this.validUrls(id, urls), this);
+    const p = new Remote(id, this.validUrls(id, urls), this, (r, kind) => this.kindLearnt(r, kind));
     this.peers.set(id, p);
     if (this.keepaliveTimer === null) {
       this.keepaliveTimer = setInterval(() => {
@@ -168,15 +178,51 @@ export class Transport implements PeerHost {
 
   /** True when the stream from this member to `id` is up and not backed up. */
   isConnected(id: NodeId): boolean {
-    return this.peers.get(id)?.connected === true;
+    const r = this.peers.get(id);
+    if (r === undefined) return false;
+    return r.ours !== null ? r.ours.connected : r.go.streamUp;
   }
 
   /** Messages and approximate bytes queued for a peer (bounded by the limits). */
   queued(id: NodeId): { messages: number; bytes: number } {
     const p = this.peers.get(id);
-    return p === undefined
-      ? { messages: 0, bytes: 0 }
-      : { messages: p.queuedMessages, bytes: p.queuedBytes };
+    if (p === undefined) return { messages: 0, bytes: 0 };
+    if (p.ours === null) return { messages: p.go.queuedMessages, bytes: 0 };
+    return { messages: p.ours.queuedMessages, bytes: p.ours.queuedBytes };
+  }
+
+  /** What a peer is known to be (Unknown until it answered a probe or sent us a request). */
+  peerKind(id: NodeId): PeerKind {
+    return this.peers.get(id)?.kind ?? PeerKind.Unknown;
+  }
+
+  /**
+   * True when every peer is known to be a member of this project: only then may raft use
+   * what etcd 2.0 lacks (pre-vote, check-quorum, ReadIndex, leader transfer).
+   */
+  allPeersOurs(): boolean {
+    for (const r of this.peers.values()) if (r.kind !== PeerKind.Ours) return false;
+    return true;
+  }
+
+  private kindLearnt(r: Remote, kind: PeerKind): void {
+    if (this.closed) return;
+    this.log.info(
+      `rafthttp: peer ${r.id} speaks ${kind === PeerKind.Ours ? "this project's wire" : "etcd 2.0's wire"}`,
+    );
+    this.opts.onPeerKind?.(r.id, kind);
+  }
+
+  /** A request from `from` showed its kind (our requests carry X-Etcd-Node-Wire). */
+  sawWire(from: NodeId, ours: boolean): void {
+    this.peers.get(from)?.setKind(ours ? PeerKind.Ours : PeerKind.Go);
+  }
+
+  wireRefused(id: NodeId, status: number): void {
+    const r = this.peers.get(id);
+    if (r === undefined || this.closed) return;
+    this.log.debug(`rafthttp: peer ${id} answered ${status}; checking which wire it speaks`);
+    r.reprobe();
   }
 
   /** The cluster ID can be learnt after start (joining an existing cluster). */
@@ -196,7 +242,7 @@ export class Transport implements PeerHost {
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i]!;
       const p = this.peers.get(m.to);
-      if (p !== undefined) p.enqueue(m);
+      if (p !== undefined) p.send(m);
     }
   }
 
@@ -297,7 +343,7 @@ export class Transport implements PeerHost {
   }
 
   receiveFrame(frame: Uint8Array, _from: NodeId): void {
-    this.deliver(decodeMessage(frame), frame.length);
+    this.deliver(checkShape(decodeMessage(frame)), frame.length);
   }
 
   deliver(m: Message, size: number): void {
@@ -305,8 +351,7 @@ export class Transport implements PeerHost {
     if (m.type === MessageType.App) {
       this.self.recvAppend(this.now(), size);
     } else if (m.type === MessageType.AppResp || m.type === MessageType.HeartbeatResp) {
-      const p = this.peers.get(m.from);
-      if (p !== undefined) p.response(m);
+      this.peers.get(m.from)?.ours?.response(m);
     }
     try {
       this.opts.onMessage(m);
@@ -329,7 +374,11 @@ export class Transport implements PeerHost {
   }
 
   streamPeer(id: NodeId): Peer | undefined {
-    return this.peers.get(id);
+    return this.peers.get(id)?.ours ?? undefined;
+  }
+
+  goStreamPeer(id: NodeId): GoPeer | undefined {
+    return this.peers.get(id)?.go;
   }
 
   /** We refused a request for its cluster ID (logged at most every few seconds per sender). */

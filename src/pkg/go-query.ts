@@ -52,15 +52,15 @@ export function goDecodeUTF8(b: Uint8Array): string {
  * (one char per byte, as a latin1 decoding gives); the result is text.
  */
 export function goUnescape(s: string, plus: boolean): string {
-  let simple = s.indexOf('%') < 0 && (!plus || s.indexOf('+') < 0);
-  if (simple) {
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        simple = false;
-        break;
-      }
-    }
-    if (simple) return s;
+  // Nothing to unescape and ASCII only (no UTF-8 to decode): s as it is. A string has a
+  // char >= 0x80 exactly when its UTF-8 is longer than it; Node counts that natively,
+  // several times faster than a charCodeAt loop over a 256-byte value.
+  if (
+    s.indexOf('%') < 0 &&
+    (!plus || s.indexOf('+') < 0) &&
+    Buffer.byteLength(s, 'utf8') === s.length
+  ) {
+    return s;
   }
   const bytes = new Uint8Array(s.length);
   let n = 0;

@@ -316,6 +316,20 @@ export class ProtoReader {
     return r;
   }
 
+  /**
+   * Skips a field this decoder does not read. Fields 1..knownFields are the message's own:
+   * one of those with an unexpected wire type is an error (as gogoproto's "wrong
+   * wireType"), never silently dropped; later fields (newer versions) are skipped.
+   */
+  skipUnknown(tag: number, knownFields: number): void {
+    const field = tag >>> 3;
+    if (field === 0) throw new ProtoError(`field number 0 at offset ${this.pos}`);
+    if (field <= knownFields) {
+      throw new ProtoError(`wrong wire type ${tag & 7} for field ${field} at offset ${this.pos}`);
+    }
+    this.skip(tag & 7);
+  }
+
   /** Skips a field's value of the given wire type. */
   skip(wire: number): void {
     switch (wire) {

@@ -3,7 +3,6 @@
 // version. Numbers (terms, indexes) are below 2^53 and written as u64; node IDs are
 // 64-bit hex strings written as 8 raw bytes.
 import {
-  type ConfChange,
   type ConfState,
   type Entry,
   type HardState,
@@ -248,20 +247,6 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
 
 export function decodeSnapshot(b: Uint8Array): Snapshot {
   return readSnapshot(new Reader(b));
-}
-
-export function encodeConfChange(c: ConfChange): Uint8Array {
-  const w = new Writer(64 + c.context.length);
-  w.str(c.id);
-  w.u8(c.type);
-  w.id(c.nodeId);
-  w.bytes(c.context);
-  return w.finish();
-}
-
-export function decodeConfChange(b: Uint8Array): ConfChange {
-  const r = new Reader(b);
-  return { id: r.str(), type: r.u8(), nodeId: r.id(), context: r.bytes() };
 }
 
 export function writeMessage(w: Writer, m: Message): void {

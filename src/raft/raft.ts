@@ -91,6 +91,8 @@ export class Raft {
   heartbeatElapsed = 0;
   checkQuorum: boolean;
   preVote: boolean;
+  /** Leader transfer is honoured (off beside etcd 2.0 members, which lack TimeoutNow). */
+  transferEnabled = true;
   readonly heartbeatTimeout: number;
   readonly electionTimeout: number;
   randomizedElectionTimeout = 0;
@@ -123,6 +125,20 @@ export class Raft {
     }
     if (c.applied > 0) this.raftLog.appliedTo(c.applied);
     this.becomeFollower(this.term, NONE);
+  }
+
+  /**
+   * Switches the features etcd 2.0's raft lacks, at runtime: a cluster that gains a Go 2.0
+   * member runs without them, and gets them back when the last one leaves. A pre-campaign
+   * under way when pre-vote goes off ends (its pre-votes would go unanswered); a transfer
+   * under way when transfers go off is abandoned.
+   */
+  setFeatures(f: { preVote: boolean; checkQuorum: boolean; transfer: boolean }): void {
+    this.preVote = f.preVote;
+    this.checkQuorum = f.checkQuorum;
+    this.transferEnabled = f.transfer;
+    if (!f.preVote && this.state === StateType.PreCandidate) this.becomeFollower(this.term, NONE);
+    if (!f.transfer && this.leadTransferee !== NONE) this.abortLeaderTransfer();
   }
 
   // ---- state accessors ---------------------------------------------------------------

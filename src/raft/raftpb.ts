@@ -90,7 +90,7 @@ export function readEntry(r: ProtoReader): Entry {
         data = r.bytes();
         break;
       default:
-        r.skip(t & 7);
+        r.skipUnknown(t, 4);
     }
   }
   if (type > 1) throw new ProtoError(`unknown entry type ${type}`);
@@ -126,7 +126,7 @@ export function decodeHardState(b: Uint8Array): HardState {
     if (t === 0x08) h.term = r.varint();
     else if (t === 0x10) h.vote = r.hexVarint();
     else if (t === 0x18) h.commit = r.varint();
-    else r.skip(t & 7);
+    else r.skipUnknown(t, 3);
   }
   return h;
 }
@@ -162,7 +162,7 @@ export function readConfState(r: ProtoReader): ConfState {
       const s = r.sub();
       const into = t === 0x0a ? c.voters : c.learners;
       while (!s.done) into.push(s.hexVarint());
-    } else r.skip(t & 7);
+    } else r.skipUnknown(t, 1);
   }
   return c;
 }
@@ -190,7 +190,7 @@ export function readSnapshotMetadata(r: ProtoReader): SnapshotMetadata {
     if (t === 0x0a) m.confState = readConfState(r.sub());
     else if (t === 0x10) m.index = r.varint();
     else if (t === 0x18) m.term = r.varint();
-    else r.skip(t & 7);
+    else r.skipUnknown(t, 3);
   }
   return m;
 }
@@ -229,7 +229,7 @@ export function readSnapshot(r: ProtoReader): Snapshot {
     const t = r.tag();
     if (t === 0x0a) data = r.bytes();
     else if (t === 0x12) metadata = readSnapshotMetadata(r.sub());
-    else r.skip(t & 7);
+    else r.skipUnknown(t, 2);
   }
   return { data, metadata };
 }
@@ -270,7 +270,7 @@ export function decodeConfChange(b: Uint8Array): ConfChange {
     else if (t === 0x10) c.type = r.varint() as ConfChangeType;
     else if (t === 0x18) c.nodeId = r.hexVarint();
     else if (t === 0x22) c.context = r.bytes();
-    else r.skip(t & 7);
+    else r.skipUnknown(t, 4);
   }
   if (c.type > 3) throw new ProtoError(`unknown conf change type ${c.type}`);
   return c;
@@ -403,7 +403,7 @@ export function decodeMessage(b: Uint8Array): Message {
         m.context = r.bytes();
         break;
       default:
-        r.skip(t & 7);
+        r.skipUnknown(t, 12);
     }
   }
   if (m.type > MAX_MESSAGE_TYPE) throw new ProtoError(`unknown message type ${m.type}`);

@@ -1,6 +1,6 @@
 // The driver's handle on a raft node (etcd's RawNode): feed it ticks, messages and
 // proposals; take a Ready, persist / send / apply it, then advance().
-import { encodeConfChange } from './codec.js';
+import { encodeConfChange } from './raftpb.js';
 import {
   type Config,
   type PeerContext,
@@ -228,6 +228,11 @@ export class RawNode implements RawNodeApi {
     const m = newMessage(MessageType.ReadIndex, NONE, NONE, 0);
     m.context = ctx;
     this.raft.step(m);
+  }
+
+  /** See Raft.setFeatures: pre-vote, check-quorum and leader transfer, on or off. */
+  setFeatures(f: { preVote: boolean; checkQuorum: boolean; transfer: boolean }): void {
+    this.raft.setFeatures(f);
   }
 
   transferLeader(to: NodeId): void {

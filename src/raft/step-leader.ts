@@ -100,7 +100,7 @@ export function stepLeader(r: Raft, m: Message): void {
       if (pr.state === ProgressState.Replicate) pr.becomeProbe();
       return;
     case MessageType.TransferLeader: {
-      if (pr.isLearner) return;
+      if (pr.isLearner || !r.transferEnabled) return;
       const transferee = m.from;
       if (r.leadTransferee !== NONE) {
         if (r.leadTransferee === transferee) return;

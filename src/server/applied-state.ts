@@ -6,11 +6,12 @@ import type { V2Request } from '../store/request.js';
 import { Store } from '../store/store.js';
 import { type ApplyProgress, type ApplySink, type ApplyState, applyEntries } from './apply.js';
 import { Membership } from './membership.js';
-import { decodeSnapshotData } from './snapshot-data.js';
+import { membersFromStore, STORE_NAMESPACES } from './membership-store.js';
 import type { SnapshotSource } from './snapshotting.js';
 
 export class AppliedState implements ApplyState, SnapshotSource {
-  store = new Store();
+  /** etcd 2.0's store: /0 holds the membership, /1 the keys. */
+  store = new Store(undefined, undefined, STORE_NAMESPACES);
   membership = new Membership();
   applied = 0;
   confState: ConfState = { voters: [], learners: [] };
@@ -33,13 +34,14 @@ export class AppliedState implements ApplyState, SnapshotSource {
     return p;
   }
 
-  restore(snap: Snapshot): void {
-    const d = decodeSnapshotData(snap.data);
+  /** Throws if the snapshot's data is not etcd 2.0's store JSON (nothing changed then). */
+  restore(snap: Snapshot, now: number): void {
     // A running member keeps its store object (and its watcher hub, whose watchers are
     // closed as etcd's Recovery does); a restart builds a fresh one.
-    if (this.applied > 0) this.store.recovery(d.store);
-    else this.store = Store.restore(d.store);
-    this.membership = d.members;
+    if (this.applied > 0) this.store.recovery(snap.data);
+    else this.store = Store.restore(snap.data, STORE_NAMESPACES);
+    // As etcd's Cluster.Recover / NewClusterFromStore (whose reads the store counts).
+    this.membership = Membership.fromStore(membersFromStore(this.store, now));
     this.applied = snap.metadata.index;
     this.confState = snap.metadata.confState;
   }

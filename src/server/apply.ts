@@ -1,21 +1,35 @@
-// The apply step: a committed entry becomes a change to the store or the membership, and
-// a result for the waiter of the request it carries. No I/O and no clock of its own (the
-// time is an argument); what must happen outside (peers to add, this member removed) is
-// told to the sink. Anything that could make members disagree throws FatalError.
-import { decodeConfChange } from '../raft/codec.js';
+// The apply step: a committed entry becomes a change to the store (and so to the membership,
+// which etcd 2.0 keeps in the store under /0), and a result for the waiter of the request it
+// carries. No I/O and no clock of its own (the time is an argument); what must happen
+// outside (peers to add, this member removed) is told to the sink. Anything that could make members disagree throws FatalError.
+import { decodeConfChange } from '../raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,
   type ConfState,
   type Entry,
   EntryType,
+  NONE,
 } from '../raft/types.js';
-import { EtcdError } from '../store/errors.js';
-import type { StoreEvent } from '../store/event.js';
-import { applyRequest, decodeRequest, type V2Request } from '../store/request.js';
+import type { V2Request } from '../store/request.js';
 import type { Store } from '../store/store.js';
-import { FatalError } from './errors.js';
-import { decodeMemberContext, type MemberInfo, type Membership } from './membership.js';
+import {
+  FatalError,
+  idExistsError,
+  idRemovedError,
+  memberNotFoundError,
+  peerUrlExistsError,
+  ServerError,
+} from './errors.js';
+import { decodeRequest } from './etcdserverpb.js';
+import type { Membership } from './membership.js';
+import { CONF_CHANGE_ERRORS, type ConfChangeKind } from './membership-store.js';
+import {
+  applyConfChangeToStore,
+  applyRequestToStore,
+  type ConfChangeResult,
+  type RequestResult,
+} from './store-apply.js';
 
 /** What applying asks of the member around it. */
 export interface ApplySink {
@@ -48,8 +62,6 @@ export interface ApplyProgress {
   confState: ConfState | null;
 }
 
-const ATTRIBUTES_PATH = /^\/0\/members\/([0-9a-f]+)\/attributes$/;
-
 /** Applies the entries past `applied`, in order. Throws FatalError on a broken entry. */
 export function applyEntries(
   st: ApplyState,
@@ -63,7 +75,7 @@ export function applyEntries(
     const e = ents[i]!;
     if (e.index <= p.applied) continue;
     if (e.type === EntryType.ConfChange) {
-      p.confState = applyConfChangeEntry(st, sink, e);
+      p.confState = applyConfChangeEntry(st, sink, e, now);
     } else if (e.data.length > 0) {
       applyNormal(st, sink, e, now);
       p.normal++;
@@ -83,40 +95,42 @@ function applyNormal(st: ApplyState, sink: ApplySink, e: Entry, now: number): vo
       throw new FatalError(`cannot decode committed entry ${e.index}: ${(err as Error).message}`);
     }
   }
-  if (r.method === 'PUT' && r.path.startsWith('/0/members/')) {
-    applyAttributes(st, r, e.index);
-    sink.trigger(r.id, null);
-    return;
-  }
-  let result: StoreEvent;
+  let res: RequestResult;
   try {
-    result = applyRequest(st.store, r, now);
+    res = applyRequestToStore(st.store, r, now);
   } catch (err) {
-    if (err instanceof EtcdError) {
-      sink.fail(r.id, err);
-      return;
-    }
-    throw new FatalError(`applying entry ${e.index}: ${(err as Error).message}`);
+    throw new FatalError(`entry ${e.index}: ${(err as Error).message}`);
   }
-  sink.trigger(r.id, result);
+  if (res.attributes !== null) {
+    const a = res.attributes;
+    st.membership.setAttributes(a.id, a.name, a.clientURLs);
+  }
+  if (res.error !== null) sink.fail(r.id, res.error);
+  else sink.trigger(r.id, res.event);
 }
 
-function applyAttributes(st: ApplyState, r: V2Request, index: number): void {
-  const m = ATTRIBUTES_PATH.exec(r.path);
-  if (m === null) return;
-  let a: { name?: string; clientURLs?: string[] };
-  try {
-    a = JSON.parse(r.val) as { name?: string; clientURLs?: string[] };
-  } catch (err) {
-    // Go etcd panics here: an attributes entry is written by a member, never by a client.
-    throw new FatalError(
-      `cannot parse member attributes in entry ${index}: ${(err as Error).message}`,
-    );
+const KINDS: Partial<Record<ConfChangeType, ConfChangeKind>> = {
+  [ConfChangeType.AddNode]: 'add',
+  [ConfChangeType.RemoveNode]: 'remove',
+  [ConfChangeType.UpdateNode]: 'update',
+};
+
+function refusal(message: string, nodeId: string): ServerError {
+  switch (message) {
+    case CONF_CHANGE_ERRORS.idRemoved:
+      return idRemovedError();
+    case CONF_CHANGE_ERRORS.idExists:
+      return idExistsError();
+    case CONF_CHANGE_ERRORS.peerURLExists:
+      return peerUrlExistsError();
+    case CONF_CHANGE_ERRORS.idNotFound:
+      return memberNotFoundError(nodeId);
+    default:
+      return new ServerError('Internal', message);
   }
-  st.membership.setAttributes(m[1]!, String(a?.name ?? ''), a?.clientURLs ?? []);
 }
 
-function applyConfChangeEntry(st: ApplyState, sink: ApplySink, e: Entry): ConfState {
+function applyConfChangeEntry(st: ApplyState, sink: ApplySink, e: Entry, now: number): ConfState {
   let cc: ConfChange;
   try {
     cc = decodeConfChange(e.data);
@@ -125,33 +139,41 @@ function applyConfChangeEntry(st: ApplyState, sink: ApplySink, e: Entry): ConfSt
       `cannot decode committed conf change ${e.index}: ${(err as Error).message}`,
     );
   }
-  let info: MemberInfo | null = null;
-  if (cc.type !== ConfChangeType.RemoveNode) {
-    info = decodeMemberContext(cc.context);
+  const kind = KINDS[cc.type];
+  if (kind === undefined) {
+    throw new FatalError(`conf change ${e.index}: type ${cc.type} is not one etcd 2.0 knows`);
+  }
+  // As etcd 2.0: checked again against the membership in the store; a refused change
+  // changes nothing (raft sees it with no node) and its proposer gets the error.
+  let res: ConfChangeResult;
+  try {
+    res = applyConfChangeToStore(st.store, kind, cc.nodeId, cc.context, now);
+  } catch (err) {
     // Checked before raft changes its configuration: raft and the membership must agree.
-    if (info === null) {
-      throw new FatalError(
-        `conf change ${e.index} (${ConfChangeType[cc.type]} ${cc.nodeId}): member context does not parse`,
-      );
-    }
+    throw new FatalError(
+      `conf change ${e.index} (${ConfChangeType[cc.type]} ${cc.nodeId}): ${(err as Error).message}`,
+    );
+  }
+  if (res.error !== null) {
+    const cs = sink.applyConfChange({ ...cc, nodeId: NONE });
+    sink.fail(cc.id, refusal(res.error, cc.nodeId));
+    return cs;
   }
   const cs = sink.applyConfChange(cc);
-  switch (cc.type) {
-    case ConfChangeType.AddNode:
-    case ConfChangeType.AddLearnerNode:
-      if (!st.membership.removed.has(cc.nodeId)) {
-        st.membership.add({ ...info!, id: cc.nodeId });
-        if (cc.nodeId !== st.selfId) sink.addPeer(cc.nodeId, info!.peerURLs);
-      }
+  const info = res.member!;
+  switch (kind) {
+    case 'add':
+      st.membership.add(info);
+      if (cc.nodeId !== st.selfId) sink.addPeer(cc.nodeId, info.peerURLs);
       break;
-    case ConfChangeType.RemoveNode:
+    case 'remove':
       st.membership.remove(cc.nodeId);
       if (cc.nodeId === st.selfId) sink.removedSelf();
       else sink.removePeer(cc.nodeId);
       break;
-    case ConfChangeType.UpdateNode:
-      st.membership.updatePeerURLs(cc.nodeId, info!.peerURLs);
-      if (cc.nodeId !== st.selfId) sink.updatePeer(cc.nodeId, info!.peerURLs);
+    case 'update':
+      st.membership.updatePeerURLs(cc.nodeId, info.peerURLs);
+      if (cc.nodeId !== st.selfId) sink.updatePeer(cc.nodeId, info.peerURLs);
       break;
   }
   sink.trigger(cc.id, st.membership);

@@ -1,11 +1,11 @@
 // --force-new-cluster (etcd's restore path): keep the data, drop every other member.
 // Committed ConfChange(RemoveNode) entries for every other voter are appended to the log,
 // so that replaying it leaves this member alone; it then elects itself. A member that is
-// not a voter (a copy made by `etcdctl backup` has a new member ID) first adds itself, as
+// not a voter (a copy made by `etcdctl backup` has a new member ID) then adds itself, as
 // etcd's createConfigChangeEnts, with its member context so /v2/members lists it. Unlike etcd, the
 // entries past the local commit index are kept (and so committed): this member may not
 // have heard of the commit of a write the cluster acknowledged, and the cluster is gone.
-import { decodeConfChange, encodeConfChange } from '../raft/codec.js';
+import { decodeConfChange, encodeConfChange } from '../raft/raftpb.js';
 import {
   ConfChangeType,
   EMPTY_BYTES,
@@ -36,13 +36,15 @@ export function forceNewClusterEntries(
   let index = kept.length > 0 ? kept[kept.length - 1]!.index : (snapshot?.metadata.index ?? 0);
   if (index < hardState.commit) index = hardState.commit;
   const added: Entry[] = [];
-  // Added before the others are removed: the configuration is never empty.
-  if (!voters.has(self)) {
-    added.push(confEntry(hardState.term, ++index, ConfChangeType.AddNode, self, selfContext));
-  }
+  // The others are removed first, then this member added, as etcd's createConfigChangeEnts:
+  // a conf change is checked against the membership in the store when it is applied, and a
+  // backup restored where its old member lived has that member's peer URLs.
   for (const id of [...voters].sort()) {
     if (id === self) continue;
     added.push(confEntry(hardState.term, ++index, ConfChangeType.RemoveNode, id, EMPTY_BYTES));
+  }
+  if (!voters.has(self)) {
+    added.push(confEntry(hardState.term, ++index, ConfChangeType.AddNode, self, selfContext));
   }
   return {
     entries: kept.concat(added),

@@ -21,7 +21,9 @@ import {
 } from '../raft/types.js';
 import { raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
-import { applyRequest, encodeRequest, newRequest, type V2Request } from '../store/request.js';
+import { applyRequest, newRequest, type V2Request } from '../store/request.js';
+import { encodeRequest } from './etcdserverpb.js';
+import { unixNano } from '../pkg/go-time.js';
 import type { Store } from '../store/store.js';
 import type { WAL } from '../wal/wal.js';
 import type { ApplySink } from './apply.js';
@@ -43,7 +45,7 @@ import { ProposalQueue } from './proposals.js';
 import { Publisher } from './publish.js';
 import { RaftLoop } from './raft-loop.js';
 import { ReadIndexBatcher } from './read-index.js';
-import { RequestIds } from './request.js';
+import { RequestIdGenerator } from './request-id.js';
 import { realScheduler, type Cancel, type Scheduler } from './scheduler.js';
 import { DEFAULT_CATCH_UP_ENTRIES, Snapshotting } from './snapshotting.js';
 import { Wait } from './wait.js';
@@ -75,7 +77,7 @@ export class MemberCore {
   protected readonly peers: PeerLinks;
 
   protected readonly wait = new Wait<unknown>();
-  protected readonly ids: RequestIds;
+  protected readonly ids: RequestIdGenerator;
   protected readonly requestTimeoutMs: number;
   protected readonly syncIntervalMs: number;
 
@@ -113,12 +115,16 @@ export class MemberCore {
       ...(opts.onRemoved ? { onRemoved: opts.onRemoved } : {}),
       ...(opts.onFatal ? { onFatal: opts.onFatal } : {}),
       soon: (fn) => this.sched.soon(fn),
+      onGoCompat: (compat) => {
+        this.node.setFeatures({ preVote: !compat, checkQuorum: !compat, transfer: !compat });
+        this.loop.schedule();
+      },
     });
     this.syncIntervalMs = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     this.lock = lock;
     this.wal = parts.wal;
     this.storage = parts.storage;
-    this.ids = new RequestIds(this.id, this.sched.now());
+    this.ids = new RequestIdGenerator(this.id, this.sched.now());
     this.state = new AppliedState(this.id, () => this.node.status().hardState);
     this.snapshots = new Snapshotting(
       parts.wal,
@@ -357,8 +363,9 @@ export class MemberCore {
   /** TTL expiry is a log entry: every member deletes what expired at the leader's time. */
   protected proposeSync(now: number): void {
     if (!this.accepting) return;
-    const r = newRequest('SYNC', '/');
-    r.time = now;
+    // etcd 2.0's SYNC: no path, the leader's clock in int64 nanoseconds.
+    const r = newRequest('SYNC', '');
+    r.time = unixNano(now);
     r.id = this.ids.next();
     try {
       this.node.propose(encodeRequest(r));
@@ -451,7 +458,7 @@ export class MemberCore {
   // ---- Snapshots ---------------------------------------------------------------------
 
   protected restoreState(snap: Snapshot): void {
-    this.state.restore(snap);
+    this.state.restore(snap, this.sched.now());
     this.snapshots.restored(snap.metadata.index);
   }
 

@@ -16,6 +16,11 @@ export interface PeerTransport {
   send(msgs: Message[]): void;
   leaderStats(): unknown;
   selfStats?(): TransportSelfStats;
+  /**
+   * True when every peer is known to run this implementation (src/peer probes them); a
+   * transport without it is taken to talk to ours only.
+   */
+  allPeersOurs?(): boolean;
   close(): void | Promise<void>;
 }
 
@@ -29,6 +34,8 @@ export interface TransportHandlers {
   onRemoved(): void;
   /** A peer answered with another cluster's ID. */
   onClusterConflict(remoteClusterId: string): void;
+  /** The transport learnt which implementation a peer runs (see allPeersOurs). */
+  onPeerKind?(id: NodeId, kind: string): void;
   /** GET /members on the peer URL (members joining learn the cluster from it). */
   membersJSON(): string;
 }

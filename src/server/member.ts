@@ -26,13 +26,14 @@ export class Member extends MemberCore {
 
   /**
    * GET without quorum reads the local store. quorum=true is linearizable: by ReadIndex in
-   * a cluster of ours, or through the log as a QGET entry (quorumReadsViaLog: Go etcd 2.0
-   * members understand only that). Everything else is proposed.
+   * a cluster of ours, or through the log as a QGET entry (quorumReadsViaLog, or a peer
+   * that may be Go etcd 2.0, which understands only that). Everything else is proposed.
    */
   do(r: V2Request): Promise<StoreEvent> {
     if (r.method === 'GET') {
       if (r.quorum) {
-        if (this.opts.quorumReadsViaLog !== true) return this.linearizableRead(r);
+        const viaLog = this.opts.quorumReadsViaLog === true || this.peers.goCompat;
+        if (!viaLog) return this.linearizableRead(r);
         r.method = 'QGET';
         return this.proposeRequest(r) as Promise<StoreEvent>;
       }

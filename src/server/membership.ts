@@ -1,6 +1,7 @@
 // The members of the cluster as this member knows them: changed only by applying
-// committed ConfChange entries and published attributes, so every member agrees.
-import { goJSON } from '../pkg/go-json.js';
+// committed ConfChange entries and published attributes, so every member agrees. The store
+// holds the authoritative copy (etcd 2.0's /0); this one is rebuilt from it on a snapshot.
+import { memberContextJSON, type StoredMembership } from './membership-store.js';
 
 export interface MemberInfo {
   id: string;
@@ -70,26 +71,13 @@ export class Membership {
     return out;
   }
 
-  toJSON(): { members: MemberInfo[]; removed: string[] } {
-    return { members: this.list(), removed: [...this.removed] };
-  }
-
-  static fromJSON(v: { members: MemberInfo[]; removed: string[] }): Membership {
+  /** The membership the store holds (after a snapshot or a restart). */
+  static fromStore(v: StoredMembership): Membership {
     const ms = new Membership();
-    for (const m of v.members) ms.add(m);
+    for (const m of v.members.values()) ms.add(m);
     for (const id of v.removed) ms.removed.add(id);
     return ms;
   }
-}
-
-/** A member as /v2/members prints it (key order matters: the JSON is compared by bytes). */
-export function memberJSON(m: MemberInfo): string {
-  return JSON.stringify({
-    id: m.id,
-    name: m.name,
-    peerURLs: m.peerURLs,
-    clientURLs: m.clientURLs,
-  });
 }
 
 /**
@@ -98,34 +86,10 @@ export function memberJSON(m: MemberInfo): string {
  * published), a trailing newline.
  */
 export function peerMembersJSON(list: readonly MemberInfo[]): string {
-  let out = '[';
-  for (let i = 0; i < list.length; i++) {
-    const m = list[i]!;
-    if (i > 0) out += ',';
-    out += `{"id":${BigInt(`0x${m.id}`).toString()},"peerURLs":${goJSON(m.peerURLs)}`;
-    if (m.name !== '') out += `,"name":${goJSON(m.name)}`;
-    if (m.clientURLs.length > 0) out += `,"clientURLs":${goJSON(m.clientURLs)}`;
-    out += '}';
-  }
-  return `${out}]\n`;
+  return `[${list.map(memberContextJSON).join(',')}]\n`;
 }
 
-/** The context carried by a ConfChange entry: the member being added or updated. */
+/** The context carried by a ConfChange entry: the member as Go JSON (etcd 2.0's Member). */
 export function encodeMemberContext(m: MemberInfo): Uint8Array {
-  return Buffer.from(memberJSON(m), 'utf8');
-}
-
-export function decodeMemberContext(b: Uint8Array): MemberInfo | null {
-  if (b.length === 0) return null;
-  try {
-    const v = JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
-    return {
-      id: String(v.id ?? ''),
-      name: String(v.name ?? ''),
-      peerURLs: Array.isArray(v.peerURLs) ? v.peerURLs.map(String) : [],
-      clientURLs: Array.isArray(v.clientURLs) ? v.clientURLs.map(String) : [],
-    };
-  } catch {
-    return null;
-  }
+  return Buffer.from(memberContextJSON(m), 'utf8');
 }

@@ -13,6 +13,11 @@ export interface PeerEvents {
   /** Called after a fatal condition was logged (bin/etcd exits 1). */
   onFatal?: () => void;
   soon(fn: () => void): void;
+  /**
+   * The cluster may now hold a Go etcd 2.0 member (true), or holds only ours (false): raft
+   * must run without, or may use, what etcd 2.0's raft lacks.
+   */
+  onGoCompat?(compat: boolean): void;
 }
 
 export class PeerLinks {
@@ -20,6 +25,7 @@ export class PeerLinks {
   private recvAppendCnt = 0;
   private sendAppendCnt = 0;
   private removedNotified = false;
+  private compat: boolean | null = null;
 
   constructor(
     private readonly id: NodeId,
@@ -39,7 +45,36 @@ export class PeerLinks {
       clusterId: this.cid,
       onRemoved: () => this.removed(),
       onClusterConflict: (remote) => this.clusterConflict(remote, hadLeader()),
+      onPeerKind: () => this.recheckCompat(),
     });
+  }
+
+  /**
+   * True while some peer may be a Go etcd 2.0 member (one not known to run this
+   * implementation): raft then runs without pre-vote, check-quorum and leader transfer,
+   * and quorum reads go through the log as QGET entries, as 2.0 does. Every one of those
+   * features is safe when members disagree about it, so each member decides alone.
+   */
+  get goCompat(): boolean {
+    return this.compat === true;
+  }
+
+  private recheckCompat(): void {
+    const t = this.transport;
+    const compat = t !== null && t.allPeersOurs !== undefined && !t.allPeersOurs();
+    if (compat === this.compat) return;
+    const first = this.compat === null;
+    this.compat = compat;
+    if (compat) {
+      this.log.info(
+        'etcdserver: a peer may run Go etcd 2.0: raft runs without pre-vote, check-quorum and leader transfer; quorum reads go through the log',
+      );
+    } else if (!first) {
+      this.log.info(
+        'etcdserver: every peer runs this implementation: pre-vote, check-quorum and ReadIndex on',
+      );
+    }
+    this.events.onGoCompat?.(compat);
   }
 
   /** Every member of the membership is a peer; removed members are refused (410). */
@@ -51,10 +86,12 @@ export class PeerLinks {
     // Removed members (from a snapshot: their RemoveNode may be compacted away) are
     // answered 410, so they learn they were removed rather than retrying for ever.
     for (const id of ms.removed) this.transport.removePeer(id);
+    this.recheckCompat();
   }
 
   addPeer(id: NodeId, urls: string[]): void {
     this.transport?.addPeer(id, urls);
+    this.recheckCompat();
   }
 
   updatePeer(id: NodeId, urls: string[]): void {
@@ -63,6 +100,7 @@ export class PeerLinks {
 
   removePeer(id: NodeId): void {
     this.transport?.removePeer(id);
+    this.recheckCompat();
   }
 
   send(msgs: Message[]): void {

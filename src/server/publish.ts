@@ -2,6 +2,7 @@
 // log, once there is a leader, retrying until the entry is applied.
 import type { Logger } from '../pkg/logger.js';
 import { newRequest, type V2Request } from '../store/request.js';
+import { attributesJSON, memberAttributesPath } from './membership-store.js';
 
 type State = 'unpublished' | 'publishing' | 'published';
 
@@ -25,8 +26,8 @@ export class Publisher {
     if (this.state !== 'unpublished') return;
     // Always through the log, even when the local view already has these attributes: the
     // other members learn this member's client URLs only from the entry.
-    const r = newRequest('PUT', `/0/members/${this.id}/attributes`);
-    r.val = JSON.stringify({ name: this.name, clientURLs: this.clientUrls });
+    const r = newRequest('PUT', memberAttributesPath(this.id));
+    r.val = attributesJSON(this.name, this.clientUrls);
     this.state = 'publishing';
     this.propose(r).then(
       () => {

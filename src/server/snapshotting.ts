@@ -87,7 +87,7 @@ export class Snapshotting {
     const cur = this.storage.snapshot();
     if (cur.metadata.index === 0 || cur.data.length > 0) return;
     if (s.applied <= cur.metadata.index) return;
-    const data = encodeSnapshotData(s.membership, s.store.save());
+    const data = encodeSnapshotData(s.store);
     this.storage.createSnapshot(s.applied, s.confState, data);
   }
 
@@ -99,7 +99,7 @@ export class Snapshotting {
   start(s: SnapshotSource, written: () => void, failed: (e: Error) => void): void {
     const t0 = this.sched.monotonic();
     const index = s.applied;
-    const data = encodeSnapshotData(s.membership, s.store.save());
+    const data = encodeSnapshotData(s.store);
     // Alone, nobody will ever be sent this snapshot: memory keeps only its metadata.
     const keep = Snapshotting.members(s.confState) > 1;
     const snap = this.storage.createSnapshot(index, s.confState, keep ? data : EMPTY_BYTES);

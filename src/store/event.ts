@@ -17,8 +17,10 @@ export class NodeExtern {
   key: string;
   value: string | null;
   dir: boolean;
-  /** Absolute expiry in ms, 0 = permanent. */
+  /** Absolute expiry: whole ms (0 = permanent with expirationNs 0)... */
   expiration: number;
+  /** ...and the nanoseconds within that ms. */
+  expirationNs: number;
   /** Seconds left when this view was made (0 is omitted on the wire). */
   ttl: number;
   nodes: NodeExtern[] | null;
@@ -30,15 +32,17 @@ export class NodeExtern {
     this.value = null;
     this.dir = false;
     this.expiration = 0;
+    this.expirationNs = 0;
     this.ttl = 0;
     this.nodes = null;
     this.modifiedIndex = modifiedIndex;
     this.createdIndex = createdIndex;
   }
 
-  setExpiration(expireTime: number, now: number): void {
+  setExpiration(expireTime: number, expireNs: number, now: number): void {
     this.expiration = expireTime;
-    this.ttl = expireTime === 0 ? 0 : ttlSeconds(expireTime, now);
+    this.expirationNs = expireNs;
+    this.ttl = ttlSeconds(expireTime, expireNs, now);
   }
 }
 
@@ -84,12 +88,15 @@ export class StoreEvent {
   }
 }
 
-/** Seconds left, rounded up as etcd does: ceil for a positive remainder, truncation otherwise. */
-export function ttlSeconds(expireTime: number, now: number): number {
-  const left = expireTime - now;
-  let ttl = Math.trunc(left / 1000);
-  if (left % 1000 > 0) ttl++;
-  return ttl;
+/**
+ * Seconds left as etcd computes them in nanoseconds: truncated, plus one for a positive
+ * remainder (that is, ceil). `now` is in ms. Exact for any ms value a double holds.
+ */
+export function ttlSeconds(expireTime: number, expireNs: number, now: number): number {
+  const leftMs = expireTime - now;
+  const secs = Math.floor(leftMs / 1000);
+  const remNs = (leftMs - secs * 1000) * 1e6 + expireNs; // 0 .. 1e9 + 1e6
+  return secs + Math.ceil(remNs / 1e9);
 }
 
 /** The view of a node without children (etcd's Repr(false, false)). */
@@ -97,7 +104,8 @@ export function reprNode(n: Node, key: string, now: number): NodeExtern {
   const e = new NodeExtern(key, n.modifiedIndex, n.createdIndex);
   if (n.children !== null) e.dir = true;
   else e.value = n.value;
-  if (n.expireTime !== 0) e.setExpiration(n.expireTime, now);
+  const t = n.ttl;
+  if (t !== null) e.setExpiration(t.expireTime, t.expireNs, now);
   return e;
 }
 
@@ -130,12 +138,23 @@ export function listChildren(
   now: number,
 ): NodeExtern[] {
   const out: NodeExtern[] = [];
+  let ordered = true;
+  let last = 0;
   for (const child of n.children!) {
     if (child.isHidden()) continue;
     const ce = reprNode(child, child.key, now);
     if (recursive && child.children !== null) ce.nodes = listChildren(child, true, sorted, now);
     out.push(ce);
+    if (child.createdIndex < last) ordered = false;
+    last = child.createdIndex;
   }
   if (sorted) out.sort(byKey);
+  // Unsorted: by createdIndex (a key set again is re-created in etcd), which every member
+  // derives alike, whether it applied the log or restored a snapshot. Go's order is random.
+  else if (!ordered) out.sort(byCreated);
   return out;
+}
+
+function byCreated(a: NodeExtern, b: NodeExtern): number {
+  return a.createdIndex - b.createdIndex;
 }

@@ -14,10 +14,8 @@ export function historyMatches(e: StoreEvent, key: string, recursive: boolean): 
     const dir = key.charCodeAt(key.length - 1) === 47 ? key : `${key}/`;
     if (k.startsWith(dir)) return true;
   }
-  // Deleting or expiring a directory concerns every key under it (etcd's own prefix test).
-  if ((e.action === 'delete' || e.action === 'expire') && e.prevNode !== null && e.prevNode.dir) {
-    return key.startsWith(e.prevNode.key);
-  }
+  // etcd 2.0 matches only the key itself or, recursively, keys below it: a past deletion of
+  // a directory above the watched key is not found (live watchers are told, by notify).
   return false;
 }
 
@@ -47,15 +45,40 @@ export class EventHistory {
     this.startIndex = this.events[this.front]!.index();
   }
 
-  /** Takes over another history's contents (same capacity). */
+  /** Takes over another history's contents, slot for slot (same capacity). */
   copyFrom(o: EventHistory): void {
-    const evs = o.all();
-    this.front = 0;
-    this.size = 0;
-    this.startIndex = 0;
-    this.lastIndex = 0;
-    this.events.fill(undefined);
-    for (const e of evs) this.add(e);
+    const q = o.slots();
+    this.setSlots(q.events, q.front, q.size, o.startIndex, o.lastIndex);
+  }
+
+  /** The ring as etcd's eventQueue holds it (snapshots save it so). */
+  slots(): { events: readonly (StoreEvent | undefined)[]; front: number; size: number } {
+    return { events: this.events, front: this.front, size: this.size };
+  }
+
+  /** Restores a ring saved by slots(); throws if it does not fit this history. */
+  setSlots(
+    events: readonly (StoreEvent | undefined)[],
+    front: number,
+    size: number,
+    startIndex: number,
+    lastIndex: number,
+  ): void {
+    const cap = this.capacity;
+    if (events.length !== cap || front < 0 || front >= cap || size < 0 || size > cap) {
+      throw new Error(
+        `event history does not fit: ${events.length} slots, front ${front}, size ${size}`,
+      );
+    }
+    for (let i = 0; i < size; i++) {
+      if (events[(front + i) % cap] === undefined)
+        throw new Error(`event history slot ${(front + i) % cap} is empty`);
+    }
+    for (let i = 0; i < cap; i++) this.events[i] = events[i];
+    this.front = front;
+    this.size = size;
+    this.startIndex = startIndex;
+    this.lastIndex = lastIndex;
   }
 
   /** Oldest first. */

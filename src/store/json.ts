@@ -1,9 +1,9 @@
 // JSON exactly as Go's encoding/json writes etcd's Event and Error: field order, omitempty,
 // HTML-safe escaping (<, >, & as \u003c...), control bytes as \u00XX, times as RFC 3339
-// with trailing zeros trimmed.
-import { formatGoTime as goTime } from '../pkg/go-time.js';
+// with nine fractional digits at most, trailing zeros trimmed.
 import type { EtcdError } from './errors.js';
 import type { NodeExtern, StoreEvent } from './event.js';
+import { formatGoTime } from '../pkg/go-time.js';
 
 const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029\ufffd]/;
 const hex = '0123456789abcdef';
@@ -34,18 +34,22 @@ export function goString(s: string): string {
   return `${out + s.slice(last)}"`;
 }
 
-export { goTime };
-
-export function nodeJSON(n: NodeExtern): string {
-  // The root's key is omitted, as the reference (whose root is its internal "/1") does.
-  let s = n.key === '/' || n.key === '' ? '{' : `{"key":${goString(n.key)},`;
+/**
+ * A node as Go's encoder writes etcd's NodeExtern. `trim` is cut from the front of every
+ * key (the API hides the store's "/1" root this way); a key left empty is omitted.
+ */
+export function nodeJSON(n: NodeExtern, trim = ''): string {
+  const key = trim !== '' && n.key.startsWith(trim) ? n.key.slice(trim.length) : n.key;
+  let s = key === '' ? '{' : `{"key":${goString(key)},`;
   if (n.value !== null) s += `"value":${goString(n.value)},`;
   if (n.dir) s += '"dir":true,';
-  if (n.expiration !== 0) s += `"expiration":"${goTime(n.expiration)}",`;
+  if (n.expiration !== 0 || n.expirationNs !== 0)
+    s += `"expiration":"${formatGoTime(n.expiration, n.expirationNs)}",`;
   if (n.ttl !== 0) s += `"ttl":${n.ttl},`;
   if (n.nodes !== null && n.nodes.length > 0) {
     s += '"nodes":[';
-    for (let i = 0; i < n.nodes.length; i++) s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!);
+    for (let i = 0; i < n.nodes.length; i++)
+      s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
     s += '],';
   }
   if (n.modifiedIndex !== 0) s += `"modifiedIndex":${n.modifiedIndex},`;
@@ -53,22 +57,20 @@ export function nodeJSON(n: NodeExtern): string {
   return s.length === 1 ? '{}' : `${s.slice(0, -1)}}`;
 }
 
-/** The event body without the trailing newline. `noNodes` drops node and prevNode. */
-export function eventJSON(e: StoreEvent, noNodes = false): string {
-  let s = `{"action":"${e.action}"`;
-  if (!noNodes) {
-    s += `,"node":${nodeJSON(e.node)}`;
-    if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode)}`;
-  }
+/** The event body without the trailing newline; `trim` as for nodeJSON. */
+export function eventJSON(e: StoreEvent, trim = ''): string {
+  let s = `{"action":"${e.action}","node":${nodeJSON(e.node, trim)}`;
+  if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode, trim)}`;
   return `${s}}`;
 }
 
 /**
  * eventJSON(e), written once per event and kept on it: the watchers of an event share one
- * serialisation. (The JSON does not depend on etcdIndex, so a withIndex copy shares it.)
+ * serialisation. (The JSON does not depend on etcdIndex, so a withIndex copy shares it;
+ * every caller passes the same `trim`: the API's.)
  */
-export function eventJSONOnce(e: StoreEvent): string {
-  if (e.json === null) e.json = eventJSON(e);
+export function eventJSONOnce(e: StoreEvent, trim = ''): string {
+  if (e.json === null) e.json = eventJSON(e, trim);
   return e.json;
 }
 

@@ -4,12 +4,15 @@ import { Buffer } from 'node:buffer';
 
 /** Expiry of a node with a TTL, and its place in the TTL heap. */
 export class TTLEntry {
-  /** Absolute expiry time in ms. */
+  /** Absolute expiry time: whole ms since the epoch (floor)... */
   expireTime: number;
+  /** ...plus nanoseconds within that ms (0..999999): Go keeps expiry times to the ns. */
+  expireNs: number;
   heapPos: number;
 
-  constructor(expireTime: number) {
+  constructor(expireTime: number, expireNs: number) {
     this.expireTime = expireTime;
+    this.expireNs = expireNs;
     this.heapPos = -1;
   }
 }
@@ -40,6 +43,7 @@ export class Node {
     value: string,
     dir: boolean,
     expireTime: number,
+    expireNs = 0,
   ) {
     this.key = key;
     this.parent = parent;
@@ -47,12 +51,7 @@ export class Node {
     this.modifiedIndex = index;
     this.value = value;
     this.children = dir ? new Set() : null;
-    this.ttl = expireTime === 0 ? null : new TTLEntry(expireTime);
-  }
-
-  /** Absolute expiry in ms; 0 means permanent. */
-  get expireTime(): number {
-    return this.ttl === null ? 0 : this.ttl.expireTime;
+    this.ttl = expireTime === 0 && expireNs === 0 ? null : new TTLEntry(expireTime, expireNs);
   }
 
   isDir(): boolean {

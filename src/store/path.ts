@@ -54,8 +54,7 @@ export function dirName(p: string): string {
   return i <= 0 ? '/' : p.slice(0, i);
 }
 
-/** 20-digit zero-padded decimal, the name of an in-order key (Go's %020s of the index). */
+/** The name of an in-order key: the index in decimal, unpadded as in etcd 2.0 (2.2 padded it). */
 export function inOrderName(index: number): string {
-  const s = String(index);
-  return s.length >= 20 ? s : '00000000000000000000'.slice(s.length) + s;
+  return String(index);
 }

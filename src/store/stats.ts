@@ -16,6 +16,8 @@ export class StoreStats {
   compareAndDeleteSuccess = 0;
   compareAndDeleteFail = 0;
   expireCount = 0;
+  /** The watcher count when the stats were last read (etcd saves that in snapshots). */
+  watchers = 0;
 }
 
 export const STAT_FIELDS = [
@@ -34,6 +36,7 @@ export const STAT_FIELDS = [
   'compareAndDeleteSuccess',
   'compareAndDeleteFail',
   'expireCount',
+  'watchers',
 ] as const;
 
 export interface StoreStatsJSON {

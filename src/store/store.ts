@@ -1,6 +1,7 @@
 // Over 500 lines: one data structure (the keyspace with its index, TTLs and watch hub) whose operations share its invariants.
 // The v2 keyspace (etcd's v2store): pure and deterministic. Every "now" (ms) is an argument;
 // it only shapes the `ttl` shown in results. Expiry happens only in deleteExpired(now).
+// Expiry times are kept to the nanosecond, as (ms, ns within the ms), like Go's time.Time.
 // Nodes are found by full key in one index Map; directories hold the set of their children.
 import {
   dirNotEmpty,
@@ -17,7 +18,7 @@ import { type Action, listChildren, type NodeExtern, reprNode, StoreEvent } from
 import { EventHistory } from './history.js';
 import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
-import { restoreInto, saveStore } from './snapshot.js';
+import { restoreGoJSON, saveGoJSON } from './go-json.js';
 import { StoreStats, type StoreStatsJSON } from './stats.js';
 import { TTLHeap } from './ttl-heap.js';
 import { type Watcher, WatcherHub } from './watcher.js';
@@ -27,8 +28,10 @@ const MIN_EXPIRE_TIME = 946684800000;
 const MAX_KEYS = 16_000_000;
 
 export interface TTLOptions {
-  /** Absolute expiry in ms, 0 = none. */
+  /** Absolute expiry in whole ms (floor), 0 with expireNs 0 = none. */
   expireTime: number;
+  /** Nanoseconds within expireTime's ms (0..999999); absent = 0. */
+  expireNs?: number;
   /** Keep the value, only reset the TTL; watchers are not told. */
   refresh: boolean;
 }
@@ -62,11 +65,26 @@ export class Store {
 
   /** Most keys the store holds (V8's Map stops at 2^24 entries); past it, creates fail cleanly. */
   readonly maxKeys: number;
+  /** Directories made at index 0 that no request may change (etcd's "/0" and "/1"). */
+  readonly namespaces: readonly string[];
+  /** Saved in snapshots (etcd's CurrentVersion). */
+  version = 2;
 
-  constructor(history?: EventHistory, maxKeys = MAX_KEYS) {
+  constructor(history?: EventHistory, maxKeys = MAX_KEYS, namespaces: readonly string[] = []) {
     this.maxKeys = maxKeys;
+    this.namespaces = namespaces;
     this.root = new Node('/', null, 0, '', true, 0);
     this.hub = new WatcherHub(history ?? new EventHistory());
+    for (const ns of namespaces) {
+      const n = new Node(ns, this.root, 0, '', true, 0);
+      this.nodes.set(ns, n);
+      this.root.children!.add(n);
+    }
+  }
+
+  /** The root and the namespaces are read-only (etcd's readonlySet). */
+  private readOnly(p: string): boolean {
+    return p === '/' || (this.namespaces.length !== 0 && this.namespaces.includes(p));
   }
 
   // ---- lookups ----
@@ -142,7 +160,7 @@ export class Store {
     } else {
       ne.value = n.value;
     }
-    if (n.ttl !== null) ne.setExpiration(n.ttl.expireTime, now);
+    if (n.ttl !== null) ne.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
     this.stats.getsSuccess++;
     return e;
   }
@@ -160,10 +178,11 @@ export class Store {
         value = prev.value;
       }
       let e: StoreEvent;
+      const ns = ttl.expireNs ?? 0;
       if (prev !== null && prev.children === null && prev.parent !== null) {
-        e = this.replaceFile(prev, p, dir, value, ttl.expireTime, now);
+        e = this.replaceFile(prev, p, dir, value, ttl.expireTime, ns, now);
       } else {
-        e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, 'set', now);
+        e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, ns, 'set', now);
       }
       e.etcdIndex = this.index;
       if (!ttl.refresh) this.hub.notify(e);
@@ -186,10 +205,14 @@ export class Store {
     dir: boolean,
     value: string,
     expireTime: number,
+    expireNs: number,
     now: number,
   ): StoreEvent {
     const next = this.index + 1;
-    if (expireTime < MIN_EXPIRE_TIME) expireTime = 0;
+    if (expireTime < MIN_EXPIRE_TIME) {
+      expireTime = 0;
+      expireNs = 0;
+    }
     const e = new StoreEvent('set', p, next, next);
     e.prevNode = reprNode(n, p, now);
     if (n.ttl !== null) {
@@ -198,6 +221,8 @@ export class Store {
     }
     n.createdIndex = next;
     n.modifiedIndex = next;
+    // etcd removes and re-creates the node; it stays in its place in the children set, and
+    // listings order by createdIndex (see listChildren).
     if (dir) {
       n.value = '';
       n.children = new Set();
@@ -207,9 +232,9 @@ export class Store {
       e.node.value = value;
     }
     if (expireTime !== 0) {
-      n.ttl = new TTLEntry(expireTime);
+      n.ttl = new TTLEntry(expireTime, expireNs);
       this.ttlHeap.push(n);
-      e.node.setExpiration(expireTime, now);
+      e.node.setExpiration(expireTime, expireNs, now);
     }
     this.index = next;
     return e;
@@ -225,7 +250,17 @@ export class Store {
     now: number,
   ): StoreEvent {
     try {
-      const e = this.internalCreate(path, dir, value, unique, false, ttl.expireTime, 'create', now);
+      const e = this.internalCreate(
+        path,
+        dir,
+        value,
+        unique,
+        false,
+        ttl.expireTime,
+        ttl.expireNs ?? 0,
+        'create',
+        now,
+      );
       e.etcdIndex = this.index;
       this.hub.notify(e);
       this.stats.createSuccess++;
@@ -269,14 +304,18 @@ export class Store {
     unique: boolean,
     replace: boolean,
     expireTime: number,
+    expireNs: number,
     action: Action,
     now: number,
   ): StoreEvent {
     const curr = this.index;
     const next = curr + 1;
     const p = unique ? cleanPath(`${path}/${inOrderName(next)}`) : cleanPath(path);
-    if (p === '/') throw rootReadOnly(curr);
-    if (expireTime < MIN_EXPIRE_TIME) expireTime = 0;
+    if (this.readOnly(p)) throw rootReadOnly(curr);
+    if (expireTime < MIN_EXPIRE_TIME) {
+      expireTime = 0;
+      expireNs = 0;
+    }
     const old = this.nodes.get(p);
     if (old !== undefined) {
       if (!replace) throw nodeExist(p, curr);
@@ -286,14 +325,14 @@ export class Store {
     if (this.nodes.size + 1 > this.maxKeys - 4096) this.checkRoom(p, curr);
     const d = this.parentDir(p, next, curr);
     const e = new StoreEvent(action, p, next, next);
-    const n = new Node(ownString(p), d, next, dir ? '' : value, dir, expireTime);
+    const n = new Node(ownString(p), d, next, dir ? '' : value, dir, expireTime, expireNs);
     if (dir) e.node.dir = true;
     else e.node.value = value;
     this.nodes.set(n.key, n);
     d.children!.add(n);
     if (expireTime !== 0) {
       this.ttlHeap.push(n);
-      e.node.setExpiration(expireTime, now);
+      e.node.setExpiration(expireTime, expireNs, now);
     }
     this.index = next;
     return e;
@@ -311,9 +350,10 @@ export class Store {
   }
 
   update(path: string, value: string, ttl: TTLOptions, now: number): StoreEvent {
+    const p = cleanPath(path);
+    // etcd counts no failure for the read-only paths (nor in compareAndSwap and delete).
+    if (this.readOnly(p)) throw rootReadOnly(this.index);
     try {
-      const p = cleanPath(path);
-      if (p === '/') throw rootReadOnly(this.index);
       const n = this.lookup(p);
       const next = this.index + 1;
       if (n.children !== null && value.length !== 0) throw notFile(p, this.index);
@@ -329,8 +369,8 @@ export class Store {
       } else {
         e.node.dir = true;
       }
-      this.updateTTL(n, ttl.expireTime);
-      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, now);
+      this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
+      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
       this.index = next;
       if (!ttl.refresh) this.hub.notify(e);
       else {
@@ -353,9 +393,9 @@ export class Store {
     ttl: TTLOptions,
     now: number,
   ): StoreEvent {
+    const p = cleanPath(path);
+    if (this.readOnly(p)) throw rootReadOnly(this.index);
     try {
-      const p = cleanPath(path);
-      if (p === '/') throw rootReadOnly(this.index);
       const n = this.lookup(p);
       if (n.children !== null) throw notFile(p, this.index);
       if (!compareOK(n, prevValue, prevIndex)) {
@@ -368,9 +408,9 @@ export class Store {
       e.prevNode = reprNode(n, p, now);
       n.value = value;
       n.modifiedIndex = next;
-      this.updateTTL(n, ttl.expireTime);
+      this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       e.node.value = value;
-      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, now);
+      if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
       if (!ttl.refresh) this.hub.notify(e);
       else {
         e.refresh = true;
@@ -385,9 +425,9 @@ export class Store {
   }
 
   delete(path: string, dir: boolean, recursive: boolean, now: number): StoreEvent {
+    const p = cleanPath(path);
+    if (this.readOnly(p)) throw rootReadOnly(this.index);
     try {
-      const p = cleanPath(path);
-      if (p === '/') throw rootReadOnly(this.index);
       if (recursive) dir = true;
       const n = this.lookup(p);
       const next = this.index + 1;
@@ -414,8 +454,12 @@ export class Store {
     try {
       const p = cleanPath(path);
       const n = this.lookup(p);
-      // The reference's cause for its root is its trimmed internal path: empty.
-      if (n.children !== null) throw notFile(p === '/' ? '' : p, this.index);
+      if (n.children !== null) {
+        // etcd counts this one as a failed compareAndSwap (its own slip; kept for the numbers).
+        this.stats.compareAndSwapFail++;
+        this.stats.compareAndDeleteFail--;
+        throw notFile(p, this.index);
+      }
       if (!compareOK(n, prevValue, prevIndex)) {
         throw testFailed(compareFailCause(n, prevValue, prevIndex), this.index);
       }
@@ -433,18 +477,23 @@ export class Store {
     }
   }
 
-  /** Removes every node whose TTL ran out at `now` (inclusive), each as an `expire` event. */
-  deleteExpired(now: number): StoreEvent[] {
+  /**
+   * Removes every node whose TTL ran out at `now` ms + `nowNs` ns (inclusive), each as an
+   * `expire` event.
+   */
+  deleteExpired(now: number, nowNs = 0): StoreEvent[] {
     const out: StoreEvent[] = [];
     for (;;) {
       const n = this.ttlHeap.top();
-      if (n === null || n.ttl!.expireTime > now) break;
+      if (n === null) break;
+      const t = n.ttl!;
+      if (t.expireTime > now || (t.expireTime === now && t.expireNs > nowNs)) break;
       const next = ++this.index;
       const p = n.key;
+      // etcd's expire event says nothing of dir on its node (only prevNode does).
       const e = new StoreEvent('expire', p, next, n.createdIndex);
       e.etcdIndex = next;
       e.prevNode = reprNode(n, p, now);
-      if (n.children !== null) e.node.dir = true;
       this.removeTree(n, e);
       this.stats.expireCount++;
       this.hub.notify(e);
@@ -464,18 +513,20 @@ export class Store {
 
   // ---- internals ----
 
-  private updateTTL(n: Node, expireTime: number): void {
+  private updateTTL(n: Node, expireTime: number, expireNs: number): void {
     const t = n.ttl;
+    const none = expireTime === 0 && expireNs === 0;
     if (t !== null) {
-      if (expireTime === 0) {
+      if (none) {
         this.ttlHeap.remove(n);
         n.ttl = null;
       } else {
         t.expireTime = expireTime;
+        t.expireNs = expireNs;
         this.ttlHeap.update(n);
       }
-    } else if (expireTime !== 0) {
-      n.ttl = new TTLEntry(expireTime);
+    } else if (!none) {
+      n.ttl = new TTLEntry(expireTime, expireNs);
       this.ttlHeap.push(n);
     }
   }
@@ -500,25 +551,29 @@ export class Store {
   }
 
   statsJSON(): StoreStatsJSON {
-    return { ...this.stats, watchers: this.hub.count };
+    // As etcd: reading the stats records the watcher count, which snapshots then carry.
+    this.stats.watchers = this.hub.count;
+    return { ...this.stats };
   }
 
-  /** The whole store (tree, indexes, TTLs, history, stats) as bytes. */
+  /** The whole store (tree, indexes, TTLs, history, stats) as etcd 2.0's snapshot JSON. */
   save(): Uint8Array {
-    return saveStore(this);
+    return saveGoJSON(this);
   }
 
-  static restore(b: Uint8Array): Store {
-    const s = new Store();
-    restoreInto(s, b);
+  /** A store from snapshot bytes (etcd 2.0's JSON); `namespaces` as for the constructor. */
+  static restore(b: Uint8Array, namespaces: readonly string[] = []): Store {
+    const s = new Store(undefined, MAX_KEYS, namespaces);
+    restoreGoJSON(s, b);
     return s;
   }
 
   /** Replaces this store's contents with a snapshot's (etcd's Recovery); watchers are closed. */
   recovery(b: Uint8Array): void {
-    const s = Store.restore(b);
+    const s = Store.restore(b, this.namespaces);
     this.hub.closeAll();
     this.index = s.index;
+    this.version = s.version;
     this.root = s.root;
     this.nodes = s.nodes;
     this.ttlHeap = s.ttlHeap;

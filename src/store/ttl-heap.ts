@@ -2,9 +2,11 @@
 import type { Node } from './node.js';
 
 function before(a: Node, b: Node): boolean {
-  const ea = a.ttl!.expireTime;
-  const eb = b.ttl!.expireTime;
-  return ea < eb || (ea === eb && a.createdIndex < b.createdIndex);
+  const ta = a.ttl!;
+  const tb = b.ttl!;
+  if (ta.expireTime !== tb.expireTime) return ta.expireTime < tb.expireTime;
+  if (ta.expireNs !== tb.expireNs) return ta.expireNs < tb.expireNs;
+  return a.createdIndex < b.createdIndex;
 }
 
 export class TTLHeap {

@@ -1,6 +1,7 @@
 // Runs scripted /v2/keys request sequences against a server and records what it answered,
-// normalised so that two servers can be compared: indexes relative to the script's start,
-// expiration times masked, listings ordered by key.
+// normalised so that two servers can be compared: expiration times masked, unsorted listings
+// ordered by key. Indexes are compared as they are: both servers start fresh, so every
+// X-Etcd-Index, createdIndex and in-order key name must be the same number.
 import http from 'node:http';
 
 export type Step =
@@ -150,20 +151,9 @@ const KEPT_HEADERS = [
 ];
 const PRESENT_HEADERS = ['x-raft-index', 'x-raft-term', 'x-etcd-cluster-id'];
 
-function rel(n: number, base: number): number | string {
-  return n === 0 ? 0 : n - base;
-}
-
-function normString(s: string, base: number): string {
-  return s.replace(
-    /(^|\/)(\d{20})(?=\/|$)/g,
-    (_m, pre: string, d: string) => `${pre}#${Number(d) - base}`,
-  );
-}
-
-function normValue(v: unknown, base: number, parentCode: number, sortLists = true): unknown {
+function normValue(v: unknown, sortLists = true): unknown {
   if (Array.isArray(v)) {
-    const out = v.map((x) => normValue(x, base, parentCode, sortLists));
+    const out = v.map((x) => normValue(x, sortLists));
     if (sortLists && out.every((x) => typeof x === 'object' && x !== null && 'key' in x)) {
       out.sort((a, b) => {
         const ka = String((a as { key: string }).key);
@@ -175,16 +165,10 @@ function normValue(v: unknown, base: number, parentCode: number, sortLists = tru
   }
   if (typeof v !== 'object' || v === null) return v;
   const o = v as Record<string, unknown>;
-  const code = typeof o.errorCode === 'number' ? o.errorCode : parentCode;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(o)) {
-    if ((k === 'modifiedIndex' || k === 'createdIndex' || k === 'index') && typeof x === 'number') {
-      out[k] = rel(x, base);
-    } else if (k === 'expiration' && typeof x === 'string') out[k] = '<time>';
-    else if (k === 'cause' && typeof x === 'string' && (code === 101 || code === 401)) {
-      out[k] = x.replace(/\d+/g, (d) => String(Number(d) - base));
-    } else if (typeof x === 'string') out[k] = normString(x, base);
-    else out[k] = normValue(x, base, code, sortLists);
+    if (k === 'expiration' && typeof x === 'string') out[k] = '<time>';
+    else out[k] = normValue(x, sortLists);
   }
   // Field order matters on the wire: keep it visible.
   out['#order'] = Object.keys(o).join(',');
@@ -192,21 +176,20 @@ function normValue(v: unknown, base: number, parentCode: number, sortLists = tru
 }
 
 /** `sorted`: the request asked for sorted=true, so the order itself is compared. */
-function normBody(text: string, base: number, sorted = false): unknown {
+function normBody(text: string, sorted = false): unknown {
   if (text === '') return '';
   try {
-    return normValue(JSON.parse(text), base, 0, !sorted);
+    return normValue(JSON.parse(text), !sorted);
   } catch {
     return text;
   }
 }
 
-function normHeaders(h: http.IncomingHttpHeaders, base: number): Record<string, string> {
+function normHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of KEPT_HEADERS) {
     const v = h[k];
-    if (v === undefined) continue;
-    out[k] = k === 'x-etcd-index' ? String(rel(Number(v), base)) : String(v);
+    if (v !== undefined) out[k] = String(v);
   }
   for (const k of PRESENT_HEADERS) if (h[k] !== undefined) out[k] = '<present>';
   out.framing =
@@ -223,11 +206,22 @@ function fill(path: string, base: number): string {
   return path.replace(/\{\{(-?\d+)\}\}/g, (_m, n: string) => String(base + Number(n)));
 }
 
-/** Runs a script; the first request made is a GET of the root to learn the base index. */
+/**
+ * Runs a script; the first request made is a GET of the root to learn the base index
+ * (recorded as step -1: both servers must be at the same index when a script starts).
+ */
 export async function runScript(baseUrl: string, script: Script): Promise<Answer[]> {
   const probe = await request(baseUrl, 'GET', '/v2/keys/');
   const base = Number(probe.headers['x-etcd-index']);
-  const out: Answer[] = [];
+  const out: Answer[] = [
+    {
+      step: -1,
+      status: probe.status,
+      headers: normHeaders(probe.headers),
+      body: base,
+      escapes: '',
+    },
+  ];
   const watches = new Map<string, OpenWatch>();
   try {
     for (let i = 0; i < script.steps.length; i++) {
@@ -239,8 +233,8 @@ export async function runScript(baseUrl: string, script: Script): Promise<Answer
           out.push({
             step: i,
             status: r.status,
-            headers: normHeaders(r.headers, base),
-            body: normBody(body, base, /[?&]sorted=true/.test(s.path)),
+            headers: normHeaders(r.headers),
+            body: normBody(body, /[?&]sorted=true/.test(s.path)),
             escapes: escapeProfile(body),
           });
           break;
@@ -256,8 +250,8 @@ export async function runScript(baseUrl: string, script: Script): Promise<Answer
           out.push({
             step: i,
             status: w.status,
-            headers: normHeaders(w.headers, base),
-            body: raw.map((l) => normBody(l, base)),
+            headers: normHeaders(w.headers),
+            body: raw.map((l) => normBody(l)),
             escapes: escapeProfile(raw.join('\n')),
           });
           break;

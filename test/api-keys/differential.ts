@@ -1,13 +1,15 @@
-// The differential suite: the same scripts against a target and against Debian's etcd,
-// answers compared after normalisation. The target is pluggable (the server helper points
-// it at a real member later).
-import { startReference } from '../helpers/reference.js';
+// The differential suite: the same scripts against a target and against Go etcd 2.0.13, both
+// from a fresh start, answers compared after normalisation (times masked, unsorted listings
+// ordered). The target is pluggable (a store shim, or a real member).
+import { startGoMember } from '../helpers/go-member.js';
 import { type Answer, closeAgent, reconcileTTL, runScript, type Script } from './diff-runner.js';
 import { allScripts } from './diff-scripts.js';
 
 export interface Target {
   url: string;
   close(): Promise<void>;
+  /** Store reads its start-up made (a readiness probe): the reference gets as many. */
+  startupReads?: number;
 }
 
 export interface Difference {
@@ -23,7 +25,7 @@ export const DELIBERATE: { script: string; step?: number; reason: string }[] = [
     script: 'validation',
     step: 13,
     reason:
-      'OPTIONS is answered by the CORS layer in front of the keys handler (the router), not by handleKeys',
+      'OPTIONS is answered by the CORS layer in front of the keys handler (the router), which the in-process shim does not have',
   },
 ];
 
@@ -38,6 +40,12 @@ async function runAll(url: string, scripts: Script[]): Promise<Answer[][]> {
   // One warm-up write so that every script starts at a non-zero index on both sides.
   await fetch(`${url}/v2/keys/warmup?value=1`, { method: 'PUT' }).then((r) => r.text());
   for (const s of scripts) out.push(await runScript(url, s));
+  // Then the store's counters, which every script moved: compared as they are.
+  const stats = await fetch(`${url}/v2/stats/store`).then(async (r) => ({
+    status: r.status,
+    body: await r.text(),
+  }));
+  out.push([{ step: 0, status: stats.status, headers: {}, body: stats.body, escapes: '' }]);
   return out;
 }
 
@@ -52,14 +60,19 @@ export async function differential(
   deliberate: Difference[];
 }> {
   const scripts = allScripts(random);
-  const ref = await startReference('diff');
+  const ref = await startGoMember('diff');
   const ours = await target();
   try {
+    // The same store reads on both sides before the scripts: /v2/stats/store is compared.
+    for (let i = 0; i < (ours.startupReads ?? 0); i++) {
+      await fetch(`${ref.clientUrl}/v2/keys/?quorum=true`).then((r) => r.text());
+    }
     const [a, b] = await Promise.all([runAll(ours.url, scripts), runAll(ref.clientUrl, scripts)]);
     const differences: Difference[] = [];
     const deliberate: Difference[] = [];
     let steps = 0;
-    for (let i = 0; i < scripts.length; i++) {
+    const names = [...scripts.map((s) => s.name), '/v2/stats/store'];
+    for (let i = 0; i < names.length; i++) {
       const oa = a[i]!;
       const rb = b[i]!;
       const n = Math.max(oa.length, rb.length);
@@ -70,7 +83,7 @@ export async function differential(
         reconcileTTL(o, r);
         if (JSON.stringify(o) !== JSON.stringify(r)) {
           const d: Difference = {
-            script: scripts[i]!.name,
+            script: names[i]!,
             step: o?.step ?? r?.step ?? j,
             ours: o,
             ref: r,

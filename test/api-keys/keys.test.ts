@@ -106,9 +106,11 @@ describe('keys over HTTP', () => {
     assert.equal(shim.backend.store.find('/h/big'), null);
   });
 
-  test('noValueOnSuccess drops the nodes', async () => {
+  test('noValueOnSuccess and refresh (etcd 2.3) are ignored, as etcd 2.0 does', async () => {
     const r = await call('PUT', '/v2/keys/h/nv?value=1&noValueOnSuccess=true');
-    assert.equal(r.body, '{"action":"set"}\n');
+    assert.match(r.body, /^\{"action":"set","node":\{"key":"\/h\/nv","value":"1"/);
+    const f = await call('PUT', '/v2/keys/h/nv?refresh=true&ttl=5');
+    assert.match(f.body, /"value":"","expiration"/);
   });
 
   test('unclean paths are redirected as Go does', async () => {
@@ -253,10 +255,12 @@ describe('form parsing as Go', () => {
     assert.equal(parseGoUint('18446744073709551616'), null);
     assert.equal(parseGoUint('+1'), null);
     assert.equal(muxCleanPath('/v2/keys/a/../b/'), '/v2/keys/b/');
-    assert.equal(ttlToExpiration(5n, 1000), 6000);
+    const now = 1_700_000_000_000_000_007n;
+    assert.equal(ttlToExpiration(5n, 1000n), 5_000_001_000n);
+    assert.equal(ttlToExpiration(5n, now), now + 5_000_000_000n);
     // uint64 max is -1 as a Go Duration: one second ago.
-    assert.equal(ttlToExpiration(18446744073709551615n, 1_700_000_000_000), 1_699_999_999_000);
+    assert.equal(ttlToExpiration(18446744073709551615n, now), now - 1_000_000_000n);
     // Overflows int64 nanoseconds: lands before 2000, which the store treats as permanent.
-    assert.ok(ttlToExpiration(9999999999n, 1_700_000_000_000) < 946684800000);
+    assert.ok(ttlToExpiration(9999999999n, now) < 946684800000n * 1_000_000n);
   });
 });

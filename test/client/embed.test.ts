@@ -44,6 +44,8 @@ test('a client talks to an in-process member: keys, watch, members, close', asyn
     assert.equal(members.length, 1);
     assert.equal(members[0]!.name, 'embedded');
     assert.equal(String((await client.health()).health), 'true');
+    // etcd 2.0's /version is text ("etcd 2.0.13"), with no cluster version.
+    assert.deepEqual(await client.version(), { etcdserver: '2.0.13', etcdcluster: '' });
   } finally {
     client.close();
     await etcd.close();

@@ -11,7 +11,7 @@ import { EntryType } from '../../src/raft/types.js';
 import { startEtcd } from '../../src/embed/etcd.js';
 import { decodeWalMetadata } from '../../src/server/wal-metadata.js';
 import { Snapshotter } from '../../src/snap/snapshotter.js';
-import { decodeRequest } from '../../src/store/request.js';
+import { decodeRequest } from '../../src/server/etcdserverpb.js';
 import { WAL } from '../../src/wal/wal.js';
 import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';

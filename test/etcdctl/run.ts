@@ -102,7 +102,7 @@ export function normalise(s: string): string {
       .replace(/\[\d+ != \d+\]/g, '[N != N]')
       .replace(/\/\d{20}\b/g, '/<inorder>')
       // In-order names are indexes (unpadded in 2.0.13), and both etcdctls write to one server.
-      .replace(/@\/q\/\d+\b/g, '@/q/<inorder>')
+      .replace(/\/q\/\d+\b/g, '/q/<inorder>')
       .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
       .replace(/ETCD_WATCH_MODIFIED_INDEX=\d+/g, 'ETCD_WATCH_MODIFIED_INDEX=N')
       .replace(/ID [0-9a-f]{1,16}\b/g, 'ID X')

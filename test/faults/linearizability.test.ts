@@ -3,10 +3,14 @@
 // restarted, or paused (SIGSTOP) past the election timeout and resumed. The recorded
 // history must be linearizable. Short in `npm test`; `npm run test:faults` runs it long.
 // FAULTS_FLAVOR=reference runs the same test against Go etcd 2.0.13 (to check the test).
+// The mixed flavour runs it on 1 Go etcd 2.0.13 member and 2 of ours (issue 13).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
 import { type Flavor, isServing, startCluster } from '../helpers/cluster.js';
+import { goEtcdSkip } from '../helpers/go-etcd.js';
 import { checkLinearizable } from '../helpers/linearizability.js';
+import { startMixed } from '../helpers/mixed-cluster.js';
 import { waitFor } from '../helpers/process.js';
 import { referenceSkip } from '../helpers/reference.js';
 import { Prng } from '../../src/pkg/prng.js';
@@ -17,14 +21,24 @@ const flavor = (process.env.FAULTS_FLAVOR ?? 'ours') as Flavor;
 const seed = Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000);
 const durationMs = LONG ? 120_000 : 8_000;
 
-test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`, {
-  timeout: durationMs + 120_000,
-  skip: flavor === 'reference' ? referenceSkip() : false,
-}, async (t) => {
+/** What the fault injector needs of a cluster of three processes. */
+interface FaultTarget {
+  size: number;
+  proc(i: number): ChildProcess | null;
+  kill(i: number): Promise<void>;
+  restart(i: number): void;
+  clientUrls(): string[];
+  allClientUrls(): string[];
+}
+
+async function historyUnderFaults(
+  t: TestContext,
+  c: FaultTarget,
+  ms: number,
+  label: string,
+): Promise<void> {
   const prng = new Prng(seed);
   const random = () => prng.next();
-  const cluster = await startCluster(3, { flavor });
-  t.after(() => cluster.close());
   let stopFaults = false;
   const faults: string[] = [];
 
@@ -32,28 +46,28 @@ test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`,
     while (!stopFaults) {
       await new Promise((r) => setTimeout(r, 700 + random() * 1200));
       if (stopFaults) break;
-      const i = Math.floor(random() * 3);
-      const m = cluster.members[i]!;
-      if (!m.proc) continue;
+      const i = Math.floor(random() * c.size);
+      const p = c.proc(i);
+      if (!p) continue;
       if (random() < 0.5) {
         faults.push(`kill m${i}`);
-        await cluster.stopMember(i, 'SIGKILL');
+        await c.kill(i);
         await new Promise((r) => setTimeout(r, 200 + random() * 800));
-        await cluster.startMember(i);
+        c.restart(i);
       } else {
         faults.push(`pause m${i}`);
-        m.proc.proc.kill('SIGSTOP');
+        p.kill('SIGSTOP');
         await new Promise((r) => setTimeout(r, 600 + random() * 900));
-        m.proc.proc.kill('SIGCONT');
+        p.kill('SIGCONT');
       }
     }
   })();
 
   const result = await runRegisterWorkload({
-    endpoints: () => cluster.clientUrls(),
+    endpoints: () => c.clientUrls(),
     keys: ['a', 'b', 'c'],
     clients: 8,
-    durationMs,
+    durationMs: ms,
     random,
     timeoutMs: 2500,
   });
@@ -62,13 +76,12 @@ test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`,
 
   // After healing, every member serves quorum reads again (progress).
   await waitFor(
-    async () =>
-      (await Promise.all(cluster.members.map((m) => isServing(m.clientUrl)))).every(Boolean),
+    async () => (await Promise.all(c.allClientUrls().map((u) => isServing(u)))).every(Boolean),
     'cluster to heal',
     30_000,
   );
 
-  const summary = `seed ${seed}; faults: ${faults.join(', ')}; ops ${JSON.stringify(result.counts)}`;
+  const summary = `${label}; seed ${seed}; faults: ${faults.join(', ')}; ops ${JSON.stringify(result.counts)}`;
   t.diagnostic(summary);
   assert.ok(result.counts.ok > 50, `too few successful operations to mean anything: ${summary}`);
   const check = checkLinearizable(result.history);
@@ -76,5 +89,48 @@ test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`,
     check.ok,
     true,
     `not linearizable on key ${check.key}: ${summary} (replay with FAULTS_SEED=${seed})`,
+  );
+}
+
+test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`, {
+  timeout: durationMs + 120_000,
+  skip: flavor === 'reference' ? referenceSkip() : false,
+}, async (t) => {
+  const cluster = await startCluster(3, { flavor });
+  t.after(() => cluster.close());
+  await historyUnderFaults(
+    t,
+    {
+      size: 3,
+      proc: (i) => cluster.members[i]!.proc?.proc ?? null,
+      kill: (i) => cluster.stopMember(i, 'SIGKILL'),
+      restart: (i) => void cluster.startMember(i),
+      clientUrls: () => cluster.clientUrls(),
+      allClientUrls: () => cluster.members.map((m) => m.clientUrl),
+    },
+    durationMs,
+    flavor,
+  );
+});
+
+const mixedMs = LONG ? 120_000 : 6_000;
+test(`history under kills and pauses is linearizable (1 Go 2.0.13 + 2 ours, seed ${seed})`, {
+  timeout: mixedMs + 120_000,
+  skip: goEtcdSkip('etcd'),
+}, async (t) => {
+  const cluster = await startMixed(['go', 'ours', 'ours']);
+  t.after(() => cluster.close());
+  await historyUnderFaults(
+    t,
+    {
+      size: 3,
+      proc: (i) => cluster.members[i]!.proc?.proc ?? null,
+      kill: (i) => cluster.stop(i),
+      restart: (i) => void cluster.start(i),
+      clientUrls: () => cluster.running().map((i) => cluster.members[i]!.clientUrl),
+      allClientUrls: () => cluster.members.map((m) => m.clientUrl),
+    },
+    mixedMs,
+    'mixed',
   );
 });

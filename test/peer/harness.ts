@@ -84,6 +84,7 @@ export class TestNode {
         this.streams.set(`${id}/${dir}`, up);
         this.notify();
       },
+      onPeerKind: () => this.notify(),
       membersJSON: this.opts.membersJSON,
       versionJSON: () => '{"etcdserver":"2.0.13","etcdcluster":"2.0.0"}',
     });

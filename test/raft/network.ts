@@ -2,7 +2,7 @@
 // MemoryStorage, applies committed entries (conf changes included) and routes messages,
 // with optional drops and isolation.
 import { Prng } from '../../src/pkg/prng.js';
-import { decodeConfChange } from '../../src/raft/codec.js';
+import { decodeConfChange } from '../../src/raft/raftpb.js';
 import type { Config } from '../../src/raft/interface.js';
 import { RawNode } from '../../src/raft/rawnode.js';
 import { MemoryStorage } from '../../src/raft/storage.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ProposalDroppedError } from '../../src/raft/interface.js';
 import { RawNode } from '../../src/raft/rawnode.js';
 import { MemoryStorage } from '../../src/raft/storage.js';
-import { decodeConfChange } from '../../src/raft/codec.js';
+import { decodeConfChange } from '../../src/raft/raftpb.js';
 import {
   ConfChangeType,
   EntryType,
@@ -236,7 +236,7 @@ test('messages from removed members, local types and unknown responders are igno
   const net = new Network(['1', '2', '3']);
   net.elect('1');
   net.node('1').rn.proposeConfChange({
-    id: 'rm',
+    id: 'a1',
     type: ConfChangeType.RemoveNode,
     nodeId: '3',
     context: new Uint8Array(0),
@@ -267,7 +267,7 @@ test('a removed node cannot disrupt the cluster even as it keeps campaigning', (
   const net = new Network(['1', '2', '3'], { preVote: true, checkQuorum: true });
   net.elect('1');
   net.node('1').rn.proposeConfChange({
-    id: 'rm',
+    id: 'a1',
     type: ConfChangeType.RemoveNode,
     nodeId: '3',
     context: new Uint8Array(0),

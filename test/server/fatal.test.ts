@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startEtcd } from '../../src/embed/etcd.js';
 import { Logger } from '../../src/pkg/logger.js';
-import { encodeConfChange } from '../../src/raft/codec.js';
+import { encodeConfChange } from '../../src/raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,
@@ -18,7 +18,8 @@ import {
 import { type ApplySink, type ApplyState, applyEntries } from '../../src/server/apply.js';
 import { FatalError } from '../../src/server/errors.js';
 import { Membership } from '../../src/server/membership.js';
-import { encodeRequest, newRequest } from '../../src/store/request.js';
+import { encodeRequest } from '../../src/server/etcdserverpb.js';
+import { newRequest } from '../../src/store/request.js';
 import { Store } from '../../src/store/store.js';
 import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
@@ -67,13 +68,13 @@ test('apply: a committed entry that cannot be decoded is fatal, not skipped', ()
   const st = state();
   const put = newRequest('PUT', '/k');
   put.val = 'v';
-  put.id = 'p1';
+  put.id = 'a1';
   assert.throws(
     () => applyEntries(st, sink(calls), [normal(1, encodeRequest(put)), normal(2, GARBAGE)], 0, 0),
     (e: unknown) => e instanceof FatalError && /entry 2/.test(e.message),
   );
   // What came before the broken entry was applied, in order.
-  assert.deepEqual(calls, ['trigger p1']);
+  assert.deepEqual(calls, ['trigger a1']);
   assert.equal(st.store.index, 1);
 });
 
@@ -89,7 +90,7 @@ test("apply: an AddNode whose member context does not parse is fatal before raft
   assert.deepEqual(calls, []);
   const ok: ConfChange = {
     ...bad,
-    context: new TextEncoder().encode('{"id":"b","peerURLs":["http://127.0.0.1:1"],"name":"b"}'),
+    context: new TextEncoder().encode('{"id":11,"peerURLs":["http://127.0.0.1:1"],"name":"b"}'),
   };
   const st = state();
   const p = applyEntries(st, sink(calls), [confChange(1, ok)], 0, 0);
@@ -101,7 +102,7 @@ test("apply: an AddNode whose member context does not parse is fatal before raft
 test('apply: malformed member attributes in a committed entry are fatal', () => {
   const r = newRequest('PUT', '/0/members/a/attributes');
   r.val = '{"name":';
-  r.id = 'x';
+  r.id = 'f';
   assert.throws(
     () => applyEntries(state(), sink([]), [normal(1, encodeRequest(r))], 0, 0),
     FatalError,

@@ -80,7 +80,8 @@ test('quorumReadsViaLog: a quorum GET goes through the log as a QGET entry', asy
     }
     assert.ok(etcd.member.raftIndex() - before >= 5, 'the reads did not go through the log');
     // The member API sees the same: a quorum read is a proposal.
-    const r = newRequest('GET', '/q');
+    // The member's own API speaks store paths: user keys are under /1, as in etcd 2.0.
+    const r = newRequest('GET', '/1/q');
     r.quorum = true;
     const at = etcd.member.raftIndex();
     const ev = await etcd.member.do(r);

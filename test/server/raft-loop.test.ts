@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Prng } from '../../src/pkg/prng.js';
-import { decodeConfChange } from '../../src/raft/codec.js';
+import { decodeConfChange } from '../../src/raft/raftpb.js';
 import { ProposalDroppedError } from '../../src/raft/interface.js';
 import { RawNode } from '../../src/raft/rawnode.js';
 import { MemoryStorage } from '../../src/raft/storage.js';

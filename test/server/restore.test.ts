@@ -55,3 +55,41 @@ test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads
     backupTmp.remove();
   }
 });
+
+test("the backup restored on its old member's peer URL: the old member goes, the copy comes in", async () => {
+  // The conf changes are checked against the membership in the store when applied (as etcd
+  // 2.0 does): the old member must be removed before the copy, with its URLs, is added.
+  let etcd: RunningEtcd = await spawnEtcd({ extra: ['--snapshot-count', '25'] });
+  const ports = [Number(new URL(etcd.url).port), Number(new URL(etcd.peerUrl).port)];
+  const backupTmp = tempDir('etcd-backup-same');
+  const backupDir = join(backupTmp.path, 'backup');
+  try {
+    for (let i = 0; i < 30; i++) {
+      assert.equal((await http('PUT', `${etcd.url}/v2/keys/same/k${i}`, 'value=1')).status, 201);
+    }
+    assert.equal(await etcd.stop('SIGTERM'), 0);
+    const ctl = start(process.execPath, [
+      join(ROOT, 'bin', 'etcdctl'),
+      'backup',
+      '--data-dir',
+      etcd.dataDir,
+      '--backup-dir',
+      backupDir,
+    ]);
+    assert.equal(await ctl.exited, 0, ctl.output());
+    await etcd.destroy();
+    etcd = await spawnEtcd({
+      dataDir: backupDir,
+      name: 'srv',
+      ports,
+      extra: ['--force-new-cluster'],
+    });
+    const members = JSON.parse((await http('GET', `${etcd.url}/v2/members`)).body).members;
+    assert.equal(members.length, 1, JSON.stringify(members));
+    assert.deepEqual(members[0].peerURLs, [etcd.peerUrl]);
+    assert.equal((await http('PUT', `${etcd.url}/v2/keys/same/after`, 'value=1')).status, 201);
+  } finally {
+    await etcd.destroy();
+    backupTmp.remove();
+  }
+});

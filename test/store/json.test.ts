@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EtcdError } from '../../src/store/errors.js';
-import { errorJSON, goString, goTime } from '../../src/store/json.js';
+import { errorJSON, goString } from '../../src/store/json.js';
 
 test('strings are escaped as Go 1.19 encoding/json does', () => {
   assert.equal(
@@ -9,12 +9,6 @@ test('strings are escaped as Go 1.19 encoding/json does', () => {
     '"a\\"\\\\\\u003c\\u003e\\u0026\\u0008\\u000c\\u0001\\t\\n\\r\\u2028\\u2029é😀"',
   );
   assert.equal(goString('plain'), '"plain"');
-});
-
-test('times are RFC 3339 with trailing zeros trimmed', () => {
-  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 0)), '2026-01-02T03:04:05Z');
-  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 400)), '2026-01-02T03:04:05.4Z');
-  assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 123) + 0.4567), '2026-01-02T03:04:05.123457Z');
 });
 
 test('errors: field order, cause omitted when empty', () => {

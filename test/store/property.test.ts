@@ -9,17 +9,24 @@ import { applyRequest, newRequest, type V2Request } from '../../src/store/reques
 import { Store } from '../../src/store/store.js';
 
 const NOW = 1_700_000_000_000;
+const NS = 1_000_000n;
 const key = fc.constantFrom('/a', '/b', '/d', '/d/x', '/d/y', '/d/e/f', '/_h', '/q', '/a/z');
 const val = fc.constantFrom('', 'v1', 'v2', 'v3');
 
 const op: fc.Arbitrary<V2Request> = fc.oneof(
   fc
-    .record({ k: key, v: val, dir: fc.boolean(), ttl: fc.constantFrom(0, 1, 5, 30) })
-    .map(({ k, v, dir, ttl }) => ({
+    .record({
+      k: key,
+      v: val,
+      dir: fc.boolean(),
+      ttl: fc.constantFrom(0, 1, 5, 30),
+      ns: fc.nat(999_999),
+    })
+    .map(({ k, v, dir, ttl, ns }) => ({
       ...newRequest('PUT', k),
       val: v,
       dir,
-      expiration: ttl === 0 ? 0 : NOW + ttl * 1000,
+      expiration: ttl === 0 ? 0n : BigInt(NOW + ttl * 1000) * NS + BigInt(ns),
     })),
   fc
     .record({ k: key, v: val, pe: fc.boolean() })
@@ -39,7 +46,7 @@ const op: fc.Arbitrary<V2Request> = fc.oneof(
   fc
     .record({ k: key, pv: val, pi: fc.nat(30) })
     .map(({ k, pv, pi }) => ({ ...newRequest('DELETE', k), prevValue: pv, prevIndex: pi })),
-  fc.nat(40).map((s) => ({ ...newRequest('SYNC', '/'), time: NOW + s * 1000 })),
+  fc.nat(40).map((s) => ({ ...newRequest('SYNC', ''), time: BigInt(NOW + s * 1000) * NS })),
 );
 
 function answer(s: Store, r: V2Request, now: number): string {
@@ -57,19 +64,21 @@ test('save/restore at any point gives a store that answers identically', () => {
       fc.array(op, { maxLength: 40 }),
       fc.array(op, { maxLength: 15 }),
       (before, after) => {
-        const s = new Store();
+        const s = new Store(undefined, undefined, ['/0', '/1']);
         let last = 0;
         for (const r of before) {
           answer(s, r, NOW);
           assert.ok(s.index >= last);
           last = s.index;
         }
-        const r = Store.restore(s.save());
-        assert.equal(r.save().length, s.save().length);
+        const r = Store.restore(s.save(), ['/0', '/1']);
+        assert.equal(Buffer.from(r.save()).toString(), Buffer.from(s.save()).toString());
         assert.deepEqual(r.statsJSON(), s.statsJSON());
         const probes: V2Request[] = [
           ...after,
           { ...newRequest('GET', '/'), recursive: true, sorted: true },
+          { ...newRequest('GET', '/'), recursive: true },
+          { ...newRequest('GET', '/d'), recursive: true },
         ];
         for (const p of probes) assert.equal(answer(r, p, NOW), answer(s, p, NOW));
         for (let since = 1; since <= s.index; since++) {

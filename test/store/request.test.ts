@@ -1,54 +1,42 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EtcdError } from '../../src/store/errors.js';
-import {
-  applyRequest,
-  decodeRequest,
-  encodeRequest,
-  newRequest,
-  type V2Request,
-} from '../../src/store/request.js';
+import { applyRequest, newRequest, storeCall, type V2Request } from '../../src/store/request.js';
 import { Store } from '../../src/store/store.js';
 
 const NOW = 1_700_000_000_000;
+const NS = 1_000_000n;
 
 function put(path: string, fields: Partial<V2Request>): V2Request {
   return { ...newRequest('PUT', path), ...fields };
 }
 
-describe('V2Request codec', () => {
-  test('round-trips every field', () => {
-    const r: V2Request = {
-      id: 'abc123',
-      method: 'PUT',
-      path: '/a/é',
-      val: 'v\u0000x✓',
-      dir: true,
-      prevValue: 'p',
-      prevIndex: 2 ** 40,
-      prevExist: false,
-      expiration: NOW + 1234.5,
-      wait: true,
-      since: 77,
-      recursive: true,
-      sorted: true,
-      quorum: true,
-      stream: true,
-      time: NOW,
-      refresh: true,
-    };
-    assert.deepEqual(decodeRequest(encodeRequest(r)), r);
-    const plain = newRequest('SYNC', '/');
-    assert.deepEqual(decodeRequest(encodeRequest(plain)), plain);
-    assert.ok(encodeRequest(newRequest('GET', '/k')).length < 16, 'compact');
-  });
-
-  test('bad input is refused', () => {
-    assert.throws(() => decodeRequest(Uint8Array.of(9)), /format/);
-    const b = encodeRequest(put('/a', { val: 'x' }));
-    assert.throws(() => decodeRequest(b.subarray(0, b.length - 2)), /truncated/);
-    assert.throws(() => decodeRequest(Uint8Array.of(...b, 0)), /trailing/);
-  });
+describe('storeCall: etcd 2.0 applyRequest decision table', () => {
+  const cases: [Partial<V2Request> & { method: string }, string][] = [
+    [{ method: 'POST' }, 'create-unique'],
+    [{ method: 'POST', prevExist: true, prevValue: 'x' }, 'create-unique'],
+    [{ method: 'PUT' }, 'set'],
+    [{ method: 'PUT', dir: true }, 'set'],
+    [{ method: 'PUT', prevExist: true }, 'update'],
+    [{ method: 'PUT', prevExist: true, prevValue: 'x' }, 'compareAndSwap'],
+    [{ method: 'PUT', prevExist: true, prevIndex: 3 }, 'compareAndSwap'],
+    [{ method: 'PUT', prevExist: false }, 'create'],
+    [{ method: 'PUT', prevExist: false, prevValue: 'x', prevIndex: 3 }, 'create'],
+    [{ method: 'PUT', prevValue: 'x' }, 'compareAndSwap'],
+    [{ method: 'PUT', prevIndex: 1 }, 'compareAndSwap'],
+    [{ method: 'DELETE' }, 'delete'],
+    [{ method: 'DELETE', prevValue: 'x' }, 'compareAndDelete'],
+    [{ method: 'DELETE', prevIndex: 2, recursive: true }, 'compareAndDelete'],
+    [{ method: 'QGET', wait: true }, 'get'],
+    [{ method: 'SYNC' }, 'deleteExpired'],
+    [{ method: 'GET' }, 'unknown'],
+    [{ method: 'PATCH' }, 'unknown'],
+  ];
+  for (const [fields, want] of cases) {
+    test(`${JSON.stringify(fields)} -> ${want}`, () => {
+      assert.equal(storeCall({ ...newRequest('PUT', '/1/a'), ...fields }), want);
+    });
+  }
 });
 
 describe('applyRequest', () => {
@@ -74,13 +62,24 @@ describe('applyRequest', () => {
       () => applyRequest(s, put('/a', { val: '6', prevExist: false, prevValue: '5' }), NOW),
       EtcdError,
     );
-    assert.equal(applyRequest(s, put('/e', { val: '1', expiration: NOW + 5000 }), NOW).node.ttl, 5);
   });
 
-  test('POST, DELETE, QGET, SYNC', () => {
+  test('expirations are int64 nanoseconds, kept to the ns; 0 is none', () => {
+    const s = new Store();
+    const exp = BigInt(NOW) * NS + 5_000_000_123n;
+    const e = applyRequest(s, put('/e', { val: '1', expiration: exp }), NOW);
+    assert.equal(e.node.ttl, 6, 'ceil(5.000000123 s)');
+    assert.equal(e.node.expiration, NOW + 5000);
+    assert.equal(e.node.expirationNs, 123);
+    assert.equal(applyRequest(s, put('/p', { val: '1', expiration: 0n }), NOW).node.ttl, 0);
+    // Before 2000: permanent on create, as etcd's minExpireTime.
+    assert.equal(applyRequest(s, put('/old', { val: '1', expiration: 5n }), NOW).node.ttl, 0);
+  });
+
+  test('POST makes unpadded in-order keys; DELETE, QGET; SYNC expires at its ns time', () => {
     const s = new Store();
     const p = applyRequest(s, { ...newRequest('POST', '/q'), val: 'x' }, NOW);
-    assert.equal(p.node.key, '/q/00000000000000000001');
+    assert.equal(p.node.key, '/q/1');
     assert.equal(
       applyRequest(s, { ...newRequest('QGET', '/q'), recursive: true }, NOW).node.nodes!.length,
       1,
@@ -93,10 +92,22 @@ describe('applyRequest', () => {
       applyRequest(s, { ...newRequest('DELETE', '/q'), dir: true }, NOW).action,
       'delete',
     );
-    applyRequest(s, put('/t', { val: '1', expiration: NOW + 1000 }), NOW);
-    const sync = applyRequest(s, { ...newRequest('SYNC', '/'), time: NOW + 1000 }, NOW + 1000);
+    const exp = BigInt(NOW + 1000) * NS + 7n;
+    applyRequest(s, put('/t', { val: '1', expiration: exp }), NOW);
+    applyRequest(s, { ...newRequest('SYNC', ''), time: exp - 1n }, NOW + 1000);
+    assert.notEqual(s.find('/t'), null, 'one ns early: still there');
+    const sync = applyRequest(s, { ...newRequest('SYNC', ''), time: exp }, NOW + 1000);
     assert.equal(sync.action, 'sync');
     assert.equal(s.find('/t'), null);
     assert.equal(sync.etcdIndex, s.index);
+  });
+
+  test('an unknown method changes nothing', () => {
+    const s = new Store();
+    assert.throws(
+      () => applyRequest(s, { ...newRequest('PUT', '/a'), method: 'PATCH' }, NOW),
+      /unknown method/,
+    );
+    assert.equal(s.index, 0);
   });
 });

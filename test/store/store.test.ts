@@ -83,9 +83,20 @@ describe('get / set', () => {
     ]);
     assert.equal(s.get('/d/_h', false, false, NOW).node.value, '3');
     assert.deepEqual(json(s.get('/', false, false, NOW)).node, {
+      key: '/',
       dir: true,
       nodes: [{ key: '/d', dir: true, modifiedIndex: 1, createdIndex: 1 }],
     });
+  });
+
+  test('unsorted listings by createdIndex: a key set again is listed last, after a restore too', () => {
+    const s = new Store();
+    s.set('/d/a', false, '1', NO_TTL, NOW);
+    s.set('/d/b', false, '2', NO_TTL, NOW);
+    s.set('/d/a', false, '3', NO_TTL, NOW);
+    const keys = (st: Store) => st.get('/d', false, false, NOW).node.nodes!.map((n) => n.key);
+    assert.deepEqual(keys(s), ['/d/b', '/d/a']);
+    assert.deepEqual(keys(Store.restore(s.save())), ['/d/b', '/d/a']);
   });
 
   test('errors: 100 names the first missing element, 104 the file in the way, 102 for a dir', () => {
@@ -118,13 +129,13 @@ describe('create / update / in-order', () => {
     expectErr(() => s.create('/', true, '', false, NO_TTL, NOW), 107, '/', 1, 400);
   });
 
-  test('in-order keys are the 20-digit index under the directory', () => {
+  test('in-order keys are the index under the directory, unpadded as in etcd 2.0', () => {
     const s = new Store();
     s.set('/other', false, 'x', NO_TTL, NOW);
     const e = s.create('/q', false, 'v', true, NO_TTL, NOW);
-    assert.equal(e.node.key, '/q/00000000000000000002');
+    assert.equal(e.node.key, '/q/2');
     assert.equal(e.action, 'create');
-    assert.equal(s.create('/', false, 'r', true, NO_TTL, NOW).node.key, '/00000000000000000003');
+    assert.equal(s.create('/', false, 'r', true, NO_TTL, NOW).node.key, '/3');
     expectErr(() => s.create('/other', false, 'v', true, NO_TTL, NOW), 104, '/other', 3, 400);
   });
 
@@ -194,7 +205,10 @@ describe('compare and swap / delete', () => {
     const s = new Store();
     s.set('/a', false, 'one', NO_TTL, NOW);
     expectErr(() => s.compareAndDelete('/a', 'two', 0, NOW), 101, '[two != one]', 1, 412);
-    expectErr(() => s.compareAndDelete('/', 'two', 0, NOW), 102, '', 1, 403);
+    expectErr(() => s.compareAndDelete('/', 'two', 0, NOW), 102, '/', 1, 403);
+    // etcd 2.0 counts a compareAndDelete of a directory as a failed compareAndSwap.
+    assert.equal(s.stats.compareAndSwapFail, 1);
+    assert.equal(s.stats.compareAndDeleteFail, 1);
     const e = json(s.compareAndDelete('/a', '', 1, NOW));
     assert.deepEqual(e, {
       action: 'compareAndDelete',
@@ -255,7 +269,9 @@ describe('TTL', () => {
     s.set('/d/x', false, '1', ttl(100), NOW);
     const ex = s.deleteExpired(NOW + 1000);
     assert.equal(ex.length, 1);
-    assert.equal(ex[0]!.node.dir, true);
+    // As etcd 2.0: the expire event's node does not say dir; its prevNode does.
+    assert.equal(ex[0]!.node.dir, false);
+    assert.equal(ex[0]!.prevNode!.dir, true);
     assert.equal(s.ttlHeap.length, 0);
     assert.equal(s.size(), 0);
   });
@@ -336,10 +352,16 @@ describe('save / restore', () => {
 
   test('corrupt snapshots are refused clearly', () => {
     const b = new Store().save();
-    assert.throws(() => Store.restore(b.subarray(0, 3)), /truncated|magic/);
-    const bad = Uint8Array.from(b);
-    bad[0] = 1;
-    assert.throws(() => Store.restore(bad), /magic/);
+    assert.throws(() => Store.restore(b.subarray(0, 3)), /store snapshot: not JSON/);
+    const text = Buffer.from(b).toString('utf8');
+    const restore = (t: string) => () => Store.restore(Buffer.from(t, 'utf8'));
+    assert.throws(
+      restore(text.replace('"CurrentVersion":2', '"CurrentVersion":3')),
+      /unsupported version 3/,
+    );
+    assert.throws(restore(text.replace('"Capacity":1000', '"Capacity":7')), /event history/);
+    assert.throws(restore(text.replace('"CurrentIndex":0', '"CurrentIndex":-1')), /CurrentIndex/);
+    assert.throws(restore('[]'), /snapshot is not an object/);
   });
 
   test('recovery replaces contents and closes watchers', async () => {

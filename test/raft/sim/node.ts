@@ -7,7 +7,7 @@ import { ProposalDroppedError } from '../../../src/raft/interface.js';
 import type { PeerContext } from '../../../src/raft/interface.js';
 import { RawNode } from '../../../src/raft/rawnode.js';
 import { MemoryStorage } from '../../../src/raft/storage.js';
-import { decodeConfChange } from '../../../src/raft/codec.js';
+import { decodeConfChange } from '../../../src/raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,

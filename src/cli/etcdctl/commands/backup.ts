@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Entry, EntryType, type HardState } from '../../../raft/types.js';
 import { encodeWalMetadata } from '../../../server/wal-metadata.js';
 import { Snapshotter } from '../../../snap/snapshotter.js';
-import { decodeRequest } from '../../../store/request.js';
+import { decodeRequest } from '../../../server/etcdserverpb.js';
 import { WAL } from '../../../wal/wal.js';
 import type { Ctl } from '../context.js';
 import type { FlagValues } from '../goflag.js';

@@ -1,0 +1,244 @@
+// Go etcd 2.0.13 members and ours in one cluster (issue 13), as real processes: 2 Go + 1
+// ours and 1 Go + 2 ours. Writes through every member, quorum reads agreeing everywhere,
+// the leader killed on each side in turn,
+// a member of ours catching up by snapshot from a Go leader, kill -9 during writes losing
+// nothing acknowledged, and member add and remove issued from each side (last: a
+// membership change that goes wrong takes the cluster with it).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { goEtcdSkip } from '../helpers/go-etcd.js';
+import {
+  get,
+  type Impl,
+  type MixedCluster,
+  put,
+  putRetry,
+  startMixed,
+} from '../helpers/mixed-cluster.js';
+import { waitFor } from '../helpers/process.js';
+
+const skip = goEtcdSkip('etcd');
+// MIXED_LAYOUTS="go,go,go;ours,ours,ours" runs the same checks on other layouts (for the
+// all-Go and all-ours figures beside the mixed ones).
+const LAYOUTS: Impl[][] = process.env.MIXED_LAYOUTS
+  ? process.env.MIXED_LAYOUTS.split(';').map((l) => l.split(',') as Impl[])
+  : [
+      ['go', 'go', 'ours'],
+      ['go', 'ours', 'ours'],
+    ];
+
+// Entries and store semantics identical to 2.0.13 (the data-format work) make every key's
+// modifiedIndex the same on every member, whichever implementation applied it.
+const SAME_INDEXES = true;
+
+/**
+ * Every acknowledged key reads back with its value through every running member (quorum
+ * reads), with the same modifiedIndex everywhere.
+ */
+async function assertAllReadable(c: MixedCluster, acked: Map<string, string>): Promise<void> {
+  const indexes = new Map<string, number>();
+  for (const i of c.running()) {
+    const url = c.members[i]!.clientUrl;
+    for (const [key, value] of acked) {
+      const r = await get(url, key, true);
+      const who = `${key} through ${c.members[i]!.name}`;
+      assert.equal(r.value, value, `${who} (${r.status})`);
+      const seen = indexes.get(key);
+      if (seen === undefined) indexes.set(key, r.index);
+      else if (SAME_INDEXES) assert.equal(r.index, seen, `${who}: modifiedIndex`);
+    }
+  }
+}
+
+/** Kills members until the leader is of `want` (an election is random; we steer it). */
+async function leaderOf(c: MixedCluster, want: Impl): Promise<number> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    let lead = -1;
+    await waitFor(async () => (lead = await c.leader()) >= 0, 'a leader', 20_000);
+    if (c.members[lead]!.impl === want) return lead;
+    // Restart the leader while the members not of `want` are paused: the one of `want`
+    // has waited longest without a leader, so it usually campaigns first.
+    await c.stop(lead);
+    const paused = c.running().filter((i) => c.members[i]!.impl !== want);
+    for (const i of paused) c.members[i]!.proc!.proc.kill('SIGSTOP');
+    c.start(lead);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const i of paused) c.members[i]!.proc!.proc.kill('SIGCONT');
+  }
+  throw new Error(`could not get a leader of kind ${want}\n${c.logs()}`);
+}
+
+for (const layout of LAYOUTS) {
+  describe(`mixed cluster ${layout.join(' + ')}`, { skip, timeout: 240_000 }, () => {
+    let c: MixedCluster;
+    const acked = new Map<string, string>();
+    const urls = () => c.running().map((i) => c.members[i]!.clientUrl);
+
+    before(async () => {
+      c = await startMixed(layout);
+    });
+    after(async () => {
+      await c?.close();
+    });
+
+    test('writes through every member; quorum reads agree everywhere', async (t) => {
+      const started = performance.now();
+      let n = 0;
+      for (let round = 0; round < 10; round++) {
+        for (const i of c.running()) {
+          const key = `w/${c.members[i]!.name}-${round}`;
+          const value = `v${round}-${i}`;
+          const r = await put(c.members[i]!.clientUrl, key, value);
+          assert.ok(r.status === 200 || r.status === 201, `${key}: ${r.status}`);
+          acked.set(key, value);
+          n++;
+        }
+      }
+      const ms = performance.now() - started;
+      t.diagnostic(
+        `${n} sequential writes in ${ms.toFixed(0)} ms (${((n * 1000) / ms).toFixed(0)}/s)`,
+      );
+      await assertAllReadable(c, acked);
+    });
+
+    for (const side of (['go', 'ours'] as Impl[]).filter((x) => layout.includes(x))) {
+      test(`the leader on the ${side} side is killed: a new one is elected, writes resume`, async (t) => {
+        const lead = await leaderOf(c, side);
+        await putRetry(urls, `before-kill-${side}`, 'x');
+        acked.set(`before-kill-${side}`, 'x');
+        const killedAt = performance.now();
+        await c.stop(lead);
+        await putRetry(urls, `after-kill-${side}`, 'y', 20_000);
+        const failoverMs = performance.now() - killedAt;
+        acked.set(`after-kill-${side}`, 'y');
+        const now = await c.leader();
+        assert.notEqual(now, lead);
+        t.diagnostic(
+          `failover after killing the ${side} leader: ${failoverMs.toFixed(0)} ms (new leader ${c.members[now]?.impl})`,
+        );
+        c.start(lead);
+        await c.waitServing('the killed leader back');
+        await assertAllReadable(c, acked);
+      });
+    }
+
+    if (layout.includes('go') && layout.includes('ours')) {
+      test("a member of ours stopped past a Go leader's compaction catches up by snapshot", async () => {
+        await leaderOf(c, 'go');
+        const x = c.running().find((i) => c.members[i]!.impl === 'ours')!;
+        await c.stop(x, 'SIGTERM');
+        // Go 2.0 compacts its log at each snapshot (every 50 entries here).
+        const writes: Array<Promise<void>> = [];
+        for (let w = 0; w < 4; w++) {
+          writes.push(
+            (async () => {
+              for (let n = 0; n < 30; n++) {
+                const key = `behind/${w}-${n}`;
+                await putRetry(urls, key, `${n}`);
+                acked.set(key, `${n}`);
+              }
+            })(),
+          );
+        }
+        await Promise.all(writes);
+        c.start(x);
+        await c.waitServing('the stopped member back');
+        await waitFor(
+          () => /received database snapshot/.test(c.members[x]!.proc!.output()),
+          'a snapshot received from the Go leader',
+          20_000,
+        ).catch(() => assert.fail(c.logs()));
+        await assertAllReadable(c, acked);
+      });
+    }
+
+    test('kill -9 during writes loses nothing acknowledged', async (t) => {
+      const ours = new Map<string, string>();
+      let stop = false;
+      let writes = 0;
+      const writer = async (w: number) => {
+        for (let n = 0; !stop; n++) {
+          const all = urls();
+          const url = all[(w + n) % all.length]!;
+          const key = `k9/${w}-${n}`;
+          try {
+            const r = await put(url, key, `${w}.${n}`, 2000);
+            if (r.status === 200 || r.status === 201) {
+              ours.set(key, `${w}.${n}`);
+              writes++;
+            }
+          } catch {
+            // unknown outcome: not acknowledged, so not checked
+          }
+        }
+      };
+      const started = performance.now();
+      const writers = [0, 1, 2, 3].map(writer);
+      await new Promise((r) => setTimeout(r, 1500));
+      const victim = Math.max(0, await c.leader());
+      await c.stop(victim);
+      await new Promise((r) => setTimeout(r, 1000));
+      c.start(victim);
+      await new Promise((r) => setTimeout(r, 1500));
+      stop = true;
+      await Promise.all(writers);
+      const ms = performance.now() - started;
+      t.diagnostic(
+        `${writes} acknowledged writes in ${ms.toFixed(0)} ms with a kill -9 of ${c.members[victim]!.name}`,
+      );
+      await c.waitServing('every member back');
+      assert.ok(ours.size > 20, `too few acknowledged writes (${ours.size})`);
+      await assertAllReadable(c, ours);
+    });
+
+    const both = layout.includes('go') && layout.includes('ours');
+    for (const [via, added, removeVia] of (both
+      ? [
+          ['go', 'ours', 'ours'],
+          ['ours', 'go', 'go'],
+        ]
+      : [[layout[0], layout[0], layout[0]]]) as Array<[Impl, Impl, Impl]>) {
+      test(`a ${added} member added through a ${via} member, removed through a ${removeVia} member`, async () => {
+        const through = (impl: Impl) => {
+          const i = c.running().find((j) => c.members[j]!.impl === impl);
+          assert.ok(i !== undefined, `a running ${impl} member`);
+          return c.members[i]!.clientUrl;
+        };
+        const spec = await c.spec(`${added}-added-${via}`, added);
+        const res = await fetch(`${through(via)}/v2/members`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ peerURLs: [spec.peerUrl] }),
+        });
+        const text = await res.text();
+        assert.equal(res.status, 201, text);
+        const { id } = JSON.parse(text) as { id: string };
+        const list = (await (await fetch(`${through(via)}/v2/members`)).json()) as {
+          members: Array<{ id: string; name: string; peerURLs: string[] }>;
+        };
+        const initial = list.members
+          .map((m) => `${m.id === id ? spec.name : m.name}=${m.peerURLs[0]}`)
+          .join(',');
+        const idx = c.join(spec, initial);
+        c.start(idx);
+        await c.waitServing(`the added ${added} member to serve`);
+        await putRetry(urls, `joined-${spec.name}`, 'z');
+        acked.set(`joined-${spec.name}`, 'z');
+        await assertAllReadable(c, acked);
+
+        const del = await fetch(`${through(removeVia)}/v2/members/${id}`, { method: 'DELETE' });
+        assert.equal(del.status, 204, await del.text());
+        // A removed member stops itself ("permanently removed from the cluster").
+        const code = await Promise.race([
+          c.members[idx]!.proc!.exited,
+          new Promise((r) => setTimeout(() => r('still running'), 15_000)),
+        ]);
+        assert.notEqual(code, 'still running', c.logs());
+        c.members[idx]!.proc = null;
+        await putRetry(urls, `after-remove-${spec.name}`, 'r');
+        acked.set(`after-remove-${spec.name}`, 'r');
+        await assertAllReadable(c, acked);
+      });
+    }
+  });
+}
