@@ -1,13 +1,12 @@
-// The command-line parser: Go's flag package under urfave/cli's argument reordering.
+// The command-line parser: Go's flag package under 2.0.13's codegangsta/cli argument order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   type FlagDef,
   FlagError,
-  parseGoDuration,
+  commandArgs,
   parseGoFlags,
   parseGoInt,
-  reorderArgs,
 } from '../../src/cli/etcdctl/goflag.js';
 
 const DEFS: FlagDef[] = [
@@ -17,7 +16,7 @@ const DEFS: FlagDef[] = [
 ];
 
 function parse(args: string[]) {
-  const p = parseGoFlags(DEFS, reorderArgs(DEFS, args));
+  const p = parseGoFlags(DEFS, commandArgs(args));
   return {
     ttl: p.values.get('ttl'),
     r: p.values.get('recursive'),
@@ -27,11 +26,12 @@ function parse(args: string[]) {
 }
 
 test('flags before or after the arguments, with = or a separate value', () => {
+  // From the first `-` word on, parsed first; the words ahead of it follow.
   assert.deepEqual(parse(['/k', '--ttl', '5', 'v']), {
     ttl: 5,
     r: false,
     v: '',
-    args: ['/k', 'v'],
+    args: ['v', '/k'],
   });
   assert.deepEqual(parse(['-r', '/k']), { ttl: 0, r: true, v: '', args: ['/k'] });
   assert.deepEqual(parse(['/k', '-ttl=0x10', '--with-value=a=b', '-r=false']), {
@@ -46,20 +46,15 @@ test('flags before or after the arguments, with = or a separate value', () => {
     v: '',
     args: ['/k', '-dash'],
   });
-  // `--` goes to the front of the rest and is dropped: the key is no longer first.
+  // The flags stop at the key: `--` after it stays an argument.
   assert.deepEqual(parse(['--ttl', '1', '/k', '--', 'sh', '-c']), {
     ttl: 1,
     r: false,
     v: '',
-    args: ['/k', 'sh', '-c'],
+    args: ['/k', '--', 'sh', '-c'],
   });
-  // A bool flag takes the next word along when reordering (it stays an argument).
-  assert.deepEqual(parse(['-r', '/k', '--', 'sh']), {
-    ttl: 0,
-    r: true,
-    v: '',
-    args: ['/k', '--', 'sh'],
-  });
+  // A `--` after the key moves to the front and is consumed: the key goes last.
+  assert.deepEqual(parse(['/k', '--', 'sh']), { ttl: 0, r: false, v: '', args: ['sh', '/k'] });
 });
 
 test("Go's messages for bad flags", () => {
@@ -81,17 +76,10 @@ test("Go's messages for bad flags", () => {
   assert.equal(err(['-r=maybe']), 'invalid boolean value "maybe" for -r: parse error');
 });
 
-test('numbers and durations as strconv and time.ParseDuration read them', () => {
+test('numbers as strconv.ParseInt(s, 0, 64) reads them', () => {
   assert.equal(parseGoInt('-5'), -5);
   assert.equal(parseGoInt('010'), 8);
   assert.equal(parseGoInt('0b101'), 5);
   assert.equal(parseGoInt('0o17'), 15);
   assert.equal(parseGoInt('1e3'), null);
-  assert.equal(parseGoDuration('2s'), 2000);
-  assert.equal(parseGoDuration('1m30s'), 90_000);
-  assert.equal(parseGoDuration('1.5h'), 5_400_000);
-  assert.equal(parseGoDuration('250ms'), 250);
-  assert.equal(parseGoDuration('0'), 0);
-  assert.equal(parseGoDuration('5'), null);
-  assert.equal(parseGoDuration('s'), null);
 });

@@ -1,4 +1,4 @@
-// Scenarios: the same steps run by Debian's etcdctl under one key prefix and by ours under
+// Scenarios: the same steps run by 2.0.13's etcdctl under one key prefix and by ours under
 // another, against the same server, compared step by step after normalisation.
 import assert from 'node:assert/strict';
 import { normalise, ours, type RunOptions, type RunResult, reference } from './run.js';
@@ -47,11 +47,18 @@ export async function compareSteps(
   endpoint: string[],
   steps: readonly Step[],
   refRunner: Runner = reference,
+  /** One tool after the other (2.0.13 may answer a change racing another with a 500). */
+  oneAfterOther = false,
 ): Promise<RunResult[]> {
-  const [r, o] = await Promise.all([
-    runAll('ref', endpoint, steps, refRunner),
-    runAll('our', endpoint, steps, refRunner),
-  ]);
+  const [r, o] = oneAfterOther
+    ? [
+        await runAll('ref', endpoint, steps, refRunner),
+        await runAll('our', endpoint, steps, refRunner),
+      ]
+    : await Promise.all([
+        runAll('ref', endpoint, steps, refRunner),
+        runAll('our', endpoint, steps, refRunner),
+      ]);
   // Every differing step is reported, not only the first.
   const failures: string[] = [];
   for (let i = 0; i < steps.length; i++) {

@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
-import { debianEtcdctlSkip, REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
+import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
 import { makeSelfSignedCert, opensslSkip } from '../helpers/tls.js';
 import { compareSteps, inParallel, type Step } from './scenario.js';
 import { readFileSync } from 'node:fs';
 
-const skip = referenceSkip() || debianEtcdctlSkip() || opensslSkip();
+const skip = referenceSkip() || opensslSkip();
 
 describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
   const dir = tempDir('ctl-tls');
@@ -62,7 +62,7 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
   test('certificates from flags and from ETCDCTL_* variables; TLS failures', async () => {
     const tls = ['--ca-file', cert, '--cert-file', cert, '--key-file', key];
     await compareSteps(
-      ['--endpoints', url],
+      ['--peers', url],
       [
         { args: [...tls, 'set', '@/t', 'secure'] },
         { args: [...tls, '-o', 'json', 'get', '@/t'] },
@@ -75,23 +75,13 @@ describe('etcdctl TLS flags match the reference etcdctl', { skip }, () => {
       ],
     );
     const failures: Step[] = [
-      { args: ['--endpoints', url, '--ca-file', cert, 'get', '@/t'] },
-      { args: ['--endpoints', url, 'get', '@/t'] },
+      { args: ['--peers', url, '--ca-file', cert, 'get', '@/t'] },
+      { args: ['--peers', url, 'get', '@/t'] },
       {
-        args: [
-          '--endpoints',
-          url,
-          '--no-sync',
-          '--cert-file',
-          cert,
-          '--key-file',
-          key,
-          'get',
-          '@/t',
-        ],
+        args: ['--peers', url, '--no-sync', '--cert-file', cert, '--key-file', key, 'get', '@/t'],
       },
-      { args: ['--endpoints', url, '--cert-file', cert, 'get', '@/t'] },
-      { args: ['--endpoints', url, 'get', '@/t'], opts: { env: { ETCDCTL_KEY_FILE: key } } },
+      { args: ['--peers', url, '--cert-file', cert, 'get', '@/t'] },
+      { args: ['--peers', url, 'get', '@/t'], opts: { env: { ETCDCTL_KEY_FILE: key } } },
     ];
     await inParallel(failures, 3, (s) => compareSteps([], [s]).then(() => undefined));
   });

@@ -1,5 +1,6 @@
-// The command line as urfave/cli v1 runs etcdctl: global flags, then a command (or
-// `help`), a sub-application for `member`, usage errors printed with the help page.
+// The command line as 2.0.13's etcdctl (codegangsta/cli of that era) runs it: global
+// flags, then a command (or `help`), a sub-application for `member`; a usage error prints
+// `Incorrect Usage.` and the help page on stdout and still exits 0, as there.
 import { backupCommand } from './commands/backup.js';
 import { clusterHealthCommand } from './commands/cluster-health.js';
 import { execWatchCommand } from './commands/exec-watch.js';
@@ -7,16 +8,23 @@ import { getCommand } from './commands/get.js';
 import { lsCommand } from './commands/ls.js';
 import { memberCommand } from './commands/member.js';
 import { mkCommand } from './commands/mk.js';
-import { mkdirCommand, setdirCommand } from './commands/mkdir.js';
+import { importCommand } from './commands/import-snap.js';
+import { mkdirCommand, setdirCommand, updatedirCommand } from './commands/mkdir.js';
 import { rmCommand } from './commands/rm.js';
 import { rmdirCommand } from './commands/rmdir.js';
 import { setCommand } from './commands/set.js';
 import { updateCommand } from './commands/update.js';
-import { updatedirCommand } from './commands/updatedir.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctl, Exit } from './context.js';
-import { type FlagDef, FlagError, FlagValues, parseGoFlags, reorderArgs } from './goflag.js';
-import { appHelp, commandHelp, subcommandAppHelp, subcommandHelp } from './help.js';
+import {
+  commandArgs,
+  type FlagDef,
+  FlagError,
+  FlagValues,
+  parseGoFlags,
+  twoForms,
+} from './goflag.js';
+import { appHelp, commandHelp, subcommandHelp } from './help.js';
 import type { CommandSpec } from './spec.js';
 import { VERSION } from './version.js';
 
@@ -36,28 +44,50 @@ export const COMMANDS: CommandSpec[] = [
   watchCommand,
   execWatchCommand,
   memberCommand,
+  importCommand,
 ];
 
 const HELP_FLAG: FlagDef = { names: ['help', 'h'], kind: 'bool', usage: 'show help' };
+const VERSION_FLAG: FlagDef = { names: ['version', 'v'], kind: 'bool', usage: 'print the version' };
 
 export const GLOBAL_FLAGS: FlagDef[] = [
-  { names: ['debug'], kind: 'bool', usage: '' },
-  { names: ['no-sync'], kind: 'bool', usage: '' },
-  { names: ['output', 'o'], kind: 'string', usage: '', value: 'simple' },
-  { names: ['discovery-srv', 'D'], kind: 'string', usage: '' },
-  { names: ['insecure-discovery'], kind: 'bool', usage: '' },
-  { names: ['peers', 'C'], kind: 'string', usage: '' },
-  { names: ['endpoint'], kind: 'string', usage: '' },
-  { names: ['endpoints'], kind: 'string', usage: '' },
-  { names: ['cert-file'], kind: 'string', usage: '' },
-  { names: ['key-file'], kind: 'string', usage: '' },
-  { names: ['ca-file'], kind: 'string', usage: '' },
-  { names: ['username', 'u'], kind: 'string', usage: '' },
-  { names: ['timeout'], kind: 'duration', usage: '', value: 2000 },
-  { names: ['total-timeout'], kind: 'duration', usage: '', value: 5000 },
+  {
+    names: ['debug'],
+    kind: 'bool',
+    usage: 'output cURL commands which can be used to reproduce the request',
+  },
+  {
+    names: ['no-sync'],
+    kind: 'bool',
+    usage: "don't synchronize cluster information before sending request",
+  },
+  {
+    names: ['output', 'o'],
+    kind: 'string',
+    usage: 'output response in the given format (`simple`, `extended` or `json`)',
+    value: 'simple',
+  },
+  {
+    names: ['peers', 'C'],
+    kind: 'string',
+    usage: 'a comma-delimited list of machine addresses in the cluster (default: "127.0.0.1:4001")',
+  },
+  {
+    names: ['cert-file'],
+    kind: 'string',
+    usage: 'identify HTTPS client using this SSL certificate file',
+  },
+  { names: ['key-file'], kind: 'string', usage: 'identify HTTPS client using this SSL key file' },
+  {
+    names: ['ca-file'],
+    kind: 'string',
+    usage: 'verify certificates of HTTPS-enabled servers using this CA bundle',
+  },
   HELP_FLAG,
-  { names: ['version', 'v'], kind: 'bool', usage: '' },
+  VERSION_FLAG,
 ];
+
+const APP_USAGE = 'A simple command line client for etcd.';
 
 export interface Io {
   out(s: string): void;
@@ -69,35 +99,36 @@ function findCommand(list: readonly CommandSpec[], name: string): CommandSpec | 
   return list.find((c) => c.name === name || (c.aliases ?? []).includes(name));
 }
 
-function noHelpTopic(io: Io, name: string): number {
-  io.err(`No help topic for '${name}'\n`);
-  return 3;
+function mainHelp(): string {
+  return appHelp('etcdctl', APP_USAGE, VERSION, COMMANDS, GLOBAL_FLAGS);
+}
+
+/** ShowCommandHelp: the command's page, or `No help topic` (on stdout). */
+function showCommandHelp(io: Io, list: readonly CommandSpec[], name: string): number {
+  const c = findCommand(list, name);
+  io.out(c === undefined ? `No help topic for '${name}'\n` : commandHelp(c));
+  return 0;
 }
 
 async function runCommand(
   ctl: Ctl,
   io: Io,
+  list: readonly CommandSpec[],
   cmd: CommandSpec,
   args: string[],
-  helpName: string,
 ): Promise<number> {
   if (cmd.subcommands !== undefined) return runSubApp(ctl, io, cmd, args);
   const defs = [...cmd.flags, HELP_FLAG];
   let parsed: ReturnType<typeof parseGoFlags>;
   try {
-    parsed = parseGoFlags(defs, reorderArgs(defs, args));
+    parsed = parseGoFlags(defs, commandArgs(args));
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
-    io.out(`Incorrect Usage: ${e.message}\n\n`);
-    io.out(commandHelp(cmd, helpName));
-    io.err(`${e.message}\n`);
-    return 1;
-  }
-  const flags = new FlagValues(parsed.values);
-  if (flags.bool('help')) {
-    io.out(commandHelp(cmd, helpName));
+    io.out(`Incorrect Usage.\n\n${commandHelp(cmd)}\n`);
     return 0;
   }
+  const flags = new FlagValues(parsed.values);
+  if (flags.bool('help')) return showCommandHelp(io, list, cmd.name);
   if (cmd.action === undefined) return 0;
   await cmd.action(ctl, flags, parsed.args);
   return 0;
@@ -111,29 +142,27 @@ async function runSubApp(ctl: Ctl, io: Io, cmd: CommandSpec, args: string[]): Pr
     parsed = parseGoFlags([HELP_FLAG], args);
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
-    io.out(`Incorrect Usage. ${e.message}\n\n`);
-    io.out(subcommandHelp(cmd));
-    io.err(`${e.message}\n`);
-    return 1;
+    io.out(`Incorrect Usage.\n\n${subcommandHelp(cmd, HELP_FLAG)}`);
+    return 0;
+  }
+  const twice = twoForms([HELP_FLAG], parsed);
+  if (twice !== null) {
+    io.out(`${twice}\n${subcommandHelp(cmd, HELP_FLAG)}\n`);
+    return 0;
   }
   if (parsed.values.get('help') === true || parsed.args.length === 0) {
-    io.out(subcommandHelp(cmd));
+    io.out(subcommandHelp(cmd, HELP_FLAG));
     return 0;
   }
   const [name, ...rest] = parsed.args as [string, ...string[]];
   if (name === 'help' || name === 'h') {
-    if (rest.length === 0) {
-      io.out(subcommandAppHelp(cmd));
-      return 0;
-    }
-    const sub = findCommand(subs, rest[0]!);
-    if (sub === undefined) return noHelpTopic(io, rest[0]!);
-    io.out(commandHelp(sub, `etcdctl ${cmd.name} ${sub.name}`));
+    if (rest.length > 0) return showCommandHelp(io, subs, rest[0]!);
+    io.out(appHelp(`etcdctl ${cmd.name}`, cmd.usage, '0.0.0', subs, [HELP_FLAG]));
     return 0;
   }
   const sub = findCommand(subs, name);
-  if (sub === undefined) return noHelpTopic(io, name);
-  return runCommand(ctl, io, sub, rest, `etcdctl ${cmd.name} ${sub.name}`);
+  if (sub === undefined) return showCommandHelp(io, subs, name);
+  return runCommand(ctl, io, subs, sub, rest);
 }
 
 /** Runs etcdctl with `argv` (without the program name); resolves with the exit code. */
@@ -143,41 +172,41 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     parsed = parseGoFlags(GLOBAL_FLAGS, argv);
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
-    io.out(`Incorrect Usage. ${e.message}\n\n`);
-    io.out(appHelp(COMMANDS));
-    io.err(`${e.message}\n`);
-    return 1;
+    io.out(`Incorrect Usage.\n\n${mainHelp()}\n`);
+    return 0;
+  }
+  const twice = twoForms(GLOBAL_FLAGS, parsed);
+  if (twice !== null) {
+    io.out(`${twice}\n${mainHelp()}\n`);
+    return 0;
   }
   const global = new FlagValues(parsed.values);
   if (global.bool('help')) {
-    io.out(appHelp(COMMANDS));
+    io.out(mainHelp());
     return 0;
   }
   if (global.bool('version')) {
-    io.out(`etcdctl version: ${VERSION}\nAPI version: 2\n`);
+    io.out(`etcdctl version ${VERSION}\n`);
     return 0;
   }
   const args = parsed.args;
-  if (args.length === 0) {
-    io.out(appHelp(COMMANDS));
+  const name = args[0];
+  if (name === undefined) {
+    io.out(mainHelp());
     return 0;
   }
-  const name = args[0]!;
   if (name === 'help' || name === 'h') {
     if (args.length === 1) {
-      io.out(appHelp(COMMANDS));
+      io.out(mainHelp());
       return 0;
     }
-    const c = findCommand(COMMANDS, args[1]!);
-    if (c === undefined) return noHelpTopic(io, args[1]!);
-    io.out(commandHelp(c, `etcdctl ${c.name}`));
-    return 0;
+    return showCommandHelp(io, COMMANDS, args[1]!);
   }
   const cmd = findCommand(COMMANDS, name);
-  if (cmd === undefined) return noHelpTopic(io, name);
+  if (cmd === undefined) return showCommandHelp(io, COMMANDS, name);
   const ctl = new Ctl(global, env, io.out, io.err, io.readStdin);
   try {
-    return await runCommand(ctl, io, cmd, args.slice(1), `etcdctl ${cmd.name}`);
+    return await runCommand(ctl, io, COMMANDS, cmd, args.slice(1));
   } catch (e) {
     if (e instanceof Exit) return e.code;
     throw e;

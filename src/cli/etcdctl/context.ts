@@ -1,26 +1,19 @@
-// What every command shares: output streams, global flags, exiting with etcdctl's codes
-// and messages, and the client built as etcdctl builds it (endpoints, TLS, sync, debug).
+// What every command shares: output streams, global flags, exiting with 2.0.13's etcdctl
+// codes and messages, and the client built as it builds it (--peers, TLS, sync, debug).
 import { readFileSync } from 'node:fs';
 import { Client, ClusterError, EtcdError, NoEndpointsError } from '../../client/index.js';
 import type { TlsOptions } from '../../client/types.js';
-import { discoverSrv } from './discovery.js';
 import type { FlagValues } from './goflag.js';
 
+// error.go's codes (MalformedEtcdctlArguments is declared there but never used).
 export const ExitSuccess = 0;
 export const ExitBadArgs = 1;
 export const ExitBadConnection = 2;
-export const ExitBadAuth = 3;
 export const ExitServerError = 4;
-export const ExitClusterNotHealthy = 5;
 
 /** Thrown to end the command with an exit code (Go's os.Exit). */
 export class Exit {
   constructor(readonly code: number) {}
-}
-
-/** Go's %q of a request body. */
-function goQuoteBody(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** url.Parse as getEndpoints uses it, with the scheme defaulted to http. */
@@ -35,9 +28,14 @@ export function parseEndpoint(ep: string): string {
   return ep.startsWith('//') ? `http:${ep}` : `http://${ep.replace(/^\/+/, '')}`;
 }
 
+/** The members tried without --peers or ETCDCTL_PEERS (2.0.13's ports, with a scheme). */
+export const DEFAULT_PEERS = 'http://127.0.0.1:4001,http://127.0.0.1:2379';
+
 export class Ctl {
   readonly env: NodeJS.ProcessEnv;
   private clients: Client[] = [];
+  /** The sync found no published client URLs: no request can be sent. */
+  noMachines = false;
 
   constructor(
     readonly global: FlagValues,
@@ -66,30 +64,29 @@ export class Ctl {
     throw new Exit(code);
   }
 
-  /** error.go's handleError: `Error:  <err>` (and a ClusterError's detail), then exit. */
+  /**
+   * error.go's handleError: `Error:  <err>`, then exit. A request no endpoint answered is
+   * go-etcd's own 501 error.
+   */
   handleError(code: number, err: unknown): never {
     if (err instanceof EtcdError) {
       this.err(`Error:  ${err.toString()}\n`);
     } else if (err instanceof ClusterError) {
-      this.err(`Error:  ${err.message}\n${err.detail()}\n`);
+      this.err(
+        'Error:  501: All the given peers are not reachable (Tried to connect to each peer twice and failed) [0]\n',
+      );
     } else {
       this.err(`Error:  ${err instanceof Error ? err.message : String(err)}\n`);
     }
     this.exit(code);
   }
 
-  /** An AbortSignal for --total-timeout (default 5s). */
+  /** 2.0.13's etcdctl has no timeouts: a signal that never aborts. */
   totalTimeout(): AbortSignal {
-    const ms = this.global.int('total-timeout');
-    // Below a millisecond the deadline has passed before any answer can come.
-    return ms < 1 ? AbortSignal.abort() : AbortSignal.timeout(Math.ceil(ms));
+    return new AbortController().signal;
   }
 
-  /** The Go client turns a context deadline into "context deadline exceeded". */
-  deadline(err: unknown, signal: AbortSignal): unknown {
-    if (signal.aborted && err instanceof Error && err.name === 'AbortError') {
-      return new Error('context deadline exceeded');
-    }
+  deadline(err: unknown, _signal: AbortSignal): unknown {
     return err;
   }
 
@@ -98,39 +95,20 @@ export class Ctl {
     return v !== '' ? v : (this.env[envName] ?? '');
   }
 
+  /**
+   * getPeersFlagValue: --peers, ETCDCTL_PEERS, then both default ports. A deliberate
+   * difference: 2.0.13's defaults have no scheme, which url.Parse refuses (so etcdctl
+   * without --peers never worked); etcd 2.1 and later give them one, as here.
+   */
   private peers(): string[] {
-    let s = this.envOr('endpoints', 'ETCDCTL_ENDPOINTS');
-    if (s === '') s = this.envOr('endpoint', 'ETCDCTL_ENDPOINT');
-    if (s === '') s = this.envOr('peers', 'ETCDCTL_PEERS');
-    if (s === '') s = 'http://127.0.0.1:2379,http://127.0.0.1:4001';
+    let s = this.envOr('peers', 'ETCDCTL_PEERS');
+    if (s === '') s = DEFAULT_PEERS;
     return s.split(',');
   }
 
-  private discovery(): { domain: string; insecure: boolean; service: string } {
-    return {
-      domain: this.envOr('discovery-srv', 'ETCDCTL_DISCOVERY_SRV'),
-      insecure:
-        this.global.bool('insecure-discovery') ||
-        (this.env.ETCDCTL_INSECURE_DISCOVERY ?? '') !== '',
-      service: this.env.ETCDCTL_DISCOVERY_SRV_NAME ?? '',
-    };
-  }
-
-  private async endpoints(): Promise<string[]> {
-    let eps: string[] = [];
-    const d = this.discovery();
-    if (d.domain !== '') {
-      eps = await discoverSrv(d.domain, d.service);
-      if (!d.insecure) {
-        eps = eps.filter((ep) => {
-          if (!ep.startsWith('http://')) return true;
-          this.err(`ignoring discovered insecure endpoint ${JSON.stringify(ep)}\n`);
-          return false;
-        });
-      }
-    }
-    if (eps.length === 0) eps = this.peers();
-    return eps.map(parseEndpoint);
+  /** getEndpoints: each peer through url.Parse, the scheme defaulted to http. */
+  endpoints(): string[] {
+    return this.peers().map(parseEndpoint);
   }
 
   /** The TLS options, throwing on an unreadable or unpaired file. */
@@ -158,89 +136,58 @@ export class Ctl {
       out.key = read(key);
     }
     if (ca !== '') out.ca = read(ca);
-    const d = this.discovery();
-    if (d.domain !== '' && !d.insecure) out.servername = d.domain;
     return out;
   }
 
-  /** newClient: endpoints, transport, per-request timeout, credentials. */
-  private async newClient(): Promise<Client> {
+  /** The client on the given endpoints and transport; `fail` reports a bad flag. */
+  newClient(fail: (e: unknown) => never): Client {
+    let c: Client;
     try {
-      const endpoints = await this.endpoints();
-      const tls = this.readTls();
-      const user = this.envOr('username', 'ETCDCTL_USERNAME');
-      let username: string | undefined;
-      let password: string | undefined;
-      if (user !== '') {
-        const i = user.indexOf(':');
-        if (i < 0) {
-          username = user;
-          password = await readPassword(this);
-        } else {
-          username = user.slice(0, i);
-          password = user.slice(i + 1);
-        }
-      }
-      const c = new Client({
-        endpoints,
-        tls,
-        timeout: this.global.int('timeout'),
-        username,
-        password,
-      });
-      this.clients.push(c);
-      return c;
+      c = new Client({ endpoints: this.endpoints(), tls: this.readTls(), timeout: 0 });
     } catch (e) {
-      if (e instanceof Exit) throw e;
-      this.err(`${(e as Error).message}\n`);
-      this.exit(1);
+      fail(e);
     }
-  }
-
-  private debugHook(c: Client): void {
-    c.onRequest = (method, url, body) => {
-      let cmd = `curl -X ${method} ${url}`;
-      if (body !== null) cmd += ` -d ${goQuoteBody(body)}`;
-      this.err(`cURL Command: ${cmd}\n`);
-    };
-  }
-
-  /** mustNewClient: synced with /v2/members unless --no-sync. */
-  async client(): Promise<Client> {
-    const c = await this.newClient();
-    const debug = this.global.bool('debug');
-    if (debug) this.debugHook(c);
-    if (!this.global.bool('no-sync')) {
-      if (debug) this.err(`start to sync cluster using endpoints(${c.endpoints().join(',')})\n`);
-      const signal = this.totalTimeout();
-      try {
-        await c.sync({ signal });
-      } catch (e) {
-        if (e instanceof NoEndpointsError) {
-          this.err('etcd cluster has no published client endpoints.\n');
-          this.err(
-            `Try '--no-sync' if you want to access non-published client endpoints(${c.endpoints().join(',')}).\n`,
-          );
-          this.handleError(ExitServerError, e);
-        }
-        if (e instanceof ClusterError && e.isConnectionError())
-          this.handleError(ExitBadConnection, e);
-        // A deadline is a net.Error timeout to etcdctl: a connection error too.
-        if (signal.aborted) this.handleError(ExitBadConnection, this.deadline(e, signal));
-      }
-      if (debug) this.err(`got endpoints(${c.endpoints().join(',')}) after sync\n`);
-    }
-    if (debug) this.err(`Cluster-Endpoints: ${c.endpoints().join(', ')}\n`);
+    this.clients.push(c);
     return c;
   }
 
-  /** mustNewClientNoSync (cluster-health). */
-  async clientNoSync(): Promise<Client> {
-    const c = await this.newClient();
+  /** --debug: each request as a cURL command line (go-etcd's Curl-Example). */
+  private debugHook(c: Client): void {
     if (this.global.bool('debug')) {
-      this.err(`Cluster-Endpoints: ${c.endpoints().join(', ')}\n`);
-      this.debugHook(c);
+      c.onRequest = (method, url, body) => {
+        let cmd = `curl -X ${method} ${url}`;
+        // go-etcd prints each form field unencoded (in Go's map order, which varies).
+        if (body !== null && body !== '') {
+          for (const [k, v] of new URLSearchParams(body)) cmd += ` -d ${k}=${v}`;
+        }
+        this.err(`Curl-Example: ${cmd}\n`);
+      };
     }
+  }
+
+  /** rawhandle: the go-etcd client, synced with the cluster unless --no-sync. */
+  async client(): Promise<Client> {
+    const c = this.newClient((e) => this.handleError(ExitServerError, e));
+    if (!this.global.bool('no-sync')) {
+      const eps = c.endpoints();
+      try {
+        await c.sync();
+      } catch (e) {
+        // A cluster publishing no client URLs: go-etcd's sync "succeeds" with an empty
+        // machine list, and every request then fails.
+        if (e instanceof NoEndpointsError) {
+          this.noMachines = true;
+          return c;
+        }
+        this.handleError(
+          ExitBadConnection,
+          new Error(`cannot sync with the cluster using endpoints ${eps.join(', ')}`),
+        );
+      }
+    }
+    if (this.global.bool('debug')) this.err(`Cluster-Endpoints: ${c.endpoints().join(', ')}\n`);
+    // go-etcd records the cURL lines of keys requests only, not of its sync.
+    this.debugHook(c);
     return c;
   }
 
@@ -248,31 +195,4 @@ export class Ctl {
     for (const c of this.clients) c.close();
     this.clients = [];
   }
-}
-
-/** Prompts for the password on the terminal without echo (speakeasy.Ask). */
-async function readPassword(ctl: Ctl): Promise<string> {
-  ctl.err('Password: ');
-  const stdin = process.stdin;
-  const raw = stdin.isTTY === true;
-  if (raw) stdin.setRawMode(true);
-  return new Promise((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      const s = d.toString('utf8');
-      for (const ch of s) {
-        if (ch === '\n' || ch === '\r' || ch === '\u0004') {
-          stdin.off('data', onData);
-          if (raw) stdin.setRawMode(false);
-          stdin.pause();
-          ctl.err('\n');
-          resolve(buf);
-          return;
-        }
-        buf += ch;
-      }
-    };
-    stdin.on('data', onData);
-    stdin.resume();
-  });
 }

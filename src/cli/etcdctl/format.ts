@@ -1,4 +1,5 @@
-// Printing a keys response as etcdctl does: simple, extended, or the Go client's JSON.
+// Printing a keys response as 2.0.13's etcdctl does (go-etcd's Response and Node
+// marshalled by encoding/json): simple, extended, or JSON.
 import type { EtcdNode, KeysResponse } from '../../client/index.js';
 
 /** Go's encoding/json string: HTML-safe escapes, \u2028/\u2029, \u0008/\u000c. */
@@ -18,23 +19,26 @@ function goTime(t: string): string {
   return t.replace(/\.(\d*?)0+(?=Z|[+-]\d\d:\d\d$)/, (_m, d: string) => (d === '' ? '' : `.${d}`));
 }
 
+/** go-etcd's Node: key always, the rest omitted when empty, indexes last. */
 function nodeJson(n: EtcdNode): string {
   let s = `{"key":${goJsonString(n.key)}`;
+  if (n.value !== undefined && n.value !== '') s += `,"value":${goJsonString(n.value)}`;
   if (n.dir === true) s += ',"dir":true';
-  s += `,"value":${goJsonString(n.value ?? '')},"nodes":`;
-  if (n.nodes === undefined || n.nodes === null) s += 'null';
-  else s += `[${n.nodes.map(nodeJson).join(',')}]`;
-  s += `,"createdIndex":${n.createdIndex ?? 0},"modifiedIndex":${n.modifiedIndex ?? 0}`;
   if (n.expiration !== undefined && n.expiration !== null)
     s += `,"expiration":${goJsonString(goTime(n.expiration))}`;
   if (n.ttl !== undefined && n.ttl !== 0) s += `,"ttl":${n.ttl}`;
+  if (n.nodes !== undefined && n.nodes !== null && n.nodes.length > 0)
+    s += `,"nodes":[${n.nodes.map(nodeJson).join(',')}]`;
+  if ((n.modifiedIndex ?? 0) !== 0) s += `,"modifiedIndex":${n.modifiedIndex}`;
+  if ((n.createdIndex ?? 0) !== 0) s += `,"createdIndex":${n.createdIndex}`;
   return `${s}}`;
 }
 
-/** json.Marshal(client.Response). */
+/** json.Marshal(etcd.Response) of go-etcd. */
 export function responseJson(r: KeysResponse): string {
-  const prev = r.prevNode === undefined ? 'null' : nodeJson(r.prevNode);
-  return `{"action":${goJsonString(r.action)},"node":${nodeJson(r.node)},"prevNode":${prev}}`;
+  let s = `{"action":${goJsonString(r.action)},"node":${nodeJson(r.node)}`;
+  if (r.prevNode !== undefined) s += `,"prevNode":${nodeJson(r.prevNode)}`;
+  return `${s},"etcdIndex":${r.index},"raftIndex":${r.raftIndex},"raftTerm":${r.raftTerm}}`;
 }
 
 export interface Out {
@@ -42,19 +46,17 @@ export interface Out {
   err(s: string): void;
 }
 
-/** printResponseKey: what get/set/mk/update/rm print. */
-export function printResponseKey(io: Out, r: KeysResponse, format: string): void {
+/** printKeyOnly: what get/set/mk/update/rm/watch print for a key. */
+export function printKeyOnly(io: Out, r: KeysResponse, format: string): void {
   switch (format) {
     case 'simple':
-      if (r.action !== 'delete') io.out(`${r.node.value ?? ''}\n`);
-      else io.out(`PrevNode.Value: ${r.prevNode?.value ?? ''}\n`);
+      io.out(`${r.node.value ?? ''}\n`);
       break;
     case 'extended': {
-      let s = `Key: ${r.node.key}\nCreated-Index: ${r.node.createdIndex}\nModified-Index: ${r.node.modifiedIndex}\n`;
+      let s = `Key: ${r.node.key}\nCreated-Index: ${r.node.createdIndex ?? 0}\nModified-Index: ${r.node.modifiedIndex ?? 0}\n`;
       if (r.prevNode !== undefined) s += `PrevNode.Value: ${r.prevNode.value ?? ''}\n`;
-      s += `TTL: ${r.node.ttl ?? 0}\nIndex: ${r.index}\n`;
-      if (r.action !== 'delete') s += `\n${r.node.value ?? ''}\n`;
-      io.out(s);
+      s += `TTL: ${r.node.ttl ?? 0}\nEtcd-Index: ${r.index}\nRaft-Index: ${r.raftIndex}\nRaft-Term: ${r.raftTerm}\n`;
+      io.out(`${s}\n${r.node.value ?? ''}\n`);
       break;
     }
     case 'json':

@@ -1,13 +1,11 @@
-// Command-line parsing as etcdctl's (urfave/cli v1 over Go's flag package): `-f`, `--f`,
-// `-f=v`, `-f v`; the first non-flag ends the flags; `--` is consumed. Commands reorder
-// their arguments first so flags may follow the key. Errors carry Go's messages.
+// Command-line parsing as 2.0.13's etcdctl (codegangsta/cli over Go's flag package):
+// `-f`, `--f`, `-f=v`, `-f v`; the first non-flag ends the flags; `--` is consumed. A
+// command parses from its first `-` argument on, so flags may follow the key. Errors carry
+// Go's messages.
 
 import { type GoFlag, GoFlagError, parseGoFlags as parseFlags } from '../../pkg/go-flag.js';
 import { parseGoBool, parseGoInt as parseGoIntBig } from '../../pkg/go-strconv.js';
-import { parseGoDuration } from '../../pkg/go-time.js';
-
-export { parseGoDuration };
-export type FlagKind = 'bool' | 'string' | 'int' | 'duration';
+export type FlagKind = 'bool' | 'string' | 'int';
 
 export interface FlagDef {
   /** The flag's names, long first: ['recursive', 'r']. */
@@ -16,6 +14,8 @@ export interface FlagDef {
   usage: string;
   /** Default shown in help and used when absent. */
   value?: string | number | boolean;
+  /** What help shows quoted as the default when not `value` (a string-slice flag). */
+  shownValue?: string;
 }
 
 export type FlagValue = string | number | boolean;
@@ -25,6 +25,8 @@ export { GoFlagError as FlagError };
 export interface Parsed {
   values: Map<string, FlagValue>;
   args: string[];
+  /** The names given on the command line, in order. */
+  seen: string[];
 }
 
 function find(defs: readonly FlagDef[], name: string): FlagDef | undefined {
@@ -57,8 +59,6 @@ function goFlag(values: Map<string, FlagValue>, def: FlagDef): GoFlag {
       return { bool: true, set: (raw) => parse(raw, parseGoBool) };
     case 'int':
       return { bool: false, set: (raw) => parse(raw, parseGoInt) };
-    case 'duration':
-      return { bool: false, set: (raw) => parse(raw, parseGoDuration) };
     default:
       return { bool: false, set: put };
   }
@@ -71,44 +71,35 @@ export function parseGoFlags(defs: readonly FlagDef[], argv: readonly string[]):
     const v = d.value ?? (d.kind === 'bool' ? false : d.kind === 'string' ? '' : 0);
     for (const n of d.names) values.set(n, v);
   }
+  const seen: string[] = [];
   const r = parseFlags(argv, (name) => {
     const d = find(defs, name);
+    if (d !== undefined && !seen.includes(name)) seen.push(name);
     return d === undefined ? undefined : goFlag(values, d);
   });
-  return { values, args: r.args };
+  return { values, args: r.args, seen };
 }
 
-function argIsFlag(defs: readonly FlagDef[], arg: string): boolean {
-  if (arg === '-' || !arg.startsWith('-')) return false;
-  let name = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
-  name = name.split('=')[0]!;
-  return find(defs, name) !== undefined;
+/** codegangsta/cli's normalizeFlags: two names of one flag both given is an error. */
+export function twoForms(defs: readonly FlagDef[], p: Parsed): string | null {
+  for (const d of defs) {
+    let first: string | null = null;
+    for (const n of d.names) {
+      if (!p.seen.includes(n)) continue;
+      if (first !== null) return `Cannot use two forms of the same flag: ${n} ${first}`;
+      first = n;
+    }
+  }
+  return null;
 }
 
 /**
- * urfave/cli's reorderArgs (v1.22.2+): known flags, each with a value after it, move to
- * the front; a `--` moves to the front of the rest (so the flag parser drops it).
+ * codegangsta/cli's Command.Run (2.0.13's copy): from the first argument starting with
+ * `-` on, the arguments are parsed first, then those ahead of it.
  */
-export function reorderArgs(defs: readonly FlagDef[], args: readonly string[]): string[] {
-  const flags: string[] = [];
-  let rest: string[] = [];
-  let mayBeValue = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (mayBeValue && !argIsFlag(defs, a)) {
-      mayBeValue = false;
-      flags.push(a);
-    } else if (a === '--') {
-      rest = ['--', ...rest, ...args.slice(i + 1)];
-      break;
-    } else if (argIsFlag(defs, a)) {
-      flags.push(a);
-      mayBeValue = !a.includes('=');
-    } else {
-      rest.push(a);
-    }
-  }
-  return [...flags, ...rest];
+export function commandArgs(args: readonly string[]): string[] {
+  const i = args.findIndex((a) => a.startsWith('-'));
+  return i < 0 ? [...args] : [...args.slice(i), ...args.slice(0, i)];
 }
 
 /** Reads a flag with its default applied. */

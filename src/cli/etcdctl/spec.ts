@@ -17,6 +17,6 @@ export interface CommandSpec {
 export const TTL_FLAG: FlagDef = {
   names: ['ttl'],
   kind: 'int',
-  usage: 'key time-to-live in seconds',
+  usage: 'key time-to-live',
   value: 0,
 };

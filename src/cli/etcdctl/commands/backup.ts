@@ -91,22 +91,15 @@ export const backupCommand: CommandSpec = {
   argsUsage: ' ',
   flags: [
     { names: ['data-dir'], kind: 'string', usage: 'Path to the etcd data dir' },
-    { names: ['wal-dir'], kind: 'string', usage: 'Path to the etcd wal dir' },
     { names: ['backup-dir'], kind: 'string', usage: 'Path to the backup dir' },
-    { names: ['backup-wal-dir'], kind: 'string', usage: 'Path to the backup wal dir' },
-    { names: ['with-v3'], kind: 'bool', usage: 'Backup v3 backend data' },
   ],
   async action(ctl: Ctl, flags: FlagValues) {
     const dataDir = flags.string('data-dir');
     const backupDir = flags.string('backup-dir');
     const srcSnap = join(dataDir, 'member', 'snap');
     const destSnap = join(backupDir, 'member', 'snap');
-    const srcWal =
-      flags.string('wal-dir') !== '' ? flags.string('wal-dir') : join(dataDir, 'member', 'wal');
-    const destWal =
-      flags.string('backup-wal-dir') !== ''
-        ? flags.string('backup-wal-dir')
-        : join(backupDir, 'member', 'wal');
+    const srcWal = join(dataDir, 'member', 'wal');
+    const destWal = join(backupDir, 'member', 'wal');
     try {
       await mkdir(destSnap, { recursive: true, mode: 0o700 });
     } catch (e) {

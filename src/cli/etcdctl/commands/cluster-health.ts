@@ -1,111 +1,89 @@
-// etcdctl cluster-health [--forever]: asks every member's /health.
-import type { Member } from '../../../client/index.js';
-import { Endpoint, send } from '../../../client/transport.js';
-import { ExitClusterNotHealthy, ExitServerError, ExitSuccess, type Ctl } from '../context.js';
-import type { FlagValues } from '../goflag.js';
+// etcdctl cluster-health as 2.0.13 checks it: a leader's /v2/stats/leader, the raft index
+// moving within a second at a steady term, then each follower's append count growing.
+import { Client, type LeaderStats, NoEndpointsError } from '../../../client/index.js';
+import { type Ctl, ExitBadConnection, ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
 
-/** Go's http.Client.Get error text: `Get "<url>": <cause>`. */
-function getError(url: string, e: unknown): string {
-  return `Get ${JSON.stringify(url)}: ${e instanceof Error ? e.message : String(e)}`;
-}
+type Tls = ReturnType<Ctl['readTls']>;
 
-async function checkUrl(
-  url: string,
-  tls: ConstructorParameters<typeof Endpoint>[1],
-): Promise<{ ok: true; healthy: boolean } | { ok: false; err: string }> {
-  let ep: Endpoint;
-  try {
-    ep = new Endpoint(url, tls);
-  } catch (e) {
-    return { ok: false, err: getError(`${url}/health`, e) };
-  }
-  try {
-    const res = await send(ep, {
-      method: 'GET',
-      path: `${ep.basePath}/health`,
-      body: null,
-      contentType: null,
-      authorization: null,
-      timeout: 0,
-      signal: null,
-      onHeaders: null,
-    });
-    let body: { health?: unknown };
+/** getLeaderStats: the first endpoint answering 200 with leader stats. */
+async function leaderStats(
+  endpoints: readonly string[],
+  tls: Tls,
+): Promise<{ ep: string; ls: LeaderStats } | null> {
+  for (const ep of endpoints) {
+    let c: Client;
     try {
-      body = JSON.parse(res.body);
-    } catch (e) {
-      return { ok: false, err: (e as Error).message };
+      c = new Client({ endpoints: [ep], tls, timeout: 0 });
+    } catch {
+      continue;
     }
-    return { ok: true, healthy: body?.health === 'true' || body?.health === true };
-  } catch (e) {
-    return { ok: false, err: getError(`${url}/health`, e) };
-  } finally {
-    ep.close();
+    try {
+      const ls = await c.leaderStats();
+      if (typeof ls === 'object' && ls !== null) return { ep, ls };
+    } catch {
+      // the next endpoint
+    } finally {
+      c.close();
+    }
   }
+  return null;
 }
 
 export const clusterHealthCommand: CommandSpec = {
   name: 'cluster-health',
   usage: 'check the health of the etcd cluster',
-  argsUsage: ' ',
-  flags: [
-    {
-      names: ['forever', 'f'],
-      kind: 'bool',
-      usage: 'forever check the health every 10 second until CTRL+C',
-    },
-  ],
-  async action(ctl: Ctl, flags: FlagValues) {
-    const forever = flags.bool('forever');
-    if (forever) process.once('SIGINT', () => process.exit(0));
-    let tls: ReturnType<Ctl['readTls']>;
+  argsUsage: '',
+  flags: [],
+  async action(ctl: Ctl) {
+    const c = ctl.newClient((e) => ctl.handleError(ExitServerError, e));
+    const eps = c.endpoints();
+    let cl: string[];
     try {
-      tls = ctl.readTls();
+      await c.sync();
+      cl = c.endpoints();
     } catch (e) {
-      ctl.handleError(ExitServerError, e);
+      // No published client URLs: go-etcd's machine list is one empty string.
+      if (e instanceof NoEndpointsError) cl = [''];
+      else
+        ctl.handleError(
+          ExitBadConnection,
+          new Error(`cannot sync with the cluster using endpoints ${eps.join(', ')}`),
+        );
     }
-    const c = await ctl.clientNoSync();
-    let ms: Member[];
+    const tls = ctl.readTls();
+    const unhealthy = (): never => {
+      ctl.out('cluster is unhealthy\n');
+      ctl.exit(1);
+    };
+    const first = await leaderStats(cl, tls);
+    if (first === null) {
+      ctl.out(`cluster may be unhealthy: failed to connect [${cl.join(' ')}]\n`);
+      ctl.exit(1);
+    }
+    const one = new Client({ endpoints: [first.ep], tls, timeout: 0 });
     try {
-      ms = await c.members();
-    } catch (e) {
-      ctl.out('cluster may be unhealthy: failed to list members\n');
-      ctl.handleError(ExitServerError, e);
+      const r0 = await one.get('/').catch(unhealthy);
+      await new Promise((r) => setTimeout(r, 1000));
+      const r1 = await one.get('/').catch(unhealthy);
+      if (r0.raftTerm !== r1.raftTerm || r0.raftIndex === r1.raftIndex) unhealthy();
+    } finally {
+      one.close();
     }
-    for (;;) {
-      let healthy = 0;
-      for (const m of ms) {
-        const urls = m.clientURLs ?? [];
-        if (urls.length === 0) {
-          ctl.out(`member ${m.id} is unreachable: no available published client urls\n`);
-          continue;
-        }
-        let checked = false;
-        for (const url of urls) {
-          const r = await checkUrl(url, tls);
-          if (!r.ok) {
-            ctl.out(`failed to check the health of member ${m.id} on ${url}: ${r.err}\n`);
-            continue;
-          }
-          checked = true;
-          if (r.healthy) {
-            ctl.out(`member ${m.id} is healthy: got healthy result from ${url}\n`);
-            healthy++;
-          } else {
-            ctl.out(`member ${m.id} is unhealthy: got unhealthy result from ${url}\n`);
-          }
-          break;
-        }
-        if (!checked)
-          ctl.out(`member ${m.id} is unreachable: [${urls.join(' ')}] are all unreachable\n`);
+    const second = await leaderStats([first.ep], tls);
+    if (second === null) return unhealthy();
+    ctl.out('cluster is healthy\n');
+    const prints = [`member ${second.ls.leader} is healthy\n`];
+    for (const [name, fs0] of Object.entries(first.ls.followers ?? {})) {
+      const fs1 = second.ls.followers?.[name];
+      if (fs1 === undefined) {
+        ctl.out('Cluster configuration changed during health checking. Please retry.\n');
+        ctl.exit(1);
       }
-      if (healthy === ms.length) ctl.out('cluster is healthy\n');
-      else if (healthy === 0) ctl.out('cluster is unavailable\n');
-      else ctl.out('cluster is degraded\n');
-      if (!forever) ctl.exit(healthy === ms.length ? ExitSuccess : ExitClusterNotHealthy);
-      ctl.out('\nnext check after 10 second...\n\n');
-      await new Promise((r) => setTimeout(r, 10_000));
+      const grew = fs1.counts.success > fs0.counts.success;
+      prints.push(`member ${name} is ${grew ? 'healthy' : 'unhealthy'}\n`);
     }
+    prints.sort();
+    for (const p of prints) ctl.out(p);
   },
 };

@@ -1,16 +1,18 @@
-// etcdctl exec-watch <key> -- <command> [args...]: runs the command on every change with
-// ETCD_WATCH_ACTION, ETCD_WATCH_KEY, ETCD_WATCH_VALUE and ETCD_WATCH_MODIFIED_INDEX set.
+// etcdctl exec-watch <key> <command> [args...]: runs the command on every change, one at a
+// time, with ETCD_WATCH_ACTION, ETCD_WATCH_MODIFIED_INDEX, ETCD_WATCH_KEY and
+// ETCD_WATCH_VALUE set. As in 2.0.13 the key is the last argument, unless --after-index
+// or --recursive is given: then it is the first and the command starts at the third.
 import { spawn } from 'node:child_process';
 import type { KeysResponse } from '../../../client/index.js';
-import { ExitBadArgs, ExitServerError, type Ctl } from '../context.js';
-import type { FlagValues } from '../goflag.js';
+import { ClusterError } from '../../../client/index.js';
+import { ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
 
 function environ(resp: KeysResponse, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...env,
     ETCD_WATCH_ACTION: resp.action,
-    ETCD_WATCH_MODIFIED_INDEX: String(resp.node.modifiedIndex),
+    ETCD_WATCH_MODIFIED_INDEX: String(resp.node.modifiedIndex ?? 0),
     ETCD_WATCH_KEY: resp.node.key,
     ETCD_WATCH_VALUE: resp.node.value ?? '',
   };
@@ -19,25 +21,22 @@ function environ(resp: KeysResponse, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
 export const execWatchCommand: CommandSpec = {
   name: 'exec-watch',
   usage: 'watch a key for changes and exec an executable',
-  argsUsage: '<key> <command> [args...]',
+  argsUsage: '',
   flags: [
     { names: ['after-index'], kind: 'int', usage: 'watch after the given index', value: 0 },
-    { names: ['recursive', 'r'], kind: 'bool', usage: 'watch all values for key and child keys' },
+    { names: ['recursive'], kind: 'bool', usage: 'watch all values for key and child keys' },
   ],
-  async action(ctl: Ctl, flags: FlagValues, args: string[]) {
+  async action(ctl, flags, args) {
     const client = await ctl.client();
     if (args.length < 2)
-      ctl.handleError(ExitBadArgs, new Error('key and command to exec required'));
-    let key: string;
-    let cmdArgs: string[];
-    if (args.some((a, i) => a === '--' && i !== 0)) {
+      ctl.handleError(ExitServerError, new Error('Key and command to exec required'));
+    let key = args[args.length - 1]!;
+    let cmdArgs = args.slice(0, -1);
+    if (flags.int('after-index') !== 0 || flags.bool('recursive')) {
       key = args[0]!;
       cmdArgs = args.slice(2);
-    } else {
-      // Without `--` the flag parser leaves the key last.
-      key = args[args.length - 1]!;
-      cmdArgs = args.slice(0, -1);
     }
+    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
     process.once('SIGINT', () => process.exit(0));
     const w = client.watch(key, {
       recursive: flags.bool('recursive'),
@@ -46,21 +45,20 @@ export const execWatchCommand: CommandSpec = {
     });
     try {
       for await (const resp of w) {
-        if (resp.node.dir === true) {
-          ctl.err(`Ignored dir ${resp.node.key} change\n`);
-          continue;
-        }
-        const child = spawn(cmdArgs[0]!, cmdArgs.slice(1), {
-          env: environ(resp, ctl.env),
-          stdio: 'inherit',
-        });
-        child.on('error', (err: NodeJS.ErrnoException) => {
-          const msg =
-            err.code === 'ENOENT'
-              ? `exec: ${JSON.stringify(cmdArgs[0])}: executable file not found in $PATH`
-              : err.message;
-          process.stderr.write(msg);
-          process.exit(1);
+        await new Promise<void>((resolve) => {
+          const child = spawn(cmdArgs[0]!, cmdArgs.slice(1), {
+            env: environ(resp, ctl.env),
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.on('error', (err: NodeJS.ErrnoException) => {
+            const msg =
+              err.code === 'ENOENT'
+                ? `exec: ${JSON.stringify(cmdArgs[0])}: executable file not found in $PATH`
+                : err.message;
+            process.stderr.write(msg);
+            process.exit(1);
+          });
+          child.on('close', () => resolve());
         });
       }
     } catch (e) {

@@ -1,8 +1,8 @@
-// etcdctl member list|add|remove|update
-import type { Client, Member } from '../../../client/index.js';
+// etcdctl member list|add|remove, as 2.0.13's etcdctl (its members-API client): every
+// failure is one line on stderr and exit code 1.
+import { type Client, ClusterError, type Member, NoEndpointsError } from '../../../client/index.js';
 import { parseEtcdUrl } from '../../../pkg/urls.js';
 import type { Ctl } from '../context.js';
-import type { FlagValues } from '../goflag.js';
 import type { CommandSpec } from '../spec.js';
 
 function fail(ctl: Ctl, msg: string): never {
@@ -10,58 +10,46 @@ function fail(ctl: Ctl, msg: string): never {
   ctl.exit(1);
 }
 
+/** The Go client's error text: after every endpoint failed, the last one's error. */
 function message(e: unknown): string {
+  if (e instanceof NoEndpointsError) return 'no endpoints available';
+  if (e instanceof ClusterError && e.errors.length > 0)
+    return e.errors[e.errors.length - 1]!.message;
   return e instanceof Error ? e.message : String(e);
 }
 
-/** types.NewURLs of etcd 3.4 (which also admits unix sockets). */
-function checkPeerUrls(urls: string[]): void {
-  for (const raw of urls) {
-    const inStr = raw.trim();
+/** mustNewMembersAPI: the client, synced through /v2/members unless --no-sync. */
+async function membersClient(ctl: Ctl): Promise<Client> {
+  const c = ctl.newClient((e) => fail(ctl, message(e)));
+  if (!ctl.global.bool('no-sync')) {
     try {
-      parseEtcdUrl(inStr);
+      await c.sync();
     } catch (e) {
-      const m = message(e);
-      if (m.startsWith('URL scheme must be'))
-        throw new Error(`URL scheme must be http, https, unix, or unixs: ${inStr}`);
-      throw e;
+      fail(ctl, message(e));
     }
   }
-}
-
-async function membersClient(ctl: Ctl): Promise<{ c: Client; signal: AbortSignal }> {
-  const c = await ctl.client();
-  return { c, signal: ctl.totalTimeout() };
+  if (ctl.global.bool('debug')) ctl.err(`Cluster-Endpoints: ${c.endpoints().join(', ')}\n`);
+  return c;
 }
 
 const list: CommandSpec = {
   name: 'list',
   usage: 'enumerate existing cluster members',
-  argsUsage: ' ',
+  argsUsage: '',
   flags: [],
-  async action(ctl: Ctl, _flags: FlagValues, args: string[]) {
+  async action(ctl, _flags, args) {
     if (args.length !== 0) fail(ctl, 'No arguments accepted');
-    const { c, signal } = await membersClient(ctl);
+    const c = await membersClient(ctl);
     let members: Member[];
     try {
-      members = await c.members({ signal });
+      members = await c.members();
     } catch (e) {
-      fail(ctl, message(ctl.deadline(e, signal)));
-    }
-    let leader: Member;
-    try {
-      leader = await c.leader({ signal });
-    } catch (e) {
-      fail(ctl, `Failed to get leader:  ${message(ctl.deadline(e, signal))}`);
+      fail(ctl, message(e));
     }
     for (const m of members) {
-      if (m.name === '' || m.name === undefined) {
-        ctl.out(`${m.id}[unstarted]: peerURLs=${m.peerURLs.join(',')}\n`);
-      } else {
-        ctl.out(
-          `${m.id}: name=${m.name} peerURLs=${m.peerURLs.join(',')} clientURLs=${(m.clientURLs ?? []).join(',')} isLeader=${m.id === leader.id}\n`,
-        );
-      }
+      ctl.out(
+        `${m.id}: name=${m.name ?? ''} peerURLs=${m.peerURLs.join(',')} clientURLs=${(m.clientURLs ?? []).join(',')}\n`,
+      );
     }
   },
 };
@@ -69,25 +57,25 @@ const list: CommandSpec = {
 const add: CommandSpec = {
   name: 'add',
   usage: 'add a new member to the etcd cluster',
-  argsUsage: '<name> <peerURL>',
+  argsUsage: '',
   flags: [],
-  async action(ctl: Ctl, _flags: FlagValues, args: string[]) {
+  async action(ctl, _flags, args) {
     if (args.length !== 2) fail(ctl, 'Provide a name and a single member peerURL');
-    const { c, signal } = await membersClient(ctl);
+    const c = await membersClient(ctl);
     const newName = args[0]!;
     let m: Member;
     try {
-      checkPeerUrls([args[1]!]);
-      m = await c.addMember(args[1]!, { signal });
+      parseEtcdUrl(args[1]!);
+      m = await c.addMember(args[1]!.trim());
     } catch (e) {
-      fail(ctl, message(ctl.deadline(e, signal)));
+      fail(ctl, message(e));
     }
     ctl.out(`Added member named ${newName} with ID ${m.id} to cluster\n`);
     let members: Member[];
     try {
-      members = await c.members({ signal });
+      members = await c.members();
     } catch (e) {
-      fail(ctl, message(ctl.deadline(e, signal)));
+      fail(ctl, message(e));
     }
     const conf: string[] = [];
     for (const mb of members) {
@@ -102,20 +90,17 @@ const add: CommandSpec = {
 const remove: CommandSpec = {
   name: 'remove',
   usage: 'remove an existing member from the etcd cluster',
-  argsUsage: '<memberID>',
+  argsUsage: '',
   flags: [],
-  async action(ctl: Ctl, _flags: FlagValues, args: string[]) {
+  async action(ctl, _flags, args) {
     if (args.length !== 1) fail(ctl, 'Provide a single member ID');
     const id = args[0]!;
-    const { c, signal } = await membersClient(ctl);
+    const c = await membersClient(ctl);
     let members: Member[];
     try {
-      members = await c.members({ signal });
+      members = await c.members();
     } catch (e) {
-      fail(
-        ctl,
-        `Error while verifying ID against known members: ${message(ctl.deadline(e, signal))}`,
-      );
+      fail(ctl, `Error while verifying ID against known members: ${message(e)}`);
     }
     let found = false;
     for (const m of members) {
@@ -125,44 +110,19 @@ const remove: CommandSpec = {
           `Found a member named ${m.name}; if this is correct, please use its ID, eg:\n\tetcdctl member remove ${m.id}\n`,
         );
         ctl.err(
-          'For more details, read the documentation at https://github.com/etcd-io/etcd/blob/master/Documentation/runtime-configuration.md#remove-a-member\n\n',
+          'For more details, read the documentation at https://github.com/coreos/etcd/blob/master/Documentation/runtime-configuration.md#remove-a-member\n\n',
         );
       }
     }
     if (!found) fail(ctl, `Couldn't find a member in the cluster with an ID of ${id}.`);
     try {
-      await c.removeMember(id, { signal });
+      await c.removeMember(id);
     } catch (e) {
-      ctl.err(
-        `Received an error trying to remove member ${id}: ${message(ctl.deadline(e, signal))}`,
-      );
+      // 2.0.13 spells it so and ends it without a newline.
+      ctl.err(`Recieved an error trying to remove member ${id}: ${message(e)}`);
       ctl.exit(1);
     }
     ctl.out(`Removed member ${id} from cluster\n`);
-  },
-};
-
-const update: CommandSpec = {
-  name: 'update',
-  usage: 'update an existing member in the etcd cluster',
-  argsUsage: '<memberID> <peerURLs>',
-  flags: [],
-  async action(ctl: Ctl, _flags: FlagValues, args: string[]) {
-    if (args.length !== 2) {
-      fail(
-        ctl,
-        'Provide an ID and a list of comma separated peerURL (0xabcd http://example.com,http://example1.com)',
-      );
-    }
-    const { c, signal } = await membersClient(ctl);
-    const urls = args[1]!.split(',');
-    try {
-      checkPeerUrls(urls);
-      await c.updateMember(args[0]!, urls, { signal });
-    } catch (e) {
-      fail(ctl, message(ctl.deadline(e, signal)));
-    }
-    ctl.out(`Updated member with ID ${args[0]} in cluster\n`);
   },
 };
 
@@ -171,5 +131,5 @@ export const memberCommand: CommandSpec = {
   usage: 'member add, remove and list subcommands',
   argsUsage: '',
   flags: [],
-  subcommands: [list, add, remove, update],
+  subcommands: [list, add, remove],
 };

@@ -1,41 +1,22 @@
-// etcdctl mkdir <key> (create only) and setdir <key> (create or update the ttl)
-import type { KeysResponse } from '../../../client/index.js';
-import { type Ctl, ExitBadArgs, ExitServerError } from '../context.js';
-import { printResponseKey } from '../format.js';
-import type { FlagValues } from '../goflag.js';
+// etcdctl mkdir <key> (create only), setdir <key> (create or update) and updatedir <key>
+// (existing only): directory PUTs that print nothing (handleDir).
 import { type CommandSpec, TTL_FLAG } from '../spec.js';
+import { keyArg, request } from './keyaction.js';
 
-/** mkdirCommandFunc: a directory PUT; prints only in extended/json output. */
-export async function mkdirAction(
-  ctl: Ctl,
-  flags: FlagValues,
-  args: string[],
-  prevExist: boolean | undefined,
-): Promise<void> {
-  const client = await ctl.client();
-  if (args.length === 0) ctl.handleError(ExitBadArgs, new Error('key required'));
-  const signal = ctl.totalTimeout();
-  let resp: KeysResponse;
-  try {
-    resp = await client.set(args[0]!, '', { dir: true, prevExist, ttl: flags.int('ttl'), signal });
-  } catch (e) {
-    ctl.handleError(ExitServerError, ctl.deadline(e, signal));
-  }
-  if (ctl.output !== 'simple') printResponseKey(ctl, resp, ctl.output);
+function dirCommand(name: string, usage: string, prevExist: boolean | undefined): CommandSpec {
+  return {
+    name,
+    usage,
+    argsUsage: '',
+    flags: [TTL_FLAG],
+    async action(ctl, flags, args) {
+      await request(ctl, (c) =>
+        c.set(keyArg(ctl, args), '', { dir: true, prevExist, ttl: flags.int('ttl') }),
+      );
+    },
+  };
 }
 
-export const mkdirCommand: CommandSpec = {
-  name: 'mkdir',
-  usage: 'make a new directory',
-  argsUsage: '<key>',
-  flags: [TTL_FLAG],
-  action: (ctl, flags, args) => mkdirAction(ctl, flags, args, false),
-};
-
-export const setdirCommand: CommandSpec = {
-  name: 'setdir',
-  usage: 'create a new directory or update an existing directory TTL',
-  argsUsage: '<key>',
-  flags: [TTL_FLAG],
-  action: (ctl, flags, args) => mkdirAction(ctl, flags, args, undefined),
-};
+export const mkdirCommand = dirCommand('mkdir', 'make a new directory', false);
+export const setdirCommand = dirCommand('setdir', 'create a new or existing directory', undefined);
+export const updatedirCommand = dirCommand('updatedir', 'update an existing directory', true);

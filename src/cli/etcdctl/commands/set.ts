@@ -1,39 +1,29 @@
 // etcdctl set <key> <value> (with --ttl, --swap-with-value, --swap-with-index)
-import type { KeysResponse } from '../../../client/index.js';
-import { ExitBadArgs, ExitServerError, type Ctl } from '../context.js';
-import { printResponseKey } from '../format.js';
-import type { FlagValues } from '../goflag.js';
+import { ExitServerError } from '../context.js';
 import { type CommandSpec, TTL_FLAG } from '../spec.js';
+import { keyArg, printKey, request } from './keyaction.js';
 import { argOrStdin } from './stdin.js';
 
 export const setCommand: CommandSpec = {
   name: 'set',
   usage: 'set the value of a key',
-  argsUsage: '<key> <value>',
-  description:
-    "Set sets the value of a key.\n\n   When <value> begins with '-', <value> is interpreted as a flag.\n   Insert '--' for workaround:\n\n   $ set -- <key> <value>",
+  argsUsage: '',
   flags: [
     TTL_FLAG,
     { names: ['swap-with-value'], kind: 'string', usage: 'previous value' },
     { names: ['swap-with-index'], kind: 'int', usage: 'previous index', value: 0 },
   ],
-  async action(ctl: Ctl, flags: FlagValues, args: string[]) {
-    const client = await ctl.client();
-    if (args.length === 0) ctl.handleError(ExitBadArgs, new Error('key required'));
-    const value = await argOrStdin(ctl, args, 1);
-    if (value === null) ctl.handleError(ExitBadArgs, new Error('value required'));
-    const signal = ctl.totalTimeout();
-    let resp: KeysResponse;
-    try {
-      resp = await client.set(args[0]!, value, {
+  async action(ctl, flags, args) {
+    const resp = await request(ctl, async (c) => {
+      const key = keyArg(ctl, args);
+      const value = await argOrStdin(ctl, args, 1);
+      if (value === null) return ctl.handleError(ExitServerError, new Error('Value required'));
+      return c.set(key, value, {
         ttl: flags.int('ttl'),
         prevValue: flags.string('swap-with-value'),
         prevIndex: flags.int('swap-with-index'),
-        signal,
       });
-    } catch (e) {
-      ctl.handleError(ExitServerError, ctl.deadline(e, signal));
-    }
-    printResponseKey(ctl, resp, ctl.output);
+    });
+    printKey(ctl, resp);
   },
 };

@@ -1,28 +1,21 @@
-// etcdctl update <key> <value>: the key must exist
-import type { KeysResponse } from '../../../client/index.js';
-import { ExitBadArgs, ExitServerError, type Ctl } from '../context.js';
-import { printResponseKey } from '../format.js';
-import type { FlagValues } from '../goflag.js';
+// etcdctl update <key> <value>: an existing key only
+import { ExitServerError } from '../context.js';
 import { type CommandSpec, TTL_FLAG } from '../spec.js';
+import { keyArg, printKey, request } from './keyaction.js';
 import { argOrStdin } from './stdin.js';
 
 export const updateCommand: CommandSpec = {
   name: 'update',
   usage: 'update an existing key with a given value',
-  argsUsage: '<key> <value>',
+  argsUsage: '',
   flags: [TTL_FLAG],
-  async action(ctl: Ctl, flags: FlagValues, args: string[]) {
-    const client = await ctl.client();
-    if (args.length === 0) ctl.handleError(ExitBadArgs, new Error('key required'));
-    const value = await argOrStdin(ctl, args, 1);
-    if (value === null) ctl.handleError(ExitBadArgs, new Error('value required'));
-    const signal = ctl.totalTimeout();
-    let resp: KeysResponse;
-    try {
-      resp = await client.set(args[0]!, value, { ttl: flags.int('ttl'), prevExist: true, signal });
-    } catch (e) {
-      ctl.handleError(ExitServerError, ctl.deadline(e, signal));
-    }
-    printResponseKey(ctl, resp, ctl.output);
+  async action(ctl, flags, args) {
+    const resp = await request(ctl, async (c) => {
+      const key = keyArg(ctl, args);
+      const value = await argOrStdin(ctl, args, 1);
+      if (value === null) return ctl.handleError(ExitServerError, new Error('Value required'));
+      return c.set(key, value, { ttl: flags.int('ttl'), prevExist: true });
+    });
+    printKey(ctl, resp);
   },
 };

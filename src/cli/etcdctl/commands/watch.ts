@@ -1,38 +1,37 @@
-// etcdctl watch <key> (--forever, --after-index, --recursive)
-import { ExitBadArgs, ExitServerError, type Ctl } from '../context.js';
-import { printResponseKey } from '../format.js';
-import type { FlagValues } from '../goflag.js';
+// etcdctl watch <key> (--forever, --after-index, --recursive); printAll per event
+import { ClusterError } from '../../../client/index.js';
+import { ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
+import { keyArg, printAll } from './keyaction.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
   usage: 'watch a key for changes',
-  argsUsage: '<key>',
+  argsUsage: '',
   flags: [
-    { names: ['forever', 'f'], kind: 'bool', usage: 'forever watch a key until CTRL+C' },
+    { names: ['forever'], kind: 'bool', usage: 'forever watch a key until CTRL+C' },
     { names: ['after-index'], kind: 'int', usage: 'watch after the given index', value: 0 },
-    { names: ['recursive', 'r'], kind: 'bool', usage: 'returns all values for key and child keys' },
+    { names: ['recursive'], kind: 'bool', usage: 'returns all values for key and child keys' },
   ],
-  async action(ctl: Ctl, flags: FlagValues, args: string[]) {
+  async action(ctl, flags, args) {
     const client = await ctl.client();
-    if (args.length === 0) ctl.handleError(ExitBadArgs, new Error('key required'));
-    const recursive = flags.bool('recursive');
+    const key = keyArg(ctl, args);
     const forever = flags.bool('forever');
+    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
     process.once('SIGINT', () => process.exit(0));
-    const w = client.watch(args[0]!, {
-      recursive,
+    const w = client.watch(key, {
+      recursive: flags.bool('recursive'),
       afterIndex: flags.int('after-index'),
       reconnect: false,
     });
     try {
       for await (const resp of w) {
-        if (resp.node.dir === true) continue;
-        if (recursive) ctl.out(`[${resp.action}] ${resp.node.key}\n`);
-        printResponseKey(ctl, resp, ctl.output);
+        printAll(ctl, resp);
         if (!forever) break;
       }
     } catch (e) {
-      ctl.handleError(ExitServerError, e);
+      // --forever exits with handleError(-1, ...): 255.
+      ctl.handleError(forever ? 255 : ExitServerError, e);
     }
   },
 };
