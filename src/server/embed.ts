@@ -27,6 +27,7 @@ import { genClusterString, joinCluster } from '../discovery/discovery.js';
 import { srvGetCluster } from '../discovery/srv.js';
 import { Transport } from '../peer/transport.js';
 import { WAL } from '../wal/wal.js';
+import { upgradeDataDir } from '../migrate/upgrade.js';
 import {
   alreadyBootstrappedMessage,
   ClusterConfigError,
@@ -163,6 +164,12 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       );
       listeners.push({ url, kind: 'client requests', server });
       log.info(`etcd: listening for client requests on ${url}`);
+    }
+
+    // Older data dirs (etcd 0.4, 2.0.0) are upgraded in place first (src/migrate).
+    const up = await upgradeDataDir(dataDir, { name, logger: log });
+    if (up.startAs === 'proxy') {
+      throw new StartError(`${dataDir} holds a proxy's data; start a proxy on it, not a member`);
     }
 
     const boot = await bootstrap({
