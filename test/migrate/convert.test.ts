@@ -10,40 +10,16 @@ import { formatGoTimeNs, parseGoTime } from '../../src/migrate/go-time.js';
 import { findSelf } from '../../src/migrate/members4.js';
 import { goQueryEscape, machineValue } from '../../src/migrate/replay.js';
 import { decodeSnapshot4 } from '../../src/migrate/snapshot4.js';
-import { nodeJSON } from '../../src/store/index.js';
 import { tempDir } from '../helpers/process.js';
 import {
   copyFixture,
   DATA,
   FIXTURES,
-  type Flat,
-  flatten,
+  assertSameKeyspace,
   loadView04,
-  VIEW_KEYS,
+  viewOf,
   view04Time,
 } from './fixtures.js';
-
-/** What our store serves for the keys view04.txt read, at `nowMs`. */
-export function viewOf(c: Converted04, nowMs: number): Flat {
-  const out: Flat = {};
-  for (const k of VIEW_KEYS) {
-    try {
-      flatten(JSON.parse(nodeJSON(c.store.get(k, true, true, nowMs).node)), out);
-    } catch {
-      // not there (0.4 answered 100 too)
-    }
-  }
-  return out;
-}
-
-function assertSameKeyspace(want: Flat, got: Flat): void {
-  const diffs: string[] = [];
-  for (const k of new Set([...Object.keys(want), ...Object.keys(got)])) {
-    if (want[k] !== got[k])
-      diffs.push(`${k}: 0.4 ${want[k] ?? 'absent'}, ours ${got[k] ?? 'absent'}`);
-  }
-  assert.deepEqual(diffs, []);
-}
 
 function convertFixture(rel: string, name?: string): Converted04 {
   const t = tempDir('migrate04-conv-');

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeLog4, encodeLog4 } from '../../src/migrate/log4.js';
 import { decodeSnapshot4, encodeSnapshot4 } from '../../src/migrate/snapshot4.js';
 import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { nodeJSON, type Store } from '../../src/store/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'etcd-0.4.9');
@@ -180,4 +182,26 @@ export function diffLive(want: Flat, got: Flat, nowMs: number, marginMs: number)
     if (w !== got[k]) out.push(`${k}: 0.4 ${w ?? 'absent'}, ours ${got[k] ?? 'absent'}`);
   }
   return out;
+}
+
+/** What our store serves for the keys view04.txt read, at `nowMs`. */
+export function viewOf(c: { store: Store }, nowMs: number): Flat {
+  const out: Flat = {};
+  for (const k of VIEW_KEYS) {
+    try {
+      flatten(JSON.parse(nodeJSON(c.store.get(k, true, true, nowMs).node)), out);
+    } catch {
+      // not there (0.4 answered 100 too)
+    }
+  }
+  return out;
+}
+
+export function assertSameKeyspace(want: Flat, got: Flat): void {
+  const diffs: string[] = [];
+  for (const k of new Set([...Object.keys(want), ...Object.keys(got)])) {
+    if (want[k] !== got[k])
+      diffs.push(`${k}: 0.4 ${want[k] ?? 'absent'}, ours ${got[k] ?? 'absent'}`);
+  }
+  assert.deepEqual(diffs, []);
 }
