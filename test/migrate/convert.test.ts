@@ -60,6 +60,16 @@ describe('0.4.9 keyspace after conversion (fake clock)', () => {
     assert.equal(c.store.find('/updatedA')!.modifiedIndex, 15);
   });
 
+  it("single: 0.4's event history carries over: a watch from an old index still finds it", () => {
+    const s = convertFixture(DATA.single).store;
+    const e = s.hub.history.scan('/casA', false, 19, s.index);
+    assert.equal(e?.action, 'compareAndSwap');
+    assert.equal(e?.prevNode?.value, 'c0');
+    const tail = s.hub.history.scan('/queueB', true, 337, s.index);
+    assert.equal(tail?.node.key, '/queueB/337', 'replayed writes join the history');
+    assert.equal(s.hub.history.startIndex, 1);
+  });
+
   it('single: log-tail writes keep their absolute expiry, creates and in-order names', () => {
     const c = convertFixture(DATA.single);
     const s = c.store;
