@@ -46,6 +46,9 @@ export function detectLayout(dataDir: string): DetectedLayout {
   const unknown = names.filter(
     (n) => !KNOWN.has(n) && !n.startsWith('.') && !n.endsWith('.upgrading'),
   );
+  const present = V04.filter((n) => has.has(n));
+  const looks04 = has.has('snapshot') && present.length > 1;
+  if (!looks04) unknown.push(...present);
   const out = (layout: Layout, missing: string[] = []): DetectedLayout => ({
     layout,
     unknown,
@@ -58,9 +61,10 @@ export function detectLayout(dataDir: string): DetectedLayout {
   if (has.has('proxy')) return out('proxy');
   if (has.has('wal') && has.has('snap') && nonEmptyDir(join(dataDir, 'wal'))) return out('v2.0.0');
   if (has.has('standby_info')) return out('v0.4-standby');
-  const present = V04.filter((n) => has.has(n));
   if (present.length === V04.length) return out('v0.4');
-  if (has.has('log') || has.has('snapshot')) {
+  // go-raft always made snapshot/: with it and the log or conf, this was a 0.4 member (a
+  // lone file named log or conf is someone else's, and only warned about).
+  if (looks04) {
     return out(
       'v0.4-incomplete',
       V04.filter((n) => !has.has(n)),

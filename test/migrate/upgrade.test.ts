@@ -233,4 +233,16 @@ describe('other layouts', () => {
     await assert.rejects(upgradeDataDir(both), LayoutError);
     assert.ok(existsSync(join(both, 'member')));
   });
+
+  it('a lone file named log is not a 0.4 dir: warned about, as etcd does, and left alone', async () => {
+    const dir = join(tmp.path, 'lone-log');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'log'), 'not etcd\n');
+    const lines: string[] = [];
+    assert.deepEqual(await upgradeDataDir(dir, { logger: quietLogger(lines) }), {
+      was: 'empty',
+      startAs: 'new',
+    });
+    assert.ok(lines.some((l) => l.includes('found invalid file/dir log under data dir')));
+  });
 });
