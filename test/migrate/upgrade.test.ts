@@ -87,6 +87,23 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.equal(treeDigest(dir), once);
   });
 
+  it('an upgrade cut short (crash) left only member.upgrading: the next start upgrades again', async () => {
+    const dir = fresh(DATA.nosnap);
+    mkdirSync(join(dir, 'member.upgrading', 'wal'), { recursive: true });
+    writeFileSync(
+      join(dir, 'member.upgrading', 'wal', '0000000000000000-0000000000000000.wal'),
+      'half',
+    );
+    const lines: string[] = [];
+    const r = await upgradeDataDir(dir, { logger: quietLogger(lines), now: 0 });
+    assert.deepEqual(r, { was: 'v0.4', startAs: 'member' });
+    assert.deepEqual(readdirSync(dir).sort(), ['conf', 'log', 'member', 'snapshot']);
+    assert.ok(!lines.some((l) => l.includes('invalid file/dir')), lines.join(''));
+    const m = await openMemberStorage(dir);
+    await m.wal.close();
+    assert.equal(m.hardState.commit, 29);
+  });
+
   it('a node with a quorum read (etcd:get) in its log upgrades (2.0.13 dies on it)', async () => {
     const dir = fresh(DATA.qget);
     const r = await upgradeDataDir(dir, { logger: quietLogger([]) });
