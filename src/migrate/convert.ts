@@ -10,7 +10,8 @@ import { type Log4, readLog4 } from './log4.js';
 import { findSelf, membersFromStore } from './members4.js';
 import { Replayer } from './replay.js';
 import { readLatestSnapshot4, type Snapshot4 } from './snapshot4.js';
-import { storeFromSnapshot4 } from './to-store.js';
+import { storeFromSnapshot4, storeTime } from './to-store.js';
+import { parseGoTime } from './go-time.js';
 
 /** 2.0's raft terms start at 1 (term 0 is special there); 0.4's start at 0. */
 export const TERM_OFFSET_4TO2 = 1;
@@ -75,7 +76,10 @@ export function convert04(dataDir: string, opts: ConvertOptions = {}): Converted
       `nothing to upgrade in ${dataDir}: the 0.4 log is empty and there is no snapshot`,
     );
   }
-  const r = new Replayer(store, now);
+  // Views made while replaying (events in the history) are dated by 0.4's own clock: the
+  // leader's SYNC times in the log.
+  const firstSync = tail.find((e) => e.commandName === 'etcd:sync');
+  const r = new Replayer(store, firstSync ? syncTime(firstSync.command, now) : now);
   for (const e of tail) r.apply(e);
   const members = membersFromStore(store);
   if (members.length === 0) {
@@ -100,4 +104,12 @@ export function convert04(dataDir: string, opts: ConvertOptions = {}): Converted
     replayed: tail.length,
     notes,
   };
+}
+
+function syncTime(command: string, fallback: number): number {
+  try {
+    return storeTime(parseGoTime((JSON.parse(command) as { time: string }).time));
+  } catch {
+    return fallback;
+  }
 }

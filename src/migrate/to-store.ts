@@ -28,6 +28,7 @@ interface Extern4 {
   value?: string;
   dir?: boolean;
   expiration?: string;
+  ttl?: number;
   modifiedIndex: number;
   createdIndex: number;
 }
@@ -80,7 +81,11 @@ function externFrom4(x: Extern4, now: number): NodeExtern {
   const n = new NodeExtern(x.key, x.modifiedIndex, x.createdIndex);
   if (x.dir === true) n.dir = true;
   else n.value = x.value ?? '';
-  if (x.expiration !== undefined) n.setExpiration(storeTime(parseGoTime(x.expiration)), now);
+  if (x.expiration !== undefined) {
+    n.setExpiration(storeTime(parseGoTime(x.expiration)), now);
+    // A past event shows the TTL it had when it happened, as 0.4 recorded it.
+    if (typeof x.ttl === 'number') n.ttl = x.ttl;
+  }
   return n;
 }
 

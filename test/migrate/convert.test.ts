@@ -68,6 +68,9 @@ describe('0.4.9 keyspace after conversion (fake clock)', () => {
     const tail = s.hub.history.scan('/queueB', true, 337, s.index);
     assert.equal(tail?.node.key, '/queueB/337', 'replayed writes join the history');
     assert.equal(s.hub.history.startIndex, 1);
+    // TTLs as they were when each write happened (0.4's clock: its SYNC times).
+    assert.equal(s.hub.history.scan('/ttlA', false, 1, s.index)?.node.ttl, 3600);
+    assert.equal(s.hub.history.scan('/ttlB', false, 300, s.index)?.node.ttl, 3600);
   });
 
   it('single: log-tail writes keep their absolute expiry, creates and in-order names', () => {
