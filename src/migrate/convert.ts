@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemberInfo } from '../server/membership.js';
-import { Store } from '../store/index.js';
+import { Store } from '../store/store.js';
 import { type Conf4, readConf4 } from './conf4.js';
 import { type Log4, readLog4 } from './log4.js';
 import { findSelf, membersFromStore } from './members4.js';

@@ -4,7 +4,7 @@
 // by one, by us or by Go, agree), in a cluster whose ID is 0x4add5.
 import { computeMemberId } from '../pkg/ids.js';
 import type { MemberInfo } from '../server/membership.js';
-import type { Store } from '../store/index.js';
+import type { Store } from '../store/store.js';
 import type { Conf4 } from './conf4.js';
 import { MACHINES_KEY, parseMachineValue } from './replay.js';
 

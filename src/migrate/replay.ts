@@ -3,7 +3,8 @@
 // that failed in 0.4 fails here too and changes nothing, and the membership commands do
 // what 0.4's registry did to /_etcd/machines and /_etcd/config. No index is invented, so
 // every createdIndex, modifiedIndex and in-order key name comes out as 0.4 served it.
-import { EtcdError, NO_TTL, type Store, type TTLOptions } from '../store/index.js';
+import { EtcdError } from '../store/errors.js';
+import { NO_TTL, type Store, type TTLOptions } from '../store/store.js';
 import { parseGoTime } from './go-time.js';
 import type { LogEntry4 } from './log4.js';
 import { storeTime } from './to-store.js';

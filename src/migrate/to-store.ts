@@ -3,7 +3,8 @@
 // and its event history; `/_etcd/machines` and `/_etcd/config` stay as the hidden keys
 // they were (2.0 keeps them under /1 too). Times arrive as ns (Go's precision) and are
 // handed to the store in its unit here, and only here.
-import { type Action, NodeExtern, Store, StoreEvent } from '../store/index.js';
+import { type Action, NodeExtern, StoreEvent } from '../store/event.js';
+import { Store } from '../store/store.js';
 import { Node } from '../store/node.js';
 import { STAT_FIELDS } from '../store/stats.js';
 import { parseGoTime } from './go-time.js';

@@ -16,7 +16,12 @@ import { decodeLog4, encodeLog4 } from '../../src/migrate/log4.js';
 import { decodeSnapshot4, encodeSnapshot4 } from '../../src/migrate/snapshot4.js';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { nodeJSON, type Store } from '../../src/store/index.js';
+import { nodeJSON } from '../../src/store/json.js';
+import type { Store } from '../../src/store/store.js';
+import type { Entry, HardState, Snapshot } from '../../src/raft/types.js';
+import { Snapshotter } from '../../src/snap/snapshotter.js';
+import { validSnapshotMarkers } from '../../src/wal/markers.js';
+import { WAL } from '../../src/wal/wal.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'etcd-0.4.9');
@@ -204,4 +209,28 @@ export function assertSameKeyspace(want: Flat, got: Flat): void {
       diffs.push(`${k}: 0.4 ${want[k] ?? 'absent'}, ours ${got[k] ?? 'absent'}`);
   }
   assert.deepEqual(diffs, []);
+}
+
+/** A member dir as a restart reads it: newest snapshot with a WAL marker, then the WAL. */
+export async function readMemberDir(dataDir: string): Promise<{
+  metadata: Uint8Array;
+  hardState: HardState;
+  entries: Entry[];
+  snapshot: Snapshot | null;
+}> {
+  const walDir = join(dataDir, 'member', 'wal');
+  const markers = await validSnapshotMarkers(walDir);
+  const snapshot = await new Snapshotter(join(dataDir, 'member', 'snap')).loadNewestAvailable(
+    markers,
+  );
+  const at = snapshot
+    ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
+    : { index: 0, term: 0 };
+  const wal = await WAL.open(walDir, at);
+  try {
+    const c = await wal.readAll();
+    return { metadata: c.metadata, hardState: c.hardState, entries: c.entries, snapshot };
+  } finally {
+    await wal.close();
+  }
 }

@@ -20,10 +20,17 @@ import { Upgrade04Error, upgradeDataDir } from '../../src/migrate/upgrade.js';
 import { Logger, LogLevel } from '../../src/pkg/logger.js';
 import { decodeSnapshotData } from '../../src/server/snapshot-data.js';
 import { decodeWalMetadata } from '../../src/server/wal-metadata.js';
-import { Store } from '../../src/store/index.js';
-import { openMemberStorage } from '../../src/wal/member-storage.js';
+import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/process.js';
-import { copyFixture, DATA, loadView04, treeDigest, view04Time, viewOf } from './fixtures.js';
+import {
+  copyFixture,
+  DATA,
+  loadView04,
+  readMemberDir,
+  treeDigest,
+  view04Time,
+  viewOf,
+} from './fixtures.js';
 
 const tmp = tempDir('migrate04-up-');
 after(() => tmp.remove());
@@ -48,33 +55,29 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.equal(treeDigest(moved), before, '0.4 files unchanged');
     for (const f of ['conf', 'log', 'snapshot']) renameSync(join(moved, f), join(dir, f));
 
-    const m = await openMemberStorage(dir);
-    try {
-      assert.deepEqual(decodeWalMetadata(m.metadata), {
-        memberId: '497efd3162f630e3',
-        clusterId: '4add5',
-      });
-      assert.equal(m.hardState.commit, 368);
-      assert.equal(m.hardState.term, 1);
-      assert.equal(m.entries.length, 0);
-      assert.ok(m.snapshot);
-      assert.equal(m.snapshot.metadata.index, 368);
-      assert.deepEqual(m.snapshot.metadata.confState.voters, ['497efd3162f630e3']);
-      const d = decodeSnapshotData(m.snapshot.data);
-      assert.deepEqual(d.members.list(), [
-        {
-          id: '497efd3162f630e3',
-          name: 'node1',
-          peerURLs: ['http://localhost:42002'],
-          clientURLs: ['http://localhost:42001'],
-        },
-      ]);
-      const store = Store.restore(d.store);
-      const got = viewOf({ store }, view04Time('single') * 1000);
-      assert.deepEqual(got, loadView04('single'));
-    } finally {
-      await m.wal.close();
-    }
+    const m = await readMemberDir(dir);
+    assert.deepEqual(decodeWalMetadata(m.metadata), {
+      memberId: '497efd3162f630e3',
+      clusterId: '4add5',
+    });
+    assert.equal(m.hardState.commit, 368);
+    assert.equal(m.hardState.term, 1);
+    assert.equal(m.entries.length, 0);
+    assert.ok(m.snapshot);
+    assert.equal(m.snapshot.metadata.index, 368);
+    assert.deepEqual(m.snapshot.metadata.confState.voters, ['497efd3162f630e3']);
+    const d = decodeSnapshotData(m.snapshot.data);
+    assert.deepEqual(d.members.list(), [
+      {
+        id: '497efd3162f630e3',
+        name: 'node1',
+        peerURLs: ['http://localhost:42002'],
+        clientURLs: ['http://localhost:42001'],
+      },
+    ]);
+    const store = Store.restore(d.store);
+    const got = viewOf({ store }, view04Time('single') * 1000);
+    assert.deepEqual(got, loadView04('single'));
     assert.ok(lines.some((l) => l.includes('upgraded') && l.includes('node1 (497efd3162f630e3)')));
   });
 
@@ -99,8 +102,7 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.deepEqual(r, { was: 'v0.4', startAs: 'member' });
     assert.deepEqual(readdirSync(dir).sort(), ['conf', 'log', 'member', 'snapshot']);
     assert.ok(!lines.some((l) => l.includes('invalid file/dir')), lines.join(''));
-    const m = await openMemberStorage(dir);
-    await m.wal.close();
+    const m = await readMemberDir(dir);
     assert.equal(m.hardState.commit, 29);
   });
 
@@ -118,15 +120,11 @@ describe('upgrading an etcd 0.4 member dir', () => {
     await upgradeDataDir(dir, { logger: quietLogger(lines), now: 0 });
     assert.deepEqual(readFileSync(join(dir, 'log')), log, 'the 0.4 log is not repaired in place');
     assert.ok(lines.some((l) => /record cut short; ignored, as etcd 0.4 itself does/.test(l)));
-    const m = await openMemberStorage(dir);
-    try {
-      const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
-      assert.equal(store.find('/sp aceB'), null, 'the torn write (entry 29) was never applied');
-      assert.ok(store.find('/casttlB') !== null);
-      assert.equal(m.hardState.commit, 28);
-    } finally {
-      await m.wal.close();
-    }
+    const m = await readMemberDir(dir);
+    const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
+    assert.equal(store.find('/sp aceB'), null, 'the torn write (entry 29) was never applied');
+    assert.ok(store.find('/casttlB') !== null);
+    assert.equal(m.hardState.commit, 28);
   });
 
   it('a snapshot with an empty log upgrades from the snapshot (2.0.13 panics)', async () => {
@@ -134,14 +132,10 @@ describe('upgrading an etcd 0.4 member dir', () => {
     writeFileSync(join(dir, 'log'), '');
     const r = await upgradeDataDir(dir, { logger: quietLogger([]), now: 0 });
     assert.equal(r.startAs, 'member');
-    const m = await openMemberStorage(dir);
-    try {
-      assert.equal(m.snapshot!.metadata.index, 341);
-      const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
-      assert.equal(store.index, 328);
-    } finally {
-      await m.wal.close();
-    }
+    const m = await readMemberDir(dir);
+    assert.equal(m.snapshot!.metadata.index, 341);
+    const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
+    assert.equal(store.index, 328);
   });
 });
 
@@ -234,8 +228,7 @@ describe('other layouts', () => {
     const r = await upgradeDataDir(v200, { logger: quietLogger([]) });
     assert.deepEqual(r, { was: 'v2.0.0', startAs: 'member' });
     assert.deepEqual(readdirSync(v200), ['member']);
-    const m = await openMemberStorage(v200);
-    await m.wal.close();
+    const m = await readMemberDir(v200);
     assert.equal(m.hardState.commit, 29);
   });
 
