@@ -55,7 +55,7 @@ export function detectLayout(dataDir: string): DetectedLayout {
     missing,
   });
   if (has.has('member') && has.has('proxy')) {
-    throw new LayoutError(`invalid data dir ${dataDir}: both member and proxy directories exist`);
+    throw new LayoutError('invalid datadir. Both member and proxy directories exist.');
   }
   if (has.has('member')) return out('member');
   if (has.has('proxy')) return out('proxy');
