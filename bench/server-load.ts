@@ -1,7 +1,8 @@
 // A small HTTP/1.1 load generator over raw keep-alive sockets: each connection sends one
 // pre-encoded request, reads the response (headers and Content-Length body), and sends
-// the next. Much cheaper per request than node:http's client, so the generator is not what
-// limits the figures (it shares the machine with the servers).
+// the next. Much cheaper per request than node:http's client, but still a Node process on
+// the servers' cores: bench/load.ts prefers wrk (C, epoll) when it is installed and uses
+// this one as the fallback, and for runs wrk cannot express (a fixed count of keys).
 import { connect, type Socket } from 'node:net';
 
 export interface LoadResult {
@@ -111,12 +112,15 @@ export async function runLoad(opts: {
   seconds: number;
   build: RequestBuilder;
   perConn?: number;
+  /** Ends the run early once it returns true (checked before each request). */
+  stop?: () => boolean;
 }): Promise<LoadResult> {
   const u = new URL(opts.url);
   const port = Number(u.port);
   const t0 = performance.now();
   const deadline = t0 + opts.seconds * 1000;
-  const until = opts.perConn ? () => false : () => performance.now() >= deadline;
+  const stop = opts.stop ?? (() => false);
+  const until = opts.perConn ? stop : () => stop() || performance.now() >= deadline;
   const latencies: number[] = [];
   const conns: Conn[] = [];
   for (let c = 0; c < opts.connections; c++) {

@@ -1,0 +1,129 @@
+// `npm run bench:watch`: BENCH_LONGPOLL (10,000) long-poll watchers and BENCH_STREAMS (1,000)
+// stream watchers (?stream=true) on one key prefix (recursive), one member of each
+// implementation, one at a time. Once the member counts them all (/v2/stats/store
+// "watchers"), its RSS is read and one write is made under the prefix; printed: the time
+// from sending that write to the last watcher receiving the event, for each kind, and the
+// RSS with all watchers registered. The watchers are raw sockets in this process.
+// BENCH_ROUNDS (2) rounds per implementation (best counts).
+import { connect, type Socket } from 'node:net';
+import { alternate, describeImpls, implementations } from './impls.js';
+import { type Group, launch, type Member } from './launch.js';
+import { runMain } from './procs.js';
+import { MiB, rssBytes } from './sys.js';
+import { Best, fmt, printTable } from './table.js';
+
+const LONGPOLL = Number(process.env.BENCH_LONGPOLL ?? 10_000);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const TIMEOUT_MS = 60_000;
+
+interface Watcher {
+  sock: Socket;
+  stream: boolean;
+  /** When the event with the marker arrived (0 = not yet). */
+  at: number;
+}
+
+function openWatcher(m: Member, stream: boolean, marker: () => string): Promise<Watcher> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: '127.0.0.1', port: Number(new URL(m.clientUrl).port) });
+    const w: Watcher = { sock, stream, at: 0 };
+    let tail = '';
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => {
+      if (w.at !== 0) return;
+      const text = tail + d.toString('latin1');
+      const mk = marker();
+      if (mk !== '' && text.includes(mk)) w.at = performance.now();
+      tail = text.slice(-64);
+    });
+    sock.once('error', reject);
+    sock.once('connect', () => {
+      const q = `wait=true&recursive=true${stream ? '&stream=true' : ''}`;
+      sock.write(`GET /v2/keys/watched?${q} HTTP/1.1\r\nHost: ${m.host}\r\n\r\n`);
+      resolve(w);
+    });
+  });
+}
+
+async function watcherCount(m: Member): Promise<number> {
+  const r = await fetch(`${m.clientUrl}/v2/stats/store`);
+  return ((await r.json()) as { watchers?: number }).watchers ?? 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function round(g: Group, best: Best, n: number): Promise<void> {
+  const m = g.members[0]!;
+  let marker = '';
+  const watchers: Watcher[] = [];
+  try {
+    const kinds = [...Array(LONGPOLL).fill(false), ...Array(STREAMS).fill(true)] as boolean[];
+    for (let i = 0; i < kinds.length; i += 250) {
+      const batch = kinds.slice(i, i + 250).map((s) => openWatcher(m, s, () => marker));
+      watchers.push(...(await Promise.all(batch)));
+    }
+    const deadline = performance.now() + TIMEOUT_MS;
+    let count = 0;
+    while ((count = await watcherCount(m)) < watchers.length) {
+      if (performance.now() > deadline) {
+        throw new Error(`${g.impl.label}: only ${count}/${watchers.length} watchers registered`);
+      }
+      await sleep(50);
+    }
+    const rss = rssBytes(m.pid()) / MiB;
+    marker = `deliver-${n}-${process.hrtime.bigint()}`;
+    const t0 = performance.now();
+    const put = fetch(`${m.clientUrl}/v2/keys/watched/k`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `value=${marker}`,
+    });
+    while (watchers.some((w) => w.at === 0) && performance.now() - t0 < TIMEOUT_MS) await sleep(2);
+    if ((await put).status >= 300) throw new Error(`${g.impl.label}: the write failed`);
+    const last = (stream: boolean) => {
+      const ws = watchers.filter((w) => w.stream === stream);
+      const missing = ws.filter((w) => w.at === 0).length;
+      return { ms: Math.max(0, ...ws.map((w) => w.at - t0)), missing };
+    };
+    const lp = last(false);
+    const st = last(true);
+    console.log(
+      `  ${g.impl.label}: ${count} watchers, RSS ${fmt(rss)} MiB; last long-poll delivery ${fmt(lp.ms)} ms (missing ${lp.missing}), last stream delivery ${fmt(st.ms)} ms (missing ${st.missing})`,
+    );
+    best.keep(`RSS MiB with ${count.toLocaleString('en-US')} watchers`, g.impl, rss, 'lower');
+    if (lp.missing === 0 && LONGPOLL > 0) {
+      best.keep(`ms to last of ${LONGPOLL} long-poll watchers`, g.impl, lp.ms, 'lower');
+    }
+    if (st.missing === 0 && STREAMS > 0) {
+      best.keep(`ms to last of ${STREAMS} stream watchers`, g.impl, st.ms, 'lower');
+    }
+  } finally {
+    for (const w of watchers) w.sock.destroy();
+  }
+  // The member drops the closed watchers before the next round.
+  const deadline = performance.now() + TIMEOUT_MS;
+  while ((await watcherCount(m)) > 0 && performance.now() < deadline) await sleep(50);
+}
+
+async function main(): Promise<void> {
+  const { impls, notes } = implementations();
+  console.log(
+    `bench:watch: one member each; ${LONGPOLL} long-poll + ${STREAMS} stream watchers on one prefix; ${ROUNDS} rounds (best counts)`,
+  );
+  console.log(describeImpls(impls));
+  const best = new Best();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const impl of alternate(impls, r)) {
+      const g = await launch(impl, 1);
+      try {
+        await round(g, best, r);
+      } finally {
+        await g.close();
+      }
+    }
+  }
+  printTable('watchers (one member)', best.all(), notes);
+}
+
+runMain(main);
