@@ -4,13 +4,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemberInfo } from '../server/membership.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { type Conf4, readConf4 } from './conf4.js';
 import { type Log4, readLog4 } from './log4.js';
 import { findSelf, membersFromStore } from './members4.js';
 import { Replayer } from './replay.js';
 import { readLatestSnapshot4, type Snapshot4 } from './snapshot4.js';
-import { storeFromSnapshot4, storeTime } from './to-store.js';
+import { newStore, storeFromSnapshot4, storeTime } from './to-store.js';
 import { parseGoTime } from './go-time.js';
 
 /** 2.0's raft terms start at 1 (term 0 is special there); 0.4's start at 0. */
@@ -62,7 +62,7 @@ export function convert04(dataDir: string, opts: ConvertOptions = {}): Converted
     );
   }
   const now = opts.now ?? Date.now();
-  const store = snap ? storeFromSnapshot4(snap.state, now) : new Store();
+  const store = snap ? storeFromSnapshot4(snap.state, now) : newStore();
   const from = snap ? snap.lastIndex : 0;
   const tail = log.entries.filter((e) => e.index > from);
   const first = tail[0];

@@ -7,12 +7,13 @@ import type { MemberInfo } from '../server/membership.js';
 import type { Store } from '../store/store.js';
 import type { Conf4 } from './conf4.js';
 import { MACHINES_KEY, parseMachineValue } from './replay.js';
+import { storeKey } from './to-store.js';
 
 export const MIGRATED_CLUSTER_ID = '4add5';
 const TOKEN_04 = 'etcd-cluster';
 
 export function membersFromStore(s: Store): MemberInfo[] {
-  const machines = s.find(MACHINES_KEY);
+  const machines = s.find(storeKey(MACHINES_KEY));
   if (machines === null || machines.children === null) return [];
   const out: MemberInfo[] = [];
   for (const m of machines.children) {

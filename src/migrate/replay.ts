@@ -7,7 +7,7 @@ import { EtcdError } from '../store/errors.js';
 import { NO_TTL, type Store, type TTLOptions } from '../store/store.js';
 import { parseGoTime } from './go-time.js';
 import type { LogEntry4 } from './log4.js';
-import { storeTime } from './to-store.js';
+import { storeKey, storeTime, ttlAt } from './to-store.js';
 
 export const MACHINES_KEY = '/_etcd/machines';
 const CONFIG_KEY = '/_etcd/config';
@@ -128,7 +128,7 @@ export class Replayer {
           break;
         case 'etcd:remove':
           if (typeof c.name !== 'string') throw new Replay4Error(e, 'no name');
-          s.delete(`${MACHINES_KEY}/${c.name}`, false, false, now);
+          s.delete(storeKey(`${MACHINES_KEY}/${c.name}`), false, false, now);
           break;
         case 'etcd:setClusterConfig':
           this.setClusterConfig(c);
@@ -156,7 +156,7 @@ export class Replayer {
       throw new Replay4Error(e, 'no name or raftURL');
     }
     const s = this.store;
-    const path = `${MACHINES_KEY}/${c.name}`;
+    const path = storeKey(`${MACHINES_KEY}/${c.name}`);
     const had = s.find(path);
     if (had !== null) {
       const cur = parseMachineValue(had.value);
@@ -165,7 +165,7 @@ export class Replayer {
       }
       return;
     }
-    const machines = s.find(MACHINES_KEY);
+    const machines = s.find(storeKey(MACHINES_KEY));
     const others = machines?.children ? [...machines.children] : [];
     if (others.some((m) => parseMachineValue(m.value).raft === c.raftURL)) return;
     if (others.length > 0 && others.length >= this.activeSize()) return;
@@ -173,7 +173,7 @@ export class Replayer {
   }
 
   private activeSize(): number {
-    const n = this.store.find(CONFIG_KEY);
+    const n = this.store.find(storeKey(CONFIG_KEY));
     if (n === null) return DEFAULT_ACTIVE_SIZE;
     try {
       const v = JSON.parse(n.value) as { activeSize?: unknown };
@@ -190,13 +190,13 @@ export class Replayer {
     const removeDelay = Math.max(cfg.removeDelay ?? 0, MIN_REMOVE_DELAY);
     const syncInterval = Math.max(cfg.syncInterval ?? 0, MIN_SYNC_INTERVAL);
     const v = JSON.stringify({ activeSize, removeDelay, syncInterval });
-    this.store.set(CONFIG_KEY, false, v, NO_TTL, this.now);
+    this.store.set(storeKey(CONFIG_KEY), false, v, NO_TTL, this.now);
   }
 }
 
 function key(e: LogEntry4, c: Cmd): string {
   if (typeof c.key !== 'string') throw new Replay4Error(e, 'no key');
-  return c.key;
+  return storeKey(c.key);
 }
 
 function time(e: LogEntry4, t: string | undefined): bigint {
@@ -209,5 +209,5 @@ function time(e: LogEntry4, t: string | undefined): bigint {
 }
 
 function ttl(e: LogEntry4, c: Cmd): TTLOptions {
-  return { expireTime: storeTime(time(e, c.expireTime)), refresh: false };
+  return ttlAt(time(e, c.expireTime));
 }

@@ -4,10 +4,25 @@
 // they were (2.0 keeps them under /1 too). Times arrive as ns (Go's precision) and are
 // handed to the store in its unit here, and only here.
 import { type Action, NodeExtern, StoreEvent } from '../store/event.js';
-import { Store } from '../store/store.js';
+import { Store, type TTLOptions } from '../store/store.js';
 import { Node } from '../store/node.js';
 import { STAT_FIELDS } from '../store/stats.js';
 import { parseGoTime } from './go-time.js';
+
+/** Where a 0.4 key lives in our store (Go 2.0 keeps users' keys under /1). */
+export function storeKey(key4: string): string {
+  return key4;
+}
+
+/** A new, empty store shaped as the upgraded member's. */
+export function newStore(): Store {
+  return new Store();
+}
+
+/** TTL options for an absolute expiry in ns (0n = none). */
+export function ttlAt(ns: bigint): TTLOptions {
+  return { expireTime: storeTime(ns), refresh: false };
+}
 
 /** Expiry in ns (Go's time) → the store's unit (ms since 1970, to the microsecond). */
 export function storeTime(ns: bigint): number {
@@ -107,11 +122,11 @@ export function storeFromSnapshot4(state: unknown, now: number): Store {
     const k = `${e.node.key}\0${e.node.createdIndex}`;
     modified.set(k, Math.max(modified.get(k) ?? 0, e.node.modifiedIndex));
   }
-  const s = new Store();
+  const s = newStore();
   const add = (parent: Node, n4: Node4): void => {
     const dir = n4.Children !== null && n4.Children !== undefined;
     const n = new Node(
-      n4.Path,
+      storeKey(n4.Path),
       parent,
       n4.CreatedIndex,
       dir ? '' : (n4.Value ?? ''),
@@ -138,6 +153,8 @@ export function storeFromSnapshot4(state: unknown, now: number): Store {
     const e = new StoreEvent(e4.action as Action, '', 0, 0);
     e.node = externFrom4(e4.node, now);
     if (e4.prevNode) e.prevNode = externFrom4(e4.prevNode, now);
+    e.node.key = storeKey(e.node.key);
+    if (e.prevNode) e.prevNode.key = storeKey(e.prevNode.key);
     e.etcdIndex = e4.node.modifiedIndex;
     s.hub.history.add(e);
   }
