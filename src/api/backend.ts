@@ -4,7 +4,7 @@ import type { V2Request } from '../store/request.js';
 import type { StoreWatcher } from '../store/watcher.js';
 
 export interface KeysBackend {
-  /** GET (no quorum) reads locally; everything else goes through consensus. Throws EtcdError. */
+  /** GET reads locally (quorum=true: linearizably); everything else goes through consensus. Throws EtcdError. */
   do(r: V2Request): Promise<StoreEvent>;
   /** Registers a watcher; throws EtcdError (401) when `since` is older than the history. */
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher;

@@ -13,7 +13,8 @@ import {
 import { cleanPath } from '../store/path.js';
 import { newRequest, type V2Method, type V2Request } from '../store/request.js';
 import { parseGoBool } from '../pkg/go-strconv.js';
-import { type Form, formValue, parseGoUint } from './keys-form.js';
+import type { Form } from '../pkg/go-query.js';
+import { formValue, parseUint10 } from './keys-form.js';
 
 export const KEYS_PREFIX = '/v2/keys';
 
@@ -25,7 +26,7 @@ export interface ParsedKeyRequest {
 function getIndex(form: Form, key: string): number {
   const vs = form.get(key);
   if (vs === undefined) return 0;
-  const v = parseGoUint(vs[0]!);
+  const v = parseUint10(vs[0]!);
   if (v === null) throw indexNaN(`invalid value for "${key}"`);
   return Number(v);
 }
@@ -76,7 +77,7 @@ export function parseKeyRequest(
   let ttl: bigint | null = null;
   const ttlRaw = formValue(form, 'ttl');
   if (ttlRaw.length > 0) {
-    ttl = parseGoUint(form.get('ttl')![0]!);
+    ttl = parseUint10(form.get('ttl')![0]!);
     if (ttl === null) throw ttlNaN('invalid value for "ttl"');
   }
   let prevExist: boolean | null = null;

@@ -3,10 +3,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
-import { errorJSON, eventJSON } from '../store/json.js';
+import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
-import { type Form, FormError, goUnescape, muxCleanPath, parseQueryInto } from './keys-form.js';
+import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
+import { muxCleanPath } from './keys-form.js';
 import { parseKeyRequest } from './keys-request.js';
 import { allowMethod, BodyTooLargeError, endBody, readBody } from './http-util.js';
 
@@ -135,7 +136,7 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
-      const ok = res.write(`${eventJSON(ev)}\n`);
+      const ok = res.write(`${eventJSONOnce(ev)}\n`);
       if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
@@ -197,9 +198,10 @@ export async function handleKeys(
     }
     const method = req.method!;
     const { req: r, noValueOnSuccess } = parseKeyRequest(method, path, form, backend.now());
+    // A quorum GET stays a GET: the member decides how to make it linearizable.
     if (method === 'HEAD') r.method = 'GET';
-    else if (method === 'GET' && r.quorum) r.method = 'QGET';
-    if (r.method === 'GET' && r.wait && method === 'GET') {
+    // As etcd 2.0's server: a quorum GET is a read, never a watch (wait is ignored).
+    if (r.method === 'GET' && r.wait && !r.quorum && method === 'GET') {
       let w: StoreWatcher;
       try {
         w = backend.watch(r.path, r.recursive, r.stream, r.since);

@@ -3,7 +3,9 @@
 // and messages as etcd's membersHandler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseEtcdUrl } from '../pkg/urls.js';
-import { goHttpError, jsonMessage, methodNotAllowed, readBody, writeJSON } from './respond.js';
+import { BodyTooLargeError, readBody } from './http-util.js';
+import { goHttpError, jsonMessage, methodNotAllowed, writeJSON } from './respond.js';
+import { ServerError, type ServerErrorCode } from '../server/errors.js';
 import { ApiError, type MemberView, type MembersApi } from './server-api.js';
 import { goJsonSyntaxError } from '../pkg/go-json-error.js';
 
@@ -112,8 +114,11 @@ async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<unkn
     jsonMessage(res, 415, `Bad Content-Type ${ct}, accept application/json`);
     return null;
   }
-  const text = await readBody(req, MAX_BODY);
-  if (text === null) {
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_BODY)).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError)) throw e;
     jsonMessage(res, 413, 'http: request body too large');
     return null;
   }
@@ -150,7 +155,19 @@ function peerUrls(body: unknown, res: ServerResponse): string[] | null {
   return out.sort();
 }
 
+/** etcd's etcdhttp: the server's membership errors and their statuses. */
+const STATUS: Record<ServerErrorCode, number> = {
+  IDRemoved: 409,
+  IDExists: 409,
+  PeerURLExists: 409,
+  MemberNotFound: 404,
+  MemberRemoved: 410,
+  Internal: 500,
+};
+
 function apiError(res: ServerResponse, e: unknown): void {
   if (e instanceof ApiError) jsonMessage(res, e.status, e.message);
-  else jsonMessage(res, 500, 'Internal Server Error');
+  else if (e instanceof ServerError && e.code !== 'Internal') {
+    jsonMessage(res, STATUS[e.code], e.message);
+  } else jsonMessage(res, 500, 'Internal Server Error');
 }

@@ -44,22 +44,3 @@ function writeBody(res: ServerResponse, status: number, type: string, body: stri
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
-
-/** Reads a request body up to `limit` bytes; null when it is larger. */
-export function readBody(
-  req: import('node:http').IncomingMessage,
-  limit: number,
-): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

@@ -50,7 +50,12 @@ export function createClientHandler(
     } catch (e) {
       internalError(res, e);
     }
-    member.observeRequest(req, res, (performance.now() - t0) / 1000, url.includes('wait=true'));
+    member.observeRequest(
+      req.method ?? 'GET',
+      res.statusCode,
+      (performance.now() - t0) / 1000,
+      url.includes('wait=true'),
+    );
   };
 
   return (req, res) => {

@@ -1,6 +1,5 @@
 // What the client API needs from a member beyond the keys backend: membership, stats,
 // metrics. src/server/member.ts implements it.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface MemberView {
   id: string;
@@ -14,6 +13,7 @@ export interface MembersApi {
   members(): MemberView[];
   /** The leader's ID, '' when there is none. */
   leader(): string;
+  /** Rejects with the server's ServerError when refused. */
   addMember(peerURLs: string[]): Promise<MemberView>;
   removeMember(id: string): Promise<void>;
   updateMember(id: string, peerURLs: string[]): Promise<void>;
@@ -26,7 +26,7 @@ export interface StatsApi {
   storeStatsJSON(): string;
   metricsText(): string;
   /** Records one handled client request (etcd_http_* metrics). */
-  observeRequest(req: IncomingMessage, res: ServerResponse, seconds: number, watch: boolean): void;
+  observeRequest(method: string, status: number, seconds: number, watch: boolean): void;
 }
 
 /** A failure the members API reports as `{"message": ...}` with this status. */

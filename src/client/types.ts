@@ -105,36 +105,10 @@ export interface Member {
   clientURLs: string[];
 }
 
-export interface SelfStats {
-  name: string;
-  id: string;
-  state: string;
-  startTime: string;
-  leaderInfo: { leader: string; uptime: string; startTime: string };
-  recvAppendRequestCnt: number;
-  recvPkgRate?: number;
-  recvBandwidthRate?: number;
-  sendAppendRequestCnt: number;
-  sendPkgRate?: number;
-  sendBandwidthRate?: number;
-}
-
-export interface LeaderStats {
-  leader: string;
-  followers: Record<
-    string,
-    {
-      latency: {
-        current: number;
-        average: number;
-        standardDeviation: number;
-        minimum: number;
-        maximum: number;
-      };
-      counts: { fail: number; success: number };
-    }
-  >;
-}
+export type {
+  LeaderStatsJSON as LeaderStats,
+  SelfStatsJSON as SelfStats,
+} from '../pkg/stats-json.js';
 
 export type StoreStats = Record<string, number>;
 

@@ -1,5 +1,12 @@
 // Statistics kept by the transport for /v2/stats/leader and /v2/stats/self, in etcd's
 // shapes (etcdserver/api/v2stats: leader.go, server.go, queue.go).
+import type {
+  FollowerStatsJSON,
+  LeaderStatsJSON,
+  SelfStatsCounts as SelfStatsJSON,
+} from '../pkg/stats-json.js';
+
+export type { FollowerStatsJSON, LeaderStatsJSON, SelfStatsJSON };
 
 /** etcd initialises a follower's minimum latency to 1<<63 ns; JSON prints 9223372036854776000. */
 const NO_MINIMUM = 2 ** 63;
@@ -44,32 +51,6 @@ export class FollowerStats {
       counts: { fail: this.fail, success: this.success },
     };
   }
-}
-
-export interface FollowerStatsJSON {
-  latency: {
-    current: number;
-    average: number;
-    standardDeviation: number;
-    minimum: number;
-    maximum: number;
-  };
-  counts: { fail: number; success: number };
-}
-
-export interface LeaderStatsJSON {
-  leader: string;
-  followers: Record<string, FollowerStatsJSON>;
-}
-
-/** The transport's part of /v2/stats/self, keys in etcd's order, zero rates omitted. */
-export interface SelfStatsJSON {
-  recvAppendRequestCnt: number;
-  recvPkgRate?: number;
-  recvBandwidthRate?: number;
-  sendAppendRequestCnt: number;
-  sendPkgRate?: number;
-  sendBandwidthRate?: number;
 }
 
 const QUEUE_CAPACITY = 200;

@@ -54,3 +54,8 @@ export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/** What a member logs when a peer answers with another cluster's ID (seed wording). */
+export function conflictingClusterIdMessage(remote: string, local: string): string {
+  return `conflicting cluster ID to the target cluster (${remote} != ${local}). Exiting.`;
+}

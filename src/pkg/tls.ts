@@ -66,8 +66,3 @@ export function clientTlsOptions(info: TlsInfo): ClientTlsOptions {
   if (info.caFile !== '') opts.ca = readFileSync(info.caFile);
   return opts;
 }
-
-/** The error etcd gives when an https URL is to be served without a key pair. */
-export function tlsListenError(url: string): Error {
-  return new Error(`cannot listen on TLS for ${url}: KeyFile and CertFile are not presented`);
-}

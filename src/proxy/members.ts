@@ -1,8 +1,7 @@
 // The members' URLs as a peer's GET /members lists them. Only the URLs matter to the
 // proxy, so member IDs are not parsed: etcd writes them as JSON numbers (uint64, beyond
 // a double's precision), this project as hex strings; both are accepted.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { getPeerMembers } from '../discovery/peer-members.js';
 import type { ClientTlsOptions } from '../pkg/tls.js';
 
 export interface MemberUrls {
@@ -23,26 +22,14 @@ export function parseMemberUrls(body: string): MemberUrls[] {
   }));
 }
 
-function get(url: string, tls: ClientTlsOptions | undefined, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req =
-      u.protocol === 'https:'
-        ? httpsRequest(u, { method: 'GET', ...tls })
-        : httpRequest(u, { method: 'GET' });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`unexpected status ${res.statusCode}`));
-        else resolve(Buffer.concat(chunks).toString('utf8'));
-      });
-      res.on('error', reject);
-    });
-    req.end();
-  });
+async function get(
+  url: string,
+  tls: ClientTlsOptions | undefined,
+  timeoutMs: number,
+): Promise<string> {
+  const a = await getPeerMembers(url, tls, timeoutMs);
+  if (a.status !== 200) throw new Error(`unexpected status ${a.status}`);
+  return a.body;
 }
 
 /** The first peer that answers gives the members; throws etcd's error when none does. */
@@ -55,7 +42,7 @@ export async function fetchMemberUrls(
   for (const u of peerUrls) {
     let body: string;
     try {
-      body = await get(`${u.replace(/\/$/, '')}/members`, tls, timeoutMs);
+      body = await get(u, tls, timeoutMs);
     } catch (e) {
       onError(`proxy: could not get cluster response from ${u}: ${(e as Error).message}`);
       continue;

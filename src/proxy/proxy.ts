@@ -5,34 +5,36 @@
 // anything but GET with 501 and no body, as etcd's readonly handler does.
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { EtcdConfig } from '../cli/etcd/config.js';
 import { getCluster } from '../discovery/discovery.js';
 import { srvGetCluster } from '../discovery/srv.js';
 import { listenOnUrl } from '../pkg/listen.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
-import { clientTlsOptions, tlsInfoEmpty } from '../pkg/tls.js';
+import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import { resolveUrls } from '../pkg/urls.js';
-import { setupCluster } from '../server/cluster.js';
+import { setupCluster } from '../discovery/cluster.js';
 import { clusterFilePath, proxyDir, readClusterFile, writeClusterFile } from './cluster-file.js';
 import { Director } from './director.js';
 import { allUrls, fetchMemberUrls, type MemberUrls } from './members.js';
 import { createReverseProxy, type Handler } from './reverse.js';
 
-export type ProxyConfig = Pick<
-  EtcdConfig,
-  | 'name'
-  | 'dataDir'
-  | 'listenClientUrls'
-  | 'initialCluster'
-  | 'initialClusterToken'
-  | 'discovery'
-  | 'discoveryProxy'
-  | 'discoverySrv'
-  | 'proxy'
-  | 'clientTls'
-  | 'peerTls'
-  | 'cors'
->;
+/** What a proxy needs of etcd's configuration (the CLI's config has these fields). */
+export interface ProxyConfig {
+  name: string;
+  /** The proxy keeps its cluster file under <data-dir>/proxy. */
+  dataDir: string;
+  listenClientUrls: string[];
+  initialCluster: string;
+  initialClusterToken: string;
+  discovery: string;
+  discoveryProxy: string;
+  discoverySrv: string;
+  /** readonly: anything but GET is answered 501. */
+  proxy: 'off' | 'readonly' | 'on';
+  clientTls: TlsInfo;
+  peerTls: TlsInfo;
+  /** --cors origins. */
+  cors: string[];
+}
 
 export interface ProxyTuning {
   logger?: Logger;

@@ -1,3 +1,4 @@
+// Over 500 lines: the raft state machine is one object whose step functions share its state (as etcd's raft.go).
 // The raft state machine (etcd's raft.raft): roles, terms and votes, replication, commit,
 // membership, pre-vote, check-quorum, leader transfer and ReadIndex. Pure: it reacts to
 // step() and tick() and queues outgoing messages in `msgs`.

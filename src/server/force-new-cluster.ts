@@ -38,35 +38,30 @@ export function forceNewClusterEntries(
   const added: Entry[] = [];
   // Added before the others are removed: the configuration is never empty.
   if (!voters.has(self)) {
-    added.push({
-      term: hardState.term,
-      index: ++index,
-      type: EntryType.ConfChange,
-      data: encodeConfChange({
-        id: '',
-        type: ConfChangeType.AddNode,
-        nodeId: self,
-        context: selfContext,
-      }),
-    });
+    added.push(confEntry(hardState.term, ++index, ConfChangeType.AddNode, self, selfContext));
   }
   for (const id of [...voters].sort()) {
     if (id === self) continue;
-    added.push({
-      term: hardState.term,
-      index: ++index,
-      type: EntryType.ConfChange,
-      data: encodeConfChange({
-        id: '',
-        type: ConfChangeType.RemoveNode,
-        nodeId: id,
-        context: EMPTY_BYTES,
-      }),
-    });
+    added.push(confEntry(hardState.term, ++index, ConfChangeType.RemoveNode, id, EMPTY_BYTES));
   }
   return {
     entries: kept.concat(added),
     added,
     hardState: { term: hardState.term, vote: hardState.vote, commit: index },
+  };
+}
+
+function confEntry(
+  term: number,
+  index: number,
+  type: ConfChangeType,
+  nodeId: string,
+  context: Uint8Array,
+): Entry {
+  return {
+    term,
+    index,
+    type: EntryType.ConfChange,
+    data: encodeConfChange({ id: '', type, nodeId, context }),
   };
 }

@@ -1,6 +1,6 @@
 // The members of the cluster as this member knows them: changed only by applying
 // committed ConfChange entries and published attributes, so every member agrees.
-import { goJSON } from './cluster.js';
+import { goJSON } from '../pkg/go-json.js';
 
 export interface MemberInfo {
   id: string;

@@ -50,6 +50,8 @@ export class StoreEvent {
   etcdIndex: number;
   /** A TTL refresh: kept in the history but neither listed by a watch nor sent to watchers. */
   refresh: boolean;
+  /** The event's JSON once written (see eventJSONOnce): every watcher shares one. */
+  json: string | null;
 
   constructor(action: Action, key: string, modifiedIndex: number, createdIndex: number) {
     this.action = action;
@@ -57,6 +59,7 @@ export class StoreEvent {
     this.prevNode = null;
     this.etcdIndex = 0;
     this.refresh = false;
+    this.json = null;
   }
 
   /** The index of the change (the node's modifiedIndex), as etcd's Event.Index(). */
@@ -76,6 +79,7 @@ export class StoreEvent {
     e.prevNode = this.prevNode;
     e.etcdIndex = etcdIndex;
     e.refresh = this.refresh;
+    e.json = this.json;
     return e;
   }
 }

@@ -1,6 +1,7 @@
 // JSON exactly as Go's encoding/json writes etcd's Event and Error: field order, omitempty,
 // HTML-safe escaping (<, >, & as \u003c...), control bytes as \u00XX, times as RFC 3339
 // with trailing zeros trimmed.
+import { formatGoTime as goTime } from '../pkg/go-time.js';
 import type { EtcdError } from './errors.js';
 import type { NodeExtern, StoreEvent } from './event.js';
 
@@ -33,18 +34,7 @@ export function goString(s: string): string {
   return `${out + s.slice(last)}"`;
 }
 
-/** Go's time.Time JSON form (RFC3339Nano, UTC) of a time in ms. */
-export function goTime(ms: number): string {
-  const whole = Math.floor(ms);
-  let iso = new Date(whole).toISOString(); // 2006-01-02T15:04:05.000Z
-  let frac = iso.slice(20, 23);
-  // Sub-millisecond part, to the microsecond (a double of ms since 1970 holds no more).
-  const sub = Math.round((ms - whole) * 1e3);
-  if (sub > 0) frac += String(Math.min(sub, 999)).padStart(3, '0');
-  frac = frac.replace(/0+$/, '');
-  iso = iso.slice(0, 19);
-  return frac === '' ? `${iso}Z` : `${iso}.${frac}Z`;
-}
+export { goTime };
 
 export function nodeJSON(n: NodeExtern): string {
   // The root's key is omitted, as the reference (whose root is its internal "/1") does.
@@ -71,6 +61,15 @@ export function eventJSON(e: StoreEvent, noNodes = false): string {
     if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode)}`;
   }
   return `${s}}`;
+}
+
+/**
+ * eventJSON(e), written once per event and kept on it: the watchers of an event share one
+ * serialisation. (The JSON does not depend on etcdIndex, so a withIndex copy shares it.)
+ */
+export function eventJSONOnce(e: StoreEvent): string {
+  if (e.json === null) e.json = eventJSON(e);
+  return e.json;
 }
 
 export function errorJSON(e: EtcdError): string {

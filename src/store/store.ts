@@ -1,3 +1,4 @@
+// Over 500 lines: one data structure (the keyspace with its index, TTLs and watch hub) whose operations share its invariants.
 // The v2 keyspace (etcd's v2store): pure and deterministic. Every "now" (ms) is an argument;
 // it only shapes the `ttl` shown in results. Expiry happens only in deleteExpired(now).
 // Nodes are found by full key in one index Map; directories hold the set of their children.

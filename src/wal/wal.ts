@@ -1,3 +1,4 @@
+// Over 500 lines: segment writing, reading, repair and cutting share one file format and one sync discipline.
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';
 import { REFERENCE_ETCD, referenceSkip } from '../helpers/reference.js';
-import { type HttpAnswer, http, startEtcd } from '../server/run-member.js';
+import { type HttpAnswer, http, spawnEtcd } from '../server/run-member.js';
 
 const ORIGIN = 'http://allowed.example:8080';
 
@@ -122,7 +122,7 @@ test('members, machines, stats, version, health, 405, 404, CORS: as the referenc
   skip: referenceSkip(),
 }, async () => {
   // Both with the same --cors list (the reference allows every origin when none is given).
-  const ours = await startEtcd({ name: 'diffep', extra: ['--cors', ORIGIN] });
+  const ours = await spawnEtcd({ name: 'diffep', extra: ['--cors', ORIGIN] });
   const ref2 = await startReferenceWithCors();
   try {
     const diffs: string[] = [];

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { differential } from '../api-keys/differential.js';
 import { referenceSkip } from '../helpers/reference.js';
-import { startEtcd } from '../server/run-member.js';
+import { spawnEtcd } from '../server/run-member.js';
 
 test('keys API of a real member answers as the reference etcd (differential)', {
   skip: referenceSkip(),
 }, async () => {
   const r = await differential(async () => {
-    const etcd = await startEtcd({ name: 'diff' });
+    const etcd = await spawnEtcd({ name: 'diff' });
     return { url: etcd.url, close: () => etcd.destroy() };
   });
   for (const d of r.differences) {

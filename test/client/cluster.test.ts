@@ -11,11 +11,12 @@ import { referenceSkip } from '../helpers/reference.js';
 const flavors = (process.env.CLIENT_CLUSTERS ?? 'ours,reference').split(',') as Flavor[];
 
 async function leaderIndex(cluster: TestCluster): Promise<number> {
-  for (;;) {
-    const i = await cluster.leader();
-    if (i >= 0) return i;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let i = -1;
+  await waitFor(async () => {
+    i = await cluster.leader();
+    return i >= 0;
+  }, 'a leader');
+  return i;
 }
 
 for (const flavor of flavors)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
-import { startEtcd } from '../../src/server/embed.js';
+import { startEtcd } from '../../src/embed/etcd.js';
 import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from '../../src/server/cluster.js';
+import { Cluster } from '../../src/discovery/cluster.js';
 import {
   type MemberSpec,
   memberArgs,
@@ -182,7 +182,7 @@ describe(`bootstrap misconfigurations (${FLAVOR})`, {
       clusterId = String(w.headers['x-etcd-cluster-id']);
       await until(
         'every member to have published itself',
-        10_000,
+        20_000,
         async () => {
           const ms = JSON.parse(
             (await request('GET', `${c.members[0]!.clientUrl}/v2/members`)).body,
@@ -192,7 +192,7 @@ describe(`bootstrap misconfigurations (${FLAVOR})`, {
             : undefined;
         },
         50,
-      ).catch(() => {});
+      );
       snapshot = await state();
     });
     after(() => c?.close());

@@ -5,12 +5,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { computeMemberId } from '../../src/pkg/ids.js';
-import { Cluster, ClusterConfigError } from '../../src/server/cluster.js';
+import { Cluster, ClusterConfigError } from '../../src/discovery/cluster.js';
 import {
   type BootstrapInput,
   bootstrapNewCluster,
   provisionalCluster,
-} from '../../src/server/cluster-bootstrap.js';
+} from '../../src/embed/bootstrap.js';
 import { referenceSkip, startReference } from '../helpers/reference.js';
 
 const base: BootstrapInput = {

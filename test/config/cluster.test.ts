@@ -15,12 +15,12 @@ import {
   validateClusterAndAssignIds,
   verifyBootstrap,
   verifyJoinExisting,
-} from '../../src/server/cluster.js';
+} from '../../src/discovery/cluster.js';
 import {
   fetchExistingCluster,
   getClusterFromRemotePeers,
   isMemberBootstrapped,
-} from '../../src/server/cluster-remote.js';
+} from '../../src/discovery/peer-members.js';
 import { reservePort } from '../helpers/ports.js';
 
 const three =

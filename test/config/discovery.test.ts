@@ -13,7 +13,7 @@ import {
 } from '../../src/discovery/discovery.js';
 import { srvGetCluster } from '../../src/discovery/srv.js';
 import { computeMemberId } from '../../src/pkg/ids.js';
-import { Cluster } from '../../src/server/cluster.js';
+import { Cluster } from '../../src/discovery/cluster.js';
 import { type ReferenceMember, referenceSkip, startReference } from '../helpers/reference.js';
 
 const skip = referenceSkip();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeClusterId, computeMemberId, idFromString, idToString } from '../../src/pkg/ids.js';
-import { Cluster, newRuntimeMember } from '../../src/server/cluster.js';
+import { Cluster, newRuntimeMember } from '../../src/discovery/cluster.js';
 import { startReference } from '../helpers/reference.js';
 import { reservePorts } from '../helpers/ports.js';
 import { start, tempDir, waitFor } from '../helpers/process.js';

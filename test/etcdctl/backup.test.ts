@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
 import { EntryType } from '../../src/raft/types.js';
-import { startEtcd } from '../../src/server/embed.js';
+import { startEtcd } from '../../src/embed/etcd.js';
 import { decodeWalMetadata } from '../../src/server/wal-metadata.js';
 import { Snapshotter } from '../../src/snap/snapshotter.js';
 import { decodeRequest } from '../../src/store/request.js';

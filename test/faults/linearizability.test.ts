@@ -9,7 +9,8 @@ import { type Flavor, isServing, startCluster } from '../helpers/cluster.js';
 import { checkLinearizable } from '../helpers/linearizability.js';
 import { waitFor } from '../helpers/process.js';
 import { referenceSkip } from '../helpers/reference.js';
-import { mulberry32, runRegisterWorkload } from '../helpers/workload.js';
+import { Prng } from '../../src/pkg/prng.js';
+import { runRegisterWorkload } from '../helpers/workload.js';
 
 const LONG = process.env.FAULTS_LONG === '1';
 const flavor = (process.env.FAULTS_FLAVOR ?? 'ours') as Flavor;
@@ -20,7 +21,8 @@ test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`,
   timeout: durationMs + 120_000,
   skip: flavor === 'reference' ? referenceSkip() : false,
 }, async (t) => {
-  const random = mulberry32(seed);
+  const prng = new Prng(seed);
+  const random = () => prng.next();
   const cluster = await startCluster(3, { flavor });
   t.after(() => cluster.close());
   let stopFaults = false;

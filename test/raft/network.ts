@@ -1,6 +1,7 @@
 // A small synchronous network of RawNodes for unit tests: persists each Ready to a
 // MemoryStorage, applies committed entries (conf changes included) and routes messages,
 // with optional drops and isolation.
+import { Prng } from '../../src/pkg/prng.js';
 import { decodeConfChange } from '../../src/raft/codec.js';
 import type { Config } from '../../src/raft/interface.js';
 import { RawNode } from '../../src/raft/rawnode.js';
@@ -15,16 +16,10 @@ import {
   type ReadState,
 } from '../../src/raft/types.js';
 
-/** A tiny seeded PRNG (mulberry32) so tests are reproducible. */
+/** Uniform [0, 1) from the project's seeded PRNG, so tests are reproducible. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 export function config(id: NodeId, storage: MemoryStorage, over: Partial<Config> = {}): Config {

@@ -2,7 +2,7 @@
 // event for event, which is what makes `npm run sim -- --seed N` a reproduction.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Prng } from './sim/prng.js';
+import { Prng } from '../../src/pkg/prng.js';
 import { runSimulation } from './sim/simulation.js';
 import { describeFailures } from './sim/suite.js';
 

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
 import { type Started, waitFor } from '../helpers/process.js';
-import { http, runEtcd, startEtcd } from './run-member.js';
+import { http, runEtcd, spawnEtcd } from './run-member.js';
 
 test('--discovery: three members bootstrap through a discovery URL served by our member', async () => {
-  const d = await startEtcd({ name: 'disc' });
+  const d = await spawnEtcd({ name: 'disc' });
   const token = `tok${Date.now()}`;
   const durl = `${d.url}/v2/keys/_etcd/registry/${token}`;
   assert.equal((await http('PUT', `${durl}/_config/size`, 'value=3')).status, 201);

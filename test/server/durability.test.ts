@@ -5,8 +5,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Prng } from '../../src/pkg/prng.js';
 import { Snapshotter } from '../../src/snap/snapshotter.js';
-import { http, type RunningEtcd, startEtcd } from './run-member.js';
+import { waitFor } from '../helpers/process.js';
+import { http, type RunningEtcd, spawnEtcd } from './run-member.js';
 
 /** Writes keys on `writers` connections until stopped; returns the acknowledged ones. */
 function writeLoad(url: string, prefix: string, writers: number) {
@@ -55,12 +57,12 @@ function assertAllPresent(acked: Map<string, string>, found: Map<string, string>
 }
 
 test('restart keeps data, from the WAL and from snapshots; old files are purged', async () => {
-  let etcd: RunningEtcd = await startEtcd({
+  let etcd: RunningEtcd = await spawnEtcd({
     extra: ['--snapshot-count', '25', '--max-snapshots', '2', '--max-wals', '2'],
   });
   try {
     const load = writeLoad(etcd.url, 'a', 4);
-    while (load.acked.size < 300) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => load.acked.size >= 300, '300 acknowledged writes', 60_000);
     await load.stop();
     const idx = Number((await http('GET', `${etcd.url}/v2/keys/`)).headers['x-etcd-index']);
     assert.equal(await etcd.stop('SIGTERM'), 0);
@@ -82,10 +84,10 @@ test('restart keeps data, from the WAL and from snapshots; old files are purged'
 });
 
 test('a snapshot file without its WAL marker (crash between the two) is skipped on restart', async () => {
-  let etcd: RunningEtcd = await startEtcd({ extra: ['--snapshot-count', '25'] });
+  let etcd: RunningEtcd = await spawnEtcd({ extra: ['--snapshot-count', '25'] });
   try {
     const load = writeLoad(etcd.url, 'c', 4);
-    while (load.acked.size < 100) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => load.acked.size >= 100, '100 acknowledged writes', 60_000);
     await load.stop();
     assert.equal(await etcd.stop('SIGTERM'), 0);
     // The crash: a newer snapshot file reached the disk, its WAL marker did not.
@@ -105,21 +107,26 @@ test('a snapshot file without its WAL marker (crash between the two) is skipped 
 });
 
 test('kill -9 under write load loses no acknowledged write (10 rounds)', async () => {
-  let etcd: RunningEtcd = await startEtcd({ extra: ['--snapshot-count', '200'] });
+  let etcd: RunningEtcd = await spawnEtcd({ extra: ['--snapshot-count', '200'] });
   const acked = new Map<string, string>();
+  // When to kill is random, from a printed seed.
+  const seed = Date.now() % 1_000_000;
+  const rng = new Prng(seed);
   try {
     for (let round = 0; round < 10; round++) {
       const load = writeLoad(etcd.url, `r${round}`, 8);
-      const until = 50 + Math.floor(Math.random() * 250);
+      const until = 50 + rng.int(250);
       const t0 = Date.now();
-      while (Date.now() - t0 < until || load.acked.size === 0) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await waitFor(
+        () => Date.now() - t0 >= until && load.acked.size > 0,
+        `round ${round} (seed ${seed}): writes acknowledged`,
+        60_000,
+      );
       await etcd.stop('SIGKILL');
       await load.stop();
       for (const [k, v] of load.acked) acked.set(k, v);
       etcd = await etcd.restart();
-      assertAllPresent(acked, await allKeys(etcd.url), `round ${round}`);
+      assertAllPresent(acked, await allKeys(etcd.url), `round ${round} (seed ${seed})`);
     }
     assert.ok(acked.size > 100, `${acked.size} writes acknowledged in all`);
   } finally {
@@ -128,10 +135,10 @@ test('kill -9 under write load loses no acknowledged write (10 rounds)', async (
 });
 
 test('SIGTERM: writes in flight finish, exit 0, and a restart finds them', async () => {
-  let etcd: RunningEtcd = await startEtcd();
+  let etcd: RunningEtcd = await spawnEtcd();
   try {
     const load = writeLoad(etcd.url, 't', 8);
-    while (load.acked.size < 50) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => load.acked.size >= 50, '50 acknowledged writes', 60_000);
     const code = await etcd.stop('SIGTERM');
     await load.stop();
     assert.equal(code, 0, etcd.proc.output());
@@ -143,7 +150,7 @@ test('SIGTERM: writes in flight finish, exit 0, and a restart finds them', async
 });
 
 test('a watcher is told nothing wrong on restart: a new watch from the old index works', async () => {
-  let etcd: RunningEtcd = await startEtcd();
+  let etcd: RunningEtcd = await spawnEtcd();
   try {
     const put = await http('PUT', `${etcd.url}/v2/keys/w`, 'value=1');
     const index = JSON.parse(put.body).node.modifiedIndex as number;

@@ -1,17 +1,17 @@
 // The in-process member (etcd's embed) with the typed client: start, write, close,
 // start again on the same data dir, read.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client, startEtcd } from '../../src/index.js';
 import { silenceLogs } from '../../src/pkg/logger.js';
 import { reservePorts } from '../helpers/ports.js';
-import { tempDir } from './run-member.js';
+import { tempDir } from '../helpers/process.js';
 
 test('startEtcd: an in-process member serves the client and keeps data across close/start', async () => {
   silenceLogs();
-  const dir = tempDir('etcd-embed');
+  const tmp = tempDir('etcd-embed');
+  const dir = tmp.path;
   const [c, p] = await reservePorts(2);
   const opts = {
     name: 'embedded',
@@ -37,6 +37,6 @@ test('startEtcd: an in-process member serves the client and keeps data across cl
     client.close();
     await etcd.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 });

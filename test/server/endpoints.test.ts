@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { http, type RunningEtcd, startEtcd } from './run-member.js';
+import { http, type RunningEtcd, spawnEtcd } from './run-member.js';
 
 describe('one member: client endpoints', () => {
   let etcd: RunningEtcd;
   before(async () => {
-    etcd = await startEtcd({ extra: ['--cors', 'http://allowed.example'] });
+    etcd = await spawnEtcd({ extra: ['--cors', 'http://allowed.example'] });
   });
   after(async () => {
     await etcd.destroy();

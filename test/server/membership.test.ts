@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
 import { waitFor } from '../helpers/process.js';
-import { http, runEtcd, startEtcd } from './run-member.js';
+import { http, runEtcd, spawnEtcd } from './run-member.js';
 
 test('add a member, it joins and catches up; remove it, it exits 0', async () => {
-  const a = await startEtcd({ name: 'a' });
+  const a = await spawnEtcd({ name: 'a' });
   const [c, p] = await reservePorts(2);
   const bUrl = `http://127.0.0.1:${c}`;
   const bPeer = `http://127.0.0.1:${p}`;
@@ -69,7 +69,7 @@ test('add a member, it joins and catches up; remove it, it exits 0', async () =>
 
 test('a member added after compaction catches up by snapshot', async () => {
   const env = { ETCDNODE_CATCH_UP_ENTRIES: '5' };
-  const a = await startEtcd({ name: 'a', extra: ['--snapshot-count', '40'], env });
+  const a = await spawnEtcd({ name: 'a', extra: ['--snapshot-count', '40'], env });
   const [c, p] = await reservePorts(2);
   const bUrl = `http://127.0.0.1:${c}`;
   const bPeer = `http://127.0.0.1:${p}`;

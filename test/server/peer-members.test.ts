@@ -3,9 +3,9 @@
 // that form and the older hex-string form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePeerMembers } from '../../src/server/cluster-remote.js';
+import { parsePeerMembers } from '../../src/discovery/peer-members.js';
 import { peerMembersJSON } from '../../src/server/membership.js';
-import { http, startEtcd } from './run-member.js';
+import { http, spawnEtcd } from './run-member.js';
 
 // Captured from Debian's etcd 3.4 (a one-member cluster's peer /members).
 const REFERENCE_BODY =
@@ -39,7 +39,7 @@ test('peer /members parser: numeric IDs keep all 64 bits; hex strings still acce
 });
 
 test('a running member serves its peer /members in that form', async () => {
-  const etcd = await startEtcd();
+  const etcd = await spawnEtcd();
   try {
     const r = await http('GET', `${etcd.peerUrl}/members`);
     assert.equal(r.status, 200);

@@ -2,15 +2,15 @@
 // IDs, and `etcd --force-new-cluster` on the copy must add itself (it is not among the
 // old voters), elect itself and serve the data.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { start } from '../helpers/process.js';
-import { http, ROOT, type RunningEtcd, startEtcd, tempDir } from './run-member.js';
+import { start, tempDir } from '../helpers/process.js';
+import { http, ROOT, type RunningEtcd, spawnEtcd } from './run-member.js';
 
 test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads, the keys', async () => {
-  let etcd: RunningEtcd = await startEtcd({ extra: ['--snapshot-count', '25'] });
-  const backupParent = tempDir('etcd-backup');
+  let etcd: RunningEtcd = await spawnEtcd({ extra: ['--snapshot-count', '25'] });
+  const backupTmp = tempDir('etcd-backup');
+  const backupParent = backupTmp.path;
   const backupDir = join(backupParent, 'backup');
   try {
     // Enough writes for a snapshot, and some after it (in the log only).
@@ -32,8 +32,8 @@ test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads
     assert.equal(await ctl.exited, 0, ctl.output());
     await etcd.destroy();
 
-    // New ports; startEtcd waits until a quorum read answers 200 (a leader exists).
-    etcd = await startEtcd({
+    // New ports; spawnEtcd waits until a quorum read answers 200 (a leader exists).
+    etcd = await spawnEtcd({
       dataDir: backupDir,
       name: 'restored',
       extra: ['--force-new-cluster'],
@@ -52,6 +52,6 @@ test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads
     assert.equal((await http('PUT', `${etcd.url}/v2/keys/restore/after`, 'value=1')).status, 201);
   } finally {
     await etcd.destroy();
-    rmSync(dirname(backupDir), { recursive: true, force: true });
+    backupTmp.remove();
   }
 });

@@ -1,12 +1,11 @@
 // Starts `bin/etcd` as a real process on free loopback ports with a data dir, for the
 // server and API tests.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reservePorts } from '../helpers/ports.js';
-import { type Started, start, waitFor } from '../helpers/process.js';
+import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BIN_ETCD = join(ROOT, 'bin', 'etcd');
@@ -25,16 +24,13 @@ export interface RunningEtcd {
   destroy(): Promise<void>;
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `${prefix}-`));
-}
-
 /** Runs bin/etcd with raw arguments (for flag tests); resolves when it exits. */
 export function runEtcd(args: string[], env: NodeJS.ProcessEnv = {}): Started {
   return start(process.execPath, [BIN_ETCD, ...args], env);
 }
 
-export async function startEtcd(
+/** Starts bin/etcd as a child process (src/embed's startEtcd is the in-process one). */
+export async function spawnEtcd(
   opts: {
     extra?: string[];
     dataDir?: string;
@@ -47,7 +43,7 @@ export async function startEtcd(
 ): Promise<RunningEtcd> {
   const [cport, pport] = opts.ports ?? (await reservePorts(2));
   const created = opts.owned ?? opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? join(tempDir('etcd-srv'), 'data');
+  const dataDir = opts.dataDir ?? join(tempDir('etcd-srv').path, 'data');
   const name = opts.name ?? 'srv';
   const url = `http://127.0.0.1:${cport}`;
   const peerUrl = `http://127.0.0.1:${pport}`;
@@ -88,7 +84,7 @@ export async function startEtcd(
     args,
     stop: (signal = 'SIGTERM') => proc.stop(signal),
     restart: (extra) =>
-      startEtcd({
+      spawnEtcd({
         extra: extra ?? opts.extra,
         dataDir,
         name,

@@ -1,15 +1,16 @@
 // Start-up of bin/etcd: log lines, bad configurations (exit 1, nothing written), a data
 // dir in use, a port in use, and the defaults of `npm start`.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
-import { runEtcd, startEtcd, tempDir } from './run-member.js';
+import { tempDir } from '../helpers/process.js';
+import { runEtcd, spawnEtcd } from './run-member.js';
 
 test('start-up logs etcd 2 lines: listening for peers and for client requests', async () => {
-  const etcd = await startEtcd();
+  const etcd = await spawnEtcd();
   try {
     const out = etcd.proc.output();
     assert.match(
@@ -25,7 +26,8 @@ test('start-up logs etcd 2 lines: listening for peers and for client requests', 
 });
 
 test('a member not listed in --initial-cluster: exit 1, etcd message, nothing written', async () => {
-  const dir = tempDir('etcd-bad');
+  const tmp = tempDir('etcd-bad');
+  const dir = tmp.path;
   const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
@@ -50,12 +52,13 @@ test('a member not listed in --initial-cluster: exit 1, etcd message, nothing wr
     assert.match(proc.output(), /etcd: stopping listening for peers on/);
     assert.ok(!existsSync(data), 'nothing written');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 });
 
 test('advertised peer URLs that do not match the cluster entry: exit 1, nothing written', async () => {
-  const dir = tempDir('etcd-bad');
+  const tmp = tempDir('etcd-bad');
+  const dir = tmp.path;
   const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
@@ -82,12 +85,12 @@ test('advertised peer URLs that do not match the cluster entry: exit 1, nothing 
     );
     assert.ok(!existsSync(data));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 });
 
 test('a data dir in use by another member: a clear error and exit 1', async () => {
-  const first = await startEtcd();
+  const first = await spawnEtcd();
   try {
     const [c, p] = await reservePorts(2);
     const proc = runEtcd([
@@ -121,7 +124,8 @@ test('a client port already in use: exit 1 with the listen error, nothing writte
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
   const [p] = await reservePorts(1);
-  const dir = tempDir('etcd-bad');
+  const tmp = tempDir('etcd-bad');
+  const dir = tmp.path;
   try {
     const data = join(dir, 'data');
     const proc = runEtcd([
@@ -145,6 +149,6 @@ test('a client port already in use: exit 1 with the listen error, nothing writte
     assert.deepEqual(readdirSync(dir), []);
   } finally {
     blocker.close();
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 });

@@ -1,14 +1,14 @@
 // Client TLS: an https client URL with --cert-file/--key-file, and with --ca-file client
 // certificates are required (etcd 2.0's rule).
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
-import { waitFor } from '../helpers/process.js';
+import { tempDir, waitFor } from '../helpers/process.js';
 import { makeSelfSignedCert as makeCert, opensslSkip } from '../helpers/tls.js';
-import { runEtcd, tempDir } from './run-member.js';
+import { runEtcd } from './run-member.js';
 
 function get(
   url: string,
@@ -30,7 +30,8 @@ function get(
 test('https client URL; with --ca-file a client certificate is required', {
   skip: opensslSkip(),
 }, async () => {
-  const dir = tempDir('etcd-tls');
+  const tmp = tempDir('etcd-tls');
+  const dir = tmp.path;
   const { cert, key } = makeCert(dir);
   const ca = readFileSync(cert);
   for (const withCa of [false, true]) {
@@ -69,5 +70,5 @@ test('https client URL; with --ca-file a client certificate is required', {
       await proc.stop('SIGKILL');
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  tmp.remove();
 });

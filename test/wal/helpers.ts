@@ -1,12 +1,11 @@
 // Shared helpers for the WAL tests: temporary dirs and entry makers.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir as sharedTempDir } from '../helpers/process.js';
 import { type Entry, EntryType } from '../../src/raft/types.js';
 
-export function tempDir(prefix = 'wal-test-'): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+/** test/helpers/process.ts's temp dir, under the names the WAL tests use. */
+export function tempDir(prefix = 'wal-test'): { dir: string; cleanup(): void } {
+  const t = sharedTempDir(prefix.replace(/-$/, ''));
+  return { dir: t.path, cleanup: t.remove };
 }
 
 export function entry(index: number, term = 1, size = 16): Entry {

@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkWritable, DirLockedError, LOCK_FILE_NAME, lockDir } from '../../src/pkg/fileutil.js';
+import {
+  checkWritable,
+  DirLockedError,
+  isDirLocked,
+  LOCK_FILE_NAME,
+  lockDir,
+} from '../../src/pkg/fileutil.js';
 import { WAL } from '../../src/wal/wal.js';
 import { META, tempDir } from './helpers.js';
 
@@ -57,11 +63,22 @@ test('a second process cannot lock a locked dir; it can once the lock is release
 test('a lock left by a reused PID (same pid, other start time) is stale', () => {
   const t = tempDir('lock-test-');
   try {
-    writeFileSync(join(t.dir, LOCK_FILE_NAME), `${process.pid} 1\n`);
+    const file = join(t.dir, LOCK_FILE_NAME);
+    writeFileSync(file, `${process.pid} 1\n`);
+    assert.equal(isDirLocked(t.dir), false, "a reused PID's lock is stale");
     const lock = lockDir(t.dir);
+    const mine = readFileSync(file, 'utf8');
+    assert.match(mine, new RegExp(`^${process.pid} \\d+\\n$`));
+    assert.notEqual(mine, `${process.pid} 1\n`, 'the stale lock was replaced by ours');
+    assert.equal(isDirLocked(t.dir), true);
     lock.release();
-    writeFileSync(join(t.dir, LOCK_FILE_NAME), 'torn');
-    lockDir(t.dir).release();
+    assert.equal(isDirLocked(t.dir), false);
+    // A torn lock (a crash while writing it) is stale too.
+    writeFileSync(file, 'torn');
+    assert.equal(isDirLocked(t.dir), false);
+    const again = lockDir(t.dir);
+    assert.equal(isDirLocked(t.dir), true);
+    again.release();
   } finally {
     t.cleanup();
   }

@@ -4,7 +4,7 @@
 // upgrade changes nothing.
 import { log } from '../../pkg/logger.js';
 import { upgradeDataDir } from '../../migrate/upgrade.js';
-import { type FlagDef, GoFlagError, parseGoFlags } from '../etcd/goflag.js';
+import { type GoFlag, GoFlagError, parseGoFlags } from '../../pkg/go-flag.js';
 
 const USAGE = `Usage of etcd-migrate:
   -data-dir string
@@ -16,12 +16,12 @@ const USAGE = `Usage of etcd-migrate:
 export async function main(argv: string[]): Promise<number> {
   let dataDir = '';
   let name = '';
-  const defs = new Map<string, FlagDef>([
-    ['data-dir', { name: 'data-dir', bool: false, set: (v) => void (dataDir = v) }],
-    ['name', { name: 'name', bool: false, set: (v) => void (name = v) }],
+  const defs = new Map<string, GoFlag>([
+    ['data-dir', { bool: false, set: (v) => void (dataDir = v) }],
+    ['name', { bool: false, set: (v) => void (name = v) }],
   ]);
   try {
-    parseGoFlags(argv, defs);
+    parseGoFlags(argv, (n) => defs.get(n), { helpFlags: true });
   } catch (e) {
     if (e instanceof GoFlagError) {
       if (!e.help) process.stderr.write(`${e.message}\n`);

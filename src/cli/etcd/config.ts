@@ -3,7 +3,9 @@
 import type { TlsInfo } from '../../pkg/tls.js';
 
 export type ProxyMode = 'off' | 'readonly' | 'on';
-export type ClusterState = 'new' | 'existing';
+import type { ClusterState } from '../../embed/config.js';
+
+export type { ClusterState };
 export type DiscoveryFallback = 'exit' | 'proxy';
 
 export interface EtcdConfig {
@@ -60,24 +62,4 @@ export interface EtcdConfig {
   explicit: ReadonlySet<string>;
   /** Lines etcd logs while reading its configuration (main logs them in order). */
   notices: string[];
-}
-
-export const DEFAULT_NAME = 'default';
-export const DEFAULT_PEER_URLS = 'http://localhost:2380,http://localhost:7001';
-export const DEFAULT_CLIENT_URLS = 'http://localhost:2379,http://localhost:4001';
-export const DEFAULT_CLUSTER_TOKEN = 'etcd-cluster';
-export const DEFAULT_SNAPSHOT_COUNT = 10000;
-export const DEFAULT_HEARTBEAT_MS = 100;
-export const DEFAULT_ELECTION_MS = 1000;
-export const DEFAULT_MAX_SNAPSHOTS = 5;
-export const DEFAULT_MAX_WALS = 5;
-
-/** etcd's initial cluster for a name and advertised peer URLs: name=url for each. */
-export function initialClusterFromName(name: string, peerUrls: readonly string[]): string {
-  const n = name === '' ? DEFAULT_NAME : name;
-  return peerUrls.map((u) => `${n}=${u}`).join(',');
-}
-
-export function isProxy(cfg: EtcdConfig): boolean {
-  return cfg.proxy !== 'off';
 }

@@ -3,24 +3,12 @@
 // parseFlags never writes anything: what etcd would log is returned in `notices`, and a
 // bad command line is a FlagError carrying etcd's message (see flag-error.ts).
 import { parseIpAddressPort, parseUrlList } from '../../pkg/urls.js';
-import {
-  type ClusterState,
-  DEFAULT_CLIENT_URLS,
-  DEFAULT_CLUSTER_TOKEN,
-  DEFAULT_ELECTION_MS,
-  DEFAULT_HEARTBEAT_MS,
-  DEFAULT_MAX_SNAPSHOTS,
-  DEFAULT_MAX_WALS,
-  DEFAULT_NAME,
-  DEFAULT_PEER_URLS,
-  DEFAULT_SNAPSHOT_COUNT,
-  type DiscoveryFallback,
-  type EtcdConfig,
-  initialClusterFromName,
-  type ProxyMode,
-} from './config.js';
+import * as defaults from '../../embed/config.js';
+import type { ClusterState } from '../../embed/config.js';
+import type { DiscoveryFallback, EtcdConfig, ProxyMode } from './config.js';
 import { FlagError } from './flag-error.js';
-import { type FlagDef, GoFlagError, parseGoBool, parseGoFlags, parseGoUint } from './goflag.js';
+import { type GoFlag, GoFlagError, parseGoFlags } from '../../pkg/go-flag.js';
+import { parseGoBool, parseGoUint, UINT64_MAX } from '../../pkg/go-strconv.js';
 
 export { FlagError } from './flag-error.js';
 export type { EtcdConfig } from './config.js';
@@ -53,8 +41,6 @@ const ERR_UNSET_ADVERTISE_CLIENT =
 const HINT_UNSET_ADVERTISE_CLIENT =
   'When listening on specific address(es), this etcd process must advertise accessible url(s) to each connected client.';
 
-const UINT_MAX = (1n << 64n) - 1n;
-
 /** Raw values as the flag set holds them while parsing. */
 interface Raw {
   strings: Map<string, string>;
@@ -65,10 +51,10 @@ interface Raw {
   cors: string[];
 }
 
-function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
-  const defs = new Map<string, FlagDef>();
+function defineFlags(raw: Raw, notices: string[]): Map<string, GoFlag> {
+  const defs = new Map<string, GoFlag>();
   const add = (name: string, bool: boolean, set: (v: string) => void) =>
-    defs.set(name, { name, bool, set });
+    defs.set(name, { bool, set });
 
   const str = (name: string, def: string) => {
     raw.strings.set(name, def);
@@ -80,7 +66,7 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
   };
   const uint = (name: string, def: number) => {
     raw.uints.set(name, BigInt(def));
-    add(name, false, (v) => raw.uints.set(name, parseGoUint(v, UINT_MAX)));
+    add(name, false, (v) => raw.uints.set(name, parseGoUint(v, 0, UINT64_MAX)));
   };
   const choice = (name: string, values: readonly string[], def: string) => {
     raw.strings.set(name, def);
@@ -91,7 +77,7 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
   };
   const bool = (name: string, def: boolean) => {
     raw.bools.set(name, def);
-    add(name, true, (v) => raw.bools.set(name, parseGoBool(v)));
+    add(name, true, (v) => raw.bools.set(name, flagBool(v)));
   };
   const addr = (name: string) =>
     add(name, false, (v) => raw.addrs.set(name, parseIpAddressPort(v)));
@@ -111,24 +97,30 @@ function defineFlags(raw: Raw, notices: string[]): Map<string, FlagDef> {
     raw.cors = origins;
   });
   str('data-dir', '');
-  urls('listen-peer-urls', DEFAULT_PEER_URLS);
-  urls('listen-client-urls', DEFAULT_CLIENT_URLS);
-  uint('max-snapshots', DEFAULT_MAX_SNAPSHOTS);
-  uint('max-wals', DEFAULT_MAX_WALS);
-  str('name', DEFAULT_NAME);
-  uint('snapshot-count', DEFAULT_SNAPSHOT_COUNT);
-  uint('heartbeat-interval', DEFAULT_HEARTBEAT_MS);
-  uint('election-timeout', DEFAULT_ELECTION_MS);
+  urls('listen-peer-urls', defaults.DEFAULT_PEER_URLS);
+  urls('listen-client-urls', defaults.DEFAULT_CLIENT_URLS);
+  uint('max-snapshots', defaults.DEFAULT_MAX_SNAPSHOTS);
+  uint('max-wals', defaults.DEFAULT_MAX_WALS);
+  str('name', defaults.DEFAULT_NAME);
+  uint('snapshot-count', defaults.DEFAULT_SNAPSHOT_COUNT);
+  uint('heartbeat-interval', defaults.DEFAULT_HEARTBEAT_MS);
+  uint('election-timeout', defaults.DEFAULT_ELECTION_MS);
 
   // clustering
-  urls('initial-advertise-peer-urls', DEFAULT_PEER_URLS);
-  urls('advertise-client-urls', DEFAULT_CLIENT_URLS);
+  urls('initial-advertise-peer-urls', defaults.DEFAULT_PEER_URLS);
+  urls('advertise-client-urls', defaults.DEFAULT_CLIENT_URLS);
   str('discovery', '');
   choice('discovery-fallback', ['exit', 'proxy'], 'proxy');
   str('discovery-proxy', '');
   str('discovery-srv', '');
-  str('initial-cluster', initialClusterFromName(DEFAULT_NAME, parseUrlList(DEFAULT_PEER_URLS)));
-  str('initial-cluster-token', DEFAULT_CLUSTER_TOKEN);
+  str(
+    'initial-cluster',
+    defaults.initialClusterFromName(
+      defaults.DEFAULT_NAME,
+      parseUrlList(defaults.DEFAULT_PEER_URLS),
+    ),
+  );
+  str('initial-cluster-token', defaults.DEFAULT_CLUSTER_TOKEN);
   choice('initial-cluster-state', ['new', 'existing'], 'new');
 
   // proxy
@@ -184,19 +176,12 @@ export function envKey(flag: string): string {
  */
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): EtcdConfig {
   const notices: string[] = [];
-  const raw: Raw = {
-    strings: new Map(),
-    urls: new Map(),
-    uints: new Map(),
-    bools: new Map(),
-    addrs: new Map(),
-    cors: [],
-  };
+  const raw = emptyRaw();
   const defs = defineFlags(raw, notices);
 
   let parsed: { set: Set<string>; args: string[] };
   try {
-    parsed = parseGoFlags(argv, defs);
+    parsed = parseGoFlags(argv, (n) => defs.get(n), { helpFlags: true });
   } catch (e) {
     if (e instanceof GoFlagError && e.help) return helpConfig(notices);
     throw new FlagError('parse', (e as Error).message);
@@ -311,7 +296,9 @@ function buildConfig(raw: Raw, set: Set<string>, notices: string[]): EtcdConfig 
     // etcd derives the default from the name and the advertised peer URLs; with
     // discovery the initial cluster comes from the discovery service instead.
     initialCluster =
-      set.has('discovery') || set.has('discovery-srv') ? '' : initialClusterFromName(name, apurls);
+      set.has('discovery') || set.has('discovery-srv')
+        ? ''
+        : defaults.initialClusterFromName(name, apurls);
   }
   const heartbeat = num(raw, 'heartbeat-interval');
   const election = num(raw, 'election-timeout');
@@ -353,8 +340,8 @@ function buildConfig(raw: Raw, set: Set<string>, notices: string[]): EtcdConfig 
   };
 }
 
-function helpConfig(notices: string[]): EtcdConfig {
-  const raw: Raw = {
+function emptyRaw(): Raw {
+  return {
     strings: new Map(),
     urls: new Map(),
     uints: new Map(),
@@ -362,8 +349,19 @@ function helpConfig(notices: string[]): EtcdConfig {
     addrs: new Map(),
     cors: [],
   };
+}
+
+function helpConfig(notices: string[]): EtcdConfig {
+  const raw = emptyRaw();
   defineFlags(raw, []);
   const cfg = buildConfig(raw, new Set(), notices);
   cfg.printHelp = true;
   return cfg;
+}
+
+/** strconv.ParseBool as Go's flag package reports its failure. */
+function flagBool(v: string): boolean {
+  const b = parseGoBool(v);
+  if (b === null) throw new Error('parse error');
+  return b;
 }

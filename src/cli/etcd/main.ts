@@ -6,8 +6,8 @@ import {
   duplicateIdMessages,
   FALLBACK_TO_PROXY_MESSAGE,
 } from '../../discovery/discovery.js';
-import { ClusterConfigError } from '../../server/cluster.js';
-import { type Etcd, StartError, startEtcd } from '../../server/embed.js';
+import { ClusterConfigError } from '../../discovery/cluster.js';
+import { type Etcd, StartError, startEtcd } from '../../embed/etcd.js';
 import { DirLockedError } from '../../pkg/fileutil.js';
 import { log } from '../../pkg/logger.js';
 import { type RunningProxy, startProxy } from '../../proxy/proxy.js';

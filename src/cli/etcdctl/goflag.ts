@@ -2,7 +2,11 @@
 // `-f=v`, `-f v`; the first non-flag ends the flags; `--` is consumed. Commands reorder
 // their arguments first so flags may follow the key. Errors carry Go's messages.
 
-import { parseGoBool } from '../../pkg/go-strconv.js';
+import { type GoFlag, GoFlagError, parseGoFlags as parseFlags } from '../../pkg/go-flag.js';
+import { parseGoBool, parseGoInt as parseGoIntBig } from '../../pkg/go-strconv.js';
+import { parseGoDuration } from '../../pkg/go-time.js';
+
+export { parseGoDuration };
 export type FlagKind = 'bool' | 'string' | 'int' | 'duration';
 
 export interface FlagDef {
@@ -16,7 +20,7 @@ export interface FlagDef {
 
 export type FlagValue = string | number | boolean;
 
-export class FlagError extends Error {}
+export { GoFlagError as FlagError };
 
 export interface Parsed {
   values: Map<string, FlagValue>;
@@ -28,123 +32,50 @@ function find(defs: readonly FlagDef[], name: string): FlagDef | undefined {
   return undefined;
 }
 
-/** strconv.ParseInt(s, 0, 64) for the values etcdctl takes (TTLs and indexes). */
+/** strconv.ParseInt(s, 0, 64) for the values etcdctl takes (TTLs and indexes), or null. */
 export function parseGoInt(s: string): number | null {
-  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]?([0-7]+)|([1-9][0-9]*|0))$/.exec(s);
-  if (m === null) return null;
-  let n: number;
-  if (m[2] !== undefined) n = Number.parseInt(m[2], 16);
-  else if (m[3] !== undefined) n = Number.parseInt(m[3], 2);
-  else if (m[4] !== undefined) n = Number.parseInt(m[4], 8);
-  else n = Number.parseInt(m[5]!, 10);
-  if (!Number.isSafeInteger(n)) return null;
-  return m[1] === '-' ? -n : n;
-}
-
-const UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** time.ParseDuration, in milliseconds. */
-export function parseGoDuration(s: string): number | null {
-  let rest = s;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
+  try {
+    const n = Number(parseGoIntBig(s, 0));
+    return Number.isSafeInteger(n) ? n : null;
+  } catch {
+    return null;
   }
-  if (rest === '0') return 0;
-  if (rest === '') return null;
-  let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest !== '') {
-    const m = re.exec(rest);
-    if (m === null || m[1] === '' || m[1] === '.') return null;
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    rest = rest.slice(m[0].length);
+}
+
+/** A flag's value as the shared parser sets it: all of a flag's names get it. */
+function goFlag(values: Map<string, FlagValue>, def: FlagDef): GoFlag {
+  const put = (v: FlagValue) => {
+    for (const n of def.names) values.set(n, v);
+  };
+  const parse = (raw: string, p: (s: string) => FlagValue | null) => {
+    const v = p(raw);
+    if (v === null) throw new Error('parse error');
+    put(v);
+  };
+  switch (def.kind) {
+    case 'bool':
+      return { bool: true, set: (raw) => parse(raw, parseGoBool) };
+    case 'int':
+      return { bool: false, set: (raw) => parse(raw, parseGoInt) };
+    case 'duration':
+      return { bool: false, set: (raw) => parse(raw, parseGoDuration) };
+    default:
+      return { bool: false, set: put };
   }
-  return sign * total;
 }
 
-function setValue(values: Map<string, FlagValue>, def: FlagDef, name: string, raw: string): void {
-  let v: FlagValue;
-  if (def.kind === 'bool') {
-    const b = parseGoBool(raw);
-    if (b === null)
-      throw new FlagError(`invalid boolean value ${goQuote(raw)} for -${name}: parse error`);
-    v = b;
-  } else if (def.kind === 'int') {
-    const n = parseGoInt(raw);
-    if (n === null)
-      throw new FlagError(`invalid value ${goQuote(raw)} for flag -${name}: parse error`);
-    v = n;
-  } else if (def.kind === 'duration') {
-    const n = parseGoDuration(raw);
-    if (n === null)
-      throw new FlagError(`invalid value ${goQuote(raw)} for flag -${name}: parse error`);
-    v = n;
-  } else {
-    v = raw;
-  }
-  for (const n of def.names) values.set(n, v);
-}
-
-/** Go's %q for the ASCII strings in flag errors. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** flag.FlagSet.Parse. */
+/** flag.FlagSet.Parse over etcdctl's flags, defaults applied. */
 export function parseGoFlags(defs: readonly FlagDef[], argv: readonly string[]): Parsed {
   const values = new Map<string, FlagValue>();
   for (const d of defs) {
     const v = d.value ?? (d.kind === 'bool' ? false : d.kind === 'string' ? '' : 0);
     for (const n of d.names) values.set(n, v);
   }
-  let i = 0;
-  while (i < argv.length) {
-    const s = argv[i]!;
-    if (s.length < 2 || s[0] !== '-') break;
-    let minuses = 1;
-    if (s[1] === '-') {
-      minuses = 2;
-      if (s.length === 2) {
-        i++;
-        break;
-      }
-    }
-    let name = s.slice(minuses);
-    if (name.length === 0 || name[0] === '-' || name[0] === '=') {
-      throw new FlagError(`bad flag syntax: ${s}`);
-    }
-    i++;
-    let value: string | null = null;
-    const eq = name.indexOf('=');
-    if (eq > 0) {
-      value = name.slice(eq + 1);
-      name = name.slice(0, eq);
-    }
-    const def = find(defs, name);
-    if (def === undefined) throw new FlagError(`flag provided but not defined: -${name}`);
-    if (def.kind === 'bool') {
-      setValue(values, def, name, value ?? 'true');
-      continue;
-    }
-    if (value === null) {
-      if (i >= argv.length) throw new FlagError(`flag needs an argument: -${name}`);
-      value = argv[i]!;
-      i++;
-    }
-    setValue(values, def, name, value);
-  }
-  return { values, args: argv.slice(i) };
+  const r = parseFlags(argv, (name) => {
+    const d = find(defs, name);
+    return d === undefined ? undefined : goFlag(values, d);
+  });
+  return { values, args: r.args };
 }
 
 function argIsFlag(defs: readonly FlagDef[], arg: string): boolean {

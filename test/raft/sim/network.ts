@@ -3,7 +3,7 @@
 // delivered only between nodes on the same side of the current partition. (A structural
 // copy, not the wire codec: the codec has its own tests and would cost half the run.)
 import type { Entry, Message, MessageType, NodeId, Snapshot } from '../../../src/raft/types.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../../../src/pkg/prng.js';
 
 export interface NetFaults {
   /** Probability that a message is lost. */

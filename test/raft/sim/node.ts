@@ -24,7 +24,7 @@ import {
 } from '../../../src/raft/types.js';
 import { SimViolation } from './checker.js';
 import type { Checker } from './checker.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../../../src/pkg/prng.js';
 import { StateMachine } from './statemachine.js';
 
 export interface NodeParams {

@@ -2,7 +2,7 @@
 // faults up, others off, and picks its own raft settings, so that the seeds together
 // cover combinations no single fixed mix would reach.
 import type { NodeParams } from './node.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../../../src/pkg/prng.js';
 
 /** The fault mix of one run, drawn from its seed. */
 export interface Scenario {

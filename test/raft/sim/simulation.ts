@@ -19,7 +19,7 @@ import {
 import { Checker, SimViolation } from './checker.js';
 import { type InFlight, Network } from './network.js';
 import { CrashPoint, type Host, SimNode } from './node.js';
-import { Prng } from './prng.js';
+import { Prng } from '../../../src/pkg/prng.js';
 import { type Scenario, drawScenario } from './scenario.js';
 
 export interface SimOptions {

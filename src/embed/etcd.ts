@@ -4,7 +4,6 @@
 // again (with etcd's log lines) when the configuration turns out to be wrong, before
 // anything is written.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { type ClientHandlerOptions, createClientHandler } from '../api/router.js';
 import {
   type ClusterState,
@@ -18,34 +17,22 @@ import {
   DEFAULT_PEER_URLS,
   DEFAULT_SNAPSHOT_COUNT,
   initialClusterFromName,
-} from '../cli/etcd/config.js';
+} from './config.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import { listenOnUrl } from '../pkg/listen.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
-import { genClusterString, joinCluster } from '../discovery/discovery.js';
-import { srvGetCluster } from '../discovery/srv.js';
 import { Transport } from '../peer/transport.js';
-import { WAL } from '../wal/wal.js';
 import { upgradeDataDir } from '../migrate/upgrade.js';
-import {
-  alreadyBootstrappedMessage,
-  ClusterConfigError,
-  remotePeerURLs,
-  setupCluster,
-  validateClusterAndAssignIds,
-  verifyBootstrap,
-  verifyJoinExisting,
-} from './cluster.js';
-import { fetchExistingCluster, isMemberBootstrapped } from './cluster-remote.js';
 import {
   Member,
   type MemberOptions,
   type PeerTransport,
   type TransportHandlers,
-} from './member.js';
-import type { MemberInfo } from './membership.js';
-import { serverVersion } from './version.js';
+} from '../server/member.js';
+import { serverVersion } from '../server/version.js';
+import { bootstrap } from './bootstrap.js';
+import { openMemberDir } from './storage.js';
 
 export interface EmbedOptions {
   name?: string;
@@ -79,6 +66,8 @@ export interface EmbedOptions {
   onRemoved?: () => void;
   /** A fatal condition was logged (another cluster's member answered); default: exit 1. */
   onFatal?: () => void;
+  /** quorum=true GETs through the log (QGET), for clusters with Go etcd 2.0 members. */
+  quorumReadsViaLog?: boolean;
   /** Builds the peer transport; default: src/peer's Transport when there are peers. */
   makeTransport?: MemberOptions['makeTransport'];
 }
@@ -188,30 +177,41 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
     });
 
     const makeTransport = options.makeTransport ?? defaultTransportFactory(peerTls, log);
-    member = await Member.start({
-      name,
+    const opened = await openMemberDir({
       dataDir,
-      heartbeatMs: heartbeat,
-      electionTicks: Math.max(1, Math.floor(election / heartbeat)),
-      snapshotCount: options.snapshotCount ?? DEFAULT_SNAPSHOT_COUNT,
-      maxSnapshots: options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS,
-      maxWals: options.maxWals ?? DEFAULT_MAX_WALS,
-      clientUrls: acurls,
-      peerUrls: apurls,
       memberId: boot.memberId,
       clusterId: boot.clusterId,
-      initialMembers: boot.initialMembers,
-      newCluster: boot.newCluster,
       forceNewCluster: options.forceNewCluster === true,
-      logger: log,
-      // Test knob (not an etcd flag): how many entries to keep behind a snapshot.
-      ...(process.env.ETCDNODE_CATCH_UP_ENTRIES
-        ? { catchUpEntries: Number(process.env.ETCDNODE_CATCH_UP_ENTRIES) }
-        : {}),
-      ...(makeTransport ? { makeTransport } : {}),
-      ...(options.onRemoved ? { onRemoved: options.onRemoved } : {}),
-      onFatal: options.onFatal ?? (() => process.exit(1)),
+      self: { name, peerURLs: apurls, clientURLs: [] },
     });
+    member = Member.start(
+      {
+        name,
+        dataDir,
+        heartbeatMs: heartbeat,
+        electionTicks: Math.max(1, Math.floor(election / heartbeat)),
+        snapshotCount: options.snapshotCount ?? DEFAULT_SNAPSHOT_COUNT,
+        maxSnapshots: options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS,
+        maxWals: options.maxWals ?? DEFAULT_MAX_WALS,
+        clientUrls: acurls,
+        peerUrls: apurls,
+        memberId: boot.memberId,
+        clusterId: boot.clusterId,
+        initialMembers: boot.initialMembers,
+        newCluster: boot.newCluster,
+        forceNewCluster: options.forceNewCluster === true,
+        logger: log,
+        // Test knob (not an etcd flag): how many entries to keep behind a snapshot.
+        ...(process.env.ETCDNODE_CATCH_UP_ENTRIES
+          ? { catchUpEntries: Number(process.env.ETCDNODE_CATCH_UP_ENTRIES) }
+          : {}),
+        ...(makeTransport ? { makeTransport } : {}),
+        ...(options.onRemoved ? { onRemoved: options.onRemoved } : {}),
+        onFatal: options.onFatal ?? (() => process.exit(1)),
+        ...(options.quorumReadsViaLog ? { quorumReadsViaLog: true } : {}),
+      },
+      opened,
+    );
   } catch (e) {
     await stopListening();
     throw e;
@@ -238,118 +238,6 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       return closing;
     },
   };
-}
-
-interface BootInput {
-  name: string;
-  dataDir: string;
-  apurls: string[];
-  acurls: string[];
-  token: string;
-  initialCluster: string;
-  state: ClusterState;
-  discovery: string;
-  discoverySrv: string;
-  discoveryProxy: string;
-  peerTls: TlsInfo;
-  log: Logger;
-}
-
-interface Boot {
-  memberId: string;
-  clusterId: string;
-  initialMembers: MemberInfo[];
-  newCluster: boolean;
-  hasPeers: boolean;
-}
-
-/** The member's identity: from its WAL on a restart, from the initial-* flags otherwise. */
-async function bootstrap(b: BootInput): Promise<Boot> {
-  const walDir = join(b.dataDir, 'member', 'wal');
-  if (!WAL.exists(walDir) && b.state === 'new') {
-    if (b.discovery !== '') {
-      // etcd: the discovery URL is the cluster token; the service gives the cluster.
-      b.token = b.discovery;
-      b.initialCluster = genClusterString(b.name, b.apurls);
-    } else if (b.discoverySrv !== '') {
-      const r = await srvGetCluster(b.name, b.discoverySrv, b.token, b.apurls, {
-        log: (l) => b.log.info(l),
-      });
-      b.initialCluster = r.cluster;
-      b.token = r.token;
-    }
-  }
-  let cluster = setupClusterOrNull(b);
-  if (WAL.exists(walDir)) {
-    // A restart ignores the initial-* flags: the WAL's metadata has the IDs.
-    return {
-      memberId: '',
-      clusterId: '',
-      initialMembers: [],
-      newCluster: false,
-      hasPeers: cluster !== null && cluster.size > 1,
-    };
-  }
-  if (cluster === null)
-    throw new ClusterConfigError('initial cluster unset and no discovery URL found');
-  if (b.state === 'new') {
-    let self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
-    const remotes = remotePeerURLs(cluster, b.name);
-    if (
-      remotes.length > 0 &&
-      (await isMemberBootstrapped(remotes, self.id, peerClient(b.peerTls)))
-    ) {
-      throw new ClusterConfigError(alreadyBootstrappedMessage(self.id));
-    }
-    if (b.discovery !== '') {
-      const s = await joinCluster(b.discovery, self.id, cluster.toString(), {
-        proxy: b.discoveryProxy,
-        log: (l) => b.log.info(l),
-      });
-      cluster = setupCluster(b.token, s);
-      self = await verifyBootstrap(cluster, b.name, b.apurls, b.discovery);
-    }
-    return {
-      memberId: self.id,
-      clusterId: cluster.id,
-      initialMembers: cluster.members().map((m) => ({
-        id: m.id,
-        name: m.name,
-        peerURLs: m.peerURLs,
-        clientURLs: m.id === self.id ? b.acurls : [],
-      })),
-      newCluster: true,
-      hasPeers: cluster.size > 1,
-    };
-  }
-  await verifyJoinExisting(cluster, b.name, b.discovery);
-  const existing = await fetchExistingCluster(
-    remotePeerURLs(cluster, b.name),
-    peerClient(b.peerTls),
-  );
-  await validateClusterAndAssignIds(cluster, existing);
-  const self = cluster.memberByName(b.name)!;
-  return {
-    memberId: self.id,
-    clusterId: cluster.id,
-    initialMembers: existing.members().map((m) => ({
-      id: m.id,
-      name: m.name,
-      peerURLs: m.peerURLs,
-      clientURLs: m.clientURLs,
-    })),
-    newCluster: false,
-    hasPeers: true,
-  };
-}
-
-function peerClient(tls: TlsInfo) {
-  return tlsInfoEmpty(tls) ? {} : { tls: clientTlsOptions(tls) };
-}
-
-function setupClusterOrNull(b: BootInput) {
-  if (b.initialCluster === '') return null;
-  return setupCluster(b.token, b.initialCluster);
 }
 
 /** src/peer's Transport (idle while the cluster has one member). */

@@ -1,11 +1,13 @@
-// The initial cluster of a member that has no WAL yet, as etcd 2 builds it
+// A member's identity at start: from its WAL on a restart; otherwise its initial cluster,
+// as etcd 2 builds it
 // (etcdmain setupCluster + etcdserver NewServer): from --initial-cluster, from the
 // discovery service (--discovery, the token being the discovery URL) or from DNS SRV
 // (--discovery-srv); then the bootstrap checks, the "already bootstrapped" refusal and,
 // with discovery, registration and waiting for the other members.
 import { genClusterString, joinCluster } from '../discovery/discovery.js';
 import { srvGetCluster } from '../discovery/srv.js';
-import type { ClientTlsOptions } from '../pkg/tls.js';
+import type { Logger } from '../pkg/logger.js';
+import { type ClientTlsOptions, clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import type { Resolver } from '../pkg/urls.js';
 import {
   alreadyBootstrappedMessage,
@@ -14,9 +16,15 @@ import {
   type Member,
   remotePeerURLs,
   setupCluster,
+  validateClusterAndAssignIds,
   verifyBootstrap,
-} from './cluster.js';
-import { isMemberBootstrapped } from './cluster-remote.js';
+  verifyJoinExisting,
+} from '../discovery/cluster.js';
+import { fetchExistingCluster, isMemberBootstrapped } from '../discovery/peer-members.js';
+import type { MemberInfo } from '../server/membership.js';
+import { WAL } from '../wal/wal.js';
+import type { ClusterState } from './config.js';
+import { memberDirs } from './storage.js';
 
 export interface BootstrapInput {
   name: string;
@@ -100,4 +108,84 @@ export async function bootstrapNewCluster(
     self = me;
   }
   return { cluster, self };
+}
+
+export interface BootInput {
+  name: string;
+  dataDir: string;
+  apurls: string[];
+  acurls: string[];
+  token: string;
+  initialCluster: string;
+  state: ClusterState;
+  discovery: string;
+  discoverySrv: string;
+  discoveryProxy: string;
+  peerTls: TlsInfo;
+  log: Logger;
+}
+
+export interface Boot {
+  memberId: string;
+  clusterId: string;
+  initialMembers: MemberInfo[];
+  newCluster: boolean;
+}
+
+/** The member's identity: from its WAL on a restart, from the initial-* flags otherwise. */
+export async function bootstrap(b: BootInput): Promise<Boot> {
+  if (WAL.exists(memberDirs(b.dataDir).wal)) {
+    // A restart ignores the initial-* flags (the WAL's metadata has the IDs); a malformed
+    // --initial-cluster is still refused, as etcd does.
+    if (b.initialCluster !== '') setupCluster(b.token, b.initialCluster);
+    return { memberId: '', clusterId: '', initialMembers: [], newCluster: false };
+  }
+  const tls = tlsInfoEmpty(b.peerTls) ? undefined : clientTlsOptions(b.peerTls);
+  if (b.state === 'new') {
+    if (b.discovery === '' && b.discoverySrv === '' && b.initialCluster === '') {
+      throw new ClusterConfigError('initial cluster unset and no discovery URL found');
+    }
+    const input: BootstrapInput = {
+      name: b.name,
+      apurls: b.apurls,
+      initialCluster: b.initialCluster,
+      initialClusterToken: b.token,
+      discovery: b.discovery,
+      discoveryProxy: b.discoveryProxy,
+      discoverySrv: b.discoverySrv,
+      log: (l) => b.log.info(l),
+      ...(tls ? { peerTls: tls } : {}),
+    };
+    const { cluster, self } = await bootstrapNewCluster(input);
+    return {
+      memberId: self.id,
+      clusterId: cluster.id,
+      initialMembers: cluster.members().map((m) => ({
+        id: m.id,
+        name: m.name,
+        peerURLs: m.peerURLs,
+        clientURLs: m.id === self.id ? b.acurls : [],
+      })),
+      newCluster: true,
+    };
+  }
+  if (b.initialCluster === '') {
+    throw new ClusterConfigError('initial cluster unset and no discovery URL found');
+  }
+  const cluster = setupCluster(b.token, b.initialCluster);
+  await verifyJoinExisting(cluster, b.name, b.discovery);
+  const existing = await fetchExistingCluster(remotePeerURLs(cluster, b.name), tls ? { tls } : {});
+  await validateClusterAndAssignIds(cluster, existing);
+  const self = cluster.memberByName(b.name)!;
+  return {
+    memberId: self.id,
+    clusterId: cluster.id,
+    initialMembers: existing.members().map((m) => ({
+      id: m.id,
+      name: m.name,
+      peerURLs: m.peerURLs,
+      clientURLs: m.clientURLs,
+    })),
+    newCluster: false,
+  };
 }

@@ -2,7 +2,7 @@
 // GetClusterFromRemotePeers): GET <peer-url>/members, with the X-Etcd-Cluster-ID header.
 // Used when joining with --initial-cluster-state existing, by proxies, and to refuse to
 // bootstrap a member that the cluster already knows.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { idFromString } from '../pkg/ids.js';
 import type { ClientTlsOptions } from '../pkg/tls.js';
@@ -15,19 +15,49 @@ export interface RemoteOptions {
   onError?: (line: string) => void;
 }
 
-function get(url: string, opts: RemoteOptions): Promise<{ res: IncomingMessage; body: string }> {
+/** A /members answer is a short list: anything larger is refused, not buffered. */
+export const MAX_MEMBERS_BODY = 1024 * 1024;
+
+export interface PeerAnswer {
+  status: number;
+  /** X-Etcd-Cluster-Id, '' when absent. */
+  clusterId: string;
+  body: string;
+}
+
+/** GET <peer-url>/members, its body size-limited; rejects on a network error or timeout. */
+export function getPeerMembers(
+  peerUrl: string,
+  tls: ClientTlsOptions | undefined,
+  timeoutMs = 1000,
+): Promise<PeerAnswer> {
   return new Promise((resolve, reject) => {
-    const u = new URL(url);
+    const u = new URL(`${peerUrl.replace(/\/$/, '')}/members`);
     const req =
       u.protocol === 'https:'
-        ? httpsRequest(u, { method: 'GET', ...opts.tls })
+        ? httpsRequest(u, { method: 'GET', ...tls })
         : httpRequest(u, { method: 'GET' });
-    req.setTimeout(opts.timeoutMs ?? 1000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ res, body: Buffer.concat(chunks).toString('utf8') }));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_MEMBERS_BODY) {
+          req.destroy(new Error(`members response larger than ${MAX_MEMBERS_BODY} bytes`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => {
+        const h = res.headers['x-etcd-cluster-id'];
+        resolve({
+          status: res.statusCode ?? 0,
+          clusterId: (Array.isArray(h) ? h[0] : h) ?? '',
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+      });
       res.on('error', reject);
     });
     req.end();
@@ -73,9 +103,9 @@ export async function getClusterFromRemotePeers(
 ): Promise<Cluster> {
   const logErr = opts.onError ?? (() => {});
   for (const u of urls) {
-    let got: { res: IncomingMessage; body: string };
+    let got: PeerAnswer;
     try {
-      got = await get(`${u}/members`, opts);
+      got = await getPeerMembers(u, opts.tls, opts.timeoutMs);
     } catch (e) {
       logErr(`etcdserver: could not get cluster response from ${u}: ${(e as Error).message}`);
       continue;
@@ -87,17 +117,16 @@ export async function getClusterFromRemotePeers(
       logErr(`etcdserver: could not unmarshal cluster response: ${(e as Error).message}`);
       continue;
     }
-    const header = got.res.headers['x-etcd-cluster-id'];
-    const cid = Array.isArray(header) ? header[0] : header;
+    const cid = got.clusterId;
     try {
-      idFromString(cid ?? '');
+      idFromString(cid);
     } catch (e) {
       logErr(
         `etcdserver: could not parse the cluster ID from cluster res: ${(e as Error).message}`,
       );
       continue;
     }
-    return Cluster.fromMembers('', cid!.toLowerCase().replace(/^0+(?=.)/, ''), members);
+    return Cluster.fromMembers('', cid.toLowerCase().replace(/^0+(?=.)/, ''), members);
   }
   throw new ClusterConfigError(
     'etcdserver: could not retrieve cluster information from the given urls',

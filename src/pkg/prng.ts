@@ -1,6 +1,6 @@
-// A small seeded PRNG (xoshiro128**, seeded through splitmix32) so that one number
-// replays a whole simulated run: every choice in the simulator, and every node's
-// Config.random, draws from a stream forked from the run's seed.
+// A small seeded PRNG (xoshiro128**, seeded through splitmix32): one number replays a
+// whole simulated run (the simulator forks every stream from the run's seed), and a
+// member seeds raft's election jitter with it.
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;

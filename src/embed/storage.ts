@@ -4,45 +4,45 @@
 // fresh MemoryStorage (raft then re-delivers the committed entries past the snapshot).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkWritable, type DirLock, lockDir } from '../pkg/fileutil.js';
 import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
-import { EMPTY_BYTES, emptyHardState, type HardState, type Snapshot } from '../raft/types.js';
+import { EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
 import { validSnapshotMarkers } from '../wal/markers.js';
 import { WAL } from '../wal/wal.js';
-import { forceNewClusterEntries } from './force-new-cluster.js';
-import { encodeMemberContext } from './membership.js';
-import { decodeWalMetadata, encodeWalMetadata } from './wal-metadata.js';
-
-export interface OpenedStorage {
-  /** True when this start created the WAL (no previous state). */
-  fresh: boolean;
-  wal: WAL;
-  walDir: string;
-  snapshotter: Snapshotter;
-  storage: MemoryStorage;
-  snapshot: Snapshot | null;
-  hardState: HardState;
-  memberId: string;
-  clusterId: string;
-}
+import { forceNewClusterEntries } from '../server/force-new-cluster.js';
+import type { OpenedStorage } from '../server/member-options.js';
+import { encodeMemberContext } from '../server/membership.js';
+import { decodeWalMetadata, encodeWalMetadata } from '../server/wal-metadata.js';
 
 export function memberDirs(dataDir: string): { member: string; wal: string; snap: string } {
   const member = join(dataDir, 'member');
   return { member, wal: join(member, 'wal'), snap: join(member, 'snap') };
 }
 
-export async function openStorage(
-  dataDir: string,
-  memberId: string,
-  clusterId: string,
-  forceNewCluster = false,
+export interface OpenStorageOptions {
+  dataDir: string;
+  /** The IDs written to a new WAL (a restart reads them from the WAL). */
+  memberId: string;
+  clusterId: string;
+  forceNewCluster?: boolean;
   /** This member as /v2/members shows it (its context, if --force-new-cluster adds it). */
-  self: { name: string; peerURLs: string[]; clientURLs: string[] } | null = null,
-): Promise<OpenedStorage> {
+  self?: { name: string; peerURLs: string[]; clientURLs: string[] } | null;
+  /** WAL segment size (tests). */
+  segmentSize?: number;
+  /** Where warnings (a corrupt snapshot skipped) go; default: the logger. */
+  warn?: (line: string) => void;
+}
+
+export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage> {
+  const { dataDir, memberId, clusterId } = o;
+  const forceNewCluster = o.forceNewCluster === true;
+  const self = o.self ?? null;
   const dirs = memberDirs(dataDir);
   mkdirSync(dirs.snap, { recursive: true, mode: 0o700 });
-  const warn = (m: string) => log.warn(m);
+  const warn = o.warn ?? ((m: string) => log.warn(m));
+  const seg = o.segmentSize !== undefined ? { segmentSize: o.segmentSize } : {};
   const preallocate = process.env.ETCDNODE_WAL_PREALLOCATE !== '0';
   // Diagnosis knob: ETCDNODE_WAL_DSYNC=0 syncs with write + fdatasync instead of O_DSYNC.
   const dsync = process.env.ETCDNODE_WAL_DSYNC !== '0';
@@ -53,6 +53,7 @@ export async function openStorage(
       warn,
       preallocate,
       dsync,
+      ...seg,
     });
     return {
       fresh: true,
@@ -79,7 +80,7 @@ export async function openStorage(
   const at = snapshot
     ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
     : { index: 0, term: 0 };
-  const wal = await WAL.open(dirs.wal, at, { warn, preallocate, dsync });
+  const wal = await WAL.open(dirs.wal, at, { warn, preallocate, dsync, ...seg });
   try {
     const read = await wal.readAll();
     const md = decodeWalMetadata(read.metadata);
@@ -122,4 +123,19 @@ export function aloneIn(s: Snapshot): boolean {
 
 export function withoutData(s: Snapshot): Snapshot {
   return { data: EMPTY_BYTES, metadata: s.metadata };
+}
+
+/** Locks the data dir and opens the member's storage (the lock is released on failure). */
+export async function openMemberDir(
+  o: OpenStorageOptions,
+): Promise<{ lock: DirLock; storage: OpenedStorage }> {
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  checkWritable(o.dataDir);
+  const lock = lockDir(o.dataDir);
+  try {
+    return { lock, storage: await openStorage(o) };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }

@@ -2,7 +2,15 @@
 // with IDs derived from their peer URLs and the cluster token, the cluster ID derived from
 // the member IDs, parsing of --initial-cluster, and the bootstrap checks with etcd's
 // messages. Pure: no I/O (host name comparison takes an injectable resolver).
-import { compareGoStrings, computeClusterId, computeMemberId, idFromString } from '../pkg/ids.js';
+import { goJSON } from '../pkg/go-json.js';
+import { type Form, parseQueryInto } from '../pkg/go-query.js';
+import {
+  compareGoStrings,
+  computeClusterId,
+  computeMemberId,
+  conflictingClusterIdMessage,
+  idFromString,
+} from '../pkg/ids.js';
 import { parseUrlList, type Resolver, urlStringsEqual } from '../pkg/urls.js';
 
 /** A bootstrap misconfiguration; etcd logs "etcd: <message>" and exits 1. */
@@ -238,55 +246,15 @@ export function memberToPeerJSON(m: Member): Record<string, unknown> {
   return o;
 }
 
-/** Go's encoding/json escapes <, >, & and U+2028/U+2029 in strings. */
-export function goJSON(v: unknown): string {
-  return JSON.stringify(v).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** url.ParseQuery (keys in order of first appearance); throws Go's escape error. */
+/** url.ParseQuery (keys in order of first appearance), errors as ClusterConfigError. */
 function parseQuery(q: string): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  let firstErr: Error | null = null;
-  for (const chunk of q.split('&')) {
-    if (chunk === '') continue;
-    const eq = chunk.indexOf('=');
-    const rawKey = eq >= 0 ? chunk.slice(0, eq) : chunk;
-    const rawVal = eq >= 0 ? chunk.slice(eq + 1) : '';
-    try {
-      const key = queryUnescape(rawKey);
-      const val = queryUnescape(rawVal);
-      const list = m.get(key);
-      if (list) list.push(val);
-      else m.set(key, [val]);
-    } catch (e) {
-      firstErr ??= e as Error;
-    }
+  const m: Form = new Map();
+  try {
+    parseQueryInto(m, q);
+  } catch (e) {
+    throw new ClusterConfigError((e as Error).message);
   }
-  if (firstErr) throw new ClusterConfigError(firstErr.message);
   return m;
-}
-
-function queryUnescape(s: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
-        throw new Error(`invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}`);
-      }
-      bytes.push(Number.parseInt(hex, 16));
-      i += 2;
-    } else if (c === '+') {
-      bytes.push(0x20);
-    } else {
-      for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 // ---- bootstrap checks (etcdserver/config.go, etcdmain) ----
@@ -298,11 +266,6 @@ export function notListedMessage(name: string): string {
 
 export function urlsMismatchMessage(name: string): string {
   return `${name} has different advertised URLs in the cluster and advertised peer URLs list`;
-}
-
-/** What a member logs when a peer answers with another cluster's ID (seed wording). */
-export function conflictingClusterIdMessage(remote: string, local: string): string {
-  return `conflicting cluster ID to the target cluster (${remote} != ${local}). Exiting.`;
 }
 
 /** Throws the conflicting-cluster error unless the two IDs are the same cluster. */

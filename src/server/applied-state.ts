@@ -1,0 +1,46 @@
+// What this member has applied: the v2 store, the membership, the applied index and raft
+// configuration, and how far the WAL's commit index reaches. Applying entries and
+// restoring from a snapshot change it; snapshots are taken of it.
+import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.js';
+import type { V2Request } from '../store/request.js';
+import { Store } from '../store/store.js';
+import { type ApplyProgress, type ApplySink, type ApplyState, applyEntries } from './apply.js';
+import { Membership } from './membership.js';
+import { decodeSnapshotData } from './snapshot-data.js';
+import type { SnapshotSource } from './snapshotting.js';
+
+export class AppliedState implements ApplyState, SnapshotSource {
+  store = new Store();
+  membership = new Membership();
+  applied = 0;
+  confState: ConfState = { voters: [], learners: [] };
+  /** The commit index last written to the WAL (a snapshot must not run ahead of it). */
+  persistedCommit = 0;
+  /** Requests proposed by this member, by their encoded bytes (the entry's data). */
+  readonly localRequests = new WeakMap<Uint8Array, V2Request>();
+
+  constructor(
+    readonly selfId: string,
+    /** raft's current hard state. */
+    readonly hardState: () => HardState,
+  ) {}
+
+  /** Applies committed entries in order; throws FatalError on a broken one. */
+  apply(ents: Entry[], sink: ApplySink, now: number): ApplyProgress {
+    const p = applyEntries(this, sink, ents, this.applied, now);
+    this.applied = p.applied;
+    if (p.confState !== null) this.confState = p.confState;
+    return p;
+  }
+
+  restore(snap: Snapshot): void {
+    const d = decodeSnapshotData(snap.data);
+    // A running member keeps its store object (and its watcher hub, whose watchers are
+    // closed as etcd's Recovery does); a restart builds a fresh one.
+    if (this.applied > 0) this.store.recovery(d.store);
+    else this.store = Store.restore(d.store);
+    this.membership = d.members;
+    this.applied = snap.metadata.index;
+    this.confState = snap.metadata.confState;
+  }
+}
