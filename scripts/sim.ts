@@ -74,16 +74,16 @@ function replayCommand(r: SimResult, a: Args): string {
   return cmd;
 }
 
-function runRange(
+async function runRange(
   a: Args,
   from: number,
   count: number,
   stride: number,
   onResult: (r: SimResult) => void,
-): void {
+): Promise<void> {
   for (let s = from; s < a.from + count; s += stride) {
     onResult(
-      runSimulation({
+      await runSimulation({
         seed: s,
         nodes: nodesFor(s, a.nodes),
         steps: a.steps,
@@ -94,7 +94,7 @@ function runRange(
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let a: Args;
   try {
     a = parseArgs(process.argv.slice(2));
@@ -103,7 +103,7 @@ function main(): void {
     process.exit(2);
   }
   if (a.seed !== null) {
-    const r = runSimulation({
+    const r = await runSimulation({
       seed: a.seed,
       nodes: nodesFor(a.seed, a.nodes),
       steps: a.steps,
@@ -161,7 +161,7 @@ function main(): void {
     process.exit(failed === 0 ? 0 : 1);
   };
   if (jobs === 1) {
-    runRange(a, a.from, a.seeds, 1, onResult);
+    await runRange(a, a.from, a.seeds, 1, onResult);
     finish();
     return;
   }
@@ -180,8 +180,8 @@ function main(): void {
   }
 }
 
-if (isMainThread) main();
+if (isMainThread) await main();
 else {
   const { args, offset, stride } = workerData as { args: Args; offset: number; stride: number };
-  runRange(args, args.from + offset, args.seeds, stride, (r) => parentPort!.postMessage(r));
+  await runRange(args, args.from + offset, args.seeds, stride, (r) => parentPort!.postMessage(r));
 }

@@ -179,7 +179,10 @@ export class RaftLoop {
       }
       let saving: Promise<void> | null = null;
       const t0 = this.sched.monotonic();
-      if (rd.entries.length > 0 || (rd.hardState !== null && rd.mustSync)) {
+      // With a snapshot the hard state is saved even when raft does not ask for a sync:
+      // a snapshot marker counts at restart only once the WAL's commit covers it (found
+      // by the simulator running this loop).
+      if (rd.entries.length > 0 || (rd.hardState !== null && (rd.mustSync || hasSnap))) {
         saving = this.disk.save(rd.hardState, rd.entries);
       }
       // While this Ready syncs, apply the previous one's committed entries.

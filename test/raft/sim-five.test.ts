@@ -6,9 +6,9 @@ import { describeFailures, runSeeds } from './sim/suite.js';
 const SEEDS = 500;
 const STEPS = 300;
 
-test(`simulator: ${SEEDS} seeds of a 5-node cluster keep every invariant`, () => {
+test(`simulator: ${SEEDS} seeds of a 5-node cluster keep every invariant`, async () => {
   // Seeds 100001.. so the two sizes do not share fault mixes.
-  const r = runSeeds({ from: 100_001, count: SEEDS, nodes: 5, steps: STEPS });
+  const r = await runSeeds({ from: 100_001, count: SEEDS, nodes: 5, steps: STEPS });
   assert.equal(r.failures.length, 0, `\n${describeFailures(r.failures, STEPS)}`);
   const t = r.totals;
   for (const k of [

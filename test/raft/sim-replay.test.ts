@@ -6,9 +6,9 @@ import { Prng } from '../../src/pkg/prng.js';
 import { runSimulation } from './sim/simulation.js';
 import { describeFailures } from './sim/suite.js';
 
-function traced(seed: number, nodes: number, countStaleVotes = false) {
+async function traced(seed: number, nodes: number, countStaleVotes = false) {
   const lines: string[] = [];
-  const r = runSimulation({
+  const r = await runSimulation({
     seed,
     nodes,
     steps: 200,
@@ -18,37 +18,42 @@ function traced(seed: number, nodes: number, countStaleVotes = false) {
   return { r, lines };
 }
 
-test('the same seed replays the same run, event for event', () => {
+test('the same seed replays the same run, event for event', async () => {
   for (const [seed, nodes] of [
     [7, 3],
     [8, 5],
   ] as const) {
-    const a = traced(seed, nodes);
-    const b = traced(seed, nodes);
+    const a = await traced(seed, nodes);
+    const b = await traced(seed, nodes);
     assert.ok(a.lines.length > 1000, 'a run has many events');
     assert.deepEqual(b.lines, a.lines);
     assert.deepEqual(b.r, a.r);
     // Tracing does not change the run.
-    const quiet = runSimulation({ seed, nodes, steps: 200 });
+    const quiet = await runSimulation({ seed, nodes, steps: 200 });
     assert.deepEqual(quiet, a.r);
   }
 });
 
-test('different seeds give different runs', () => {
-  const a = runSimulation({ seed: 11, nodes: 3, steps: 200 });
-  const b = runSimulation({ seed: 12, nodes: 3, steps: 200 });
+test('different seeds give different runs', async () => {
+  const a = await runSimulation({ seed: 11, nodes: 3, steps: 200 });
+  const b = await runSimulation({ seed: 12, nodes: 3, steps: 200 });
   assert.notDeepEqual(a.stats, b.stats);
 });
 
-test('a failure names its seed, its invariant and the command that replays it', () => {
+test('a failure names its seed, its invariant and the command that replays it', async () => {
   // Find a failing seed with the deliberate bug on, then replay it.
   let failed = null;
   for (let seed = 1; seed <= 400 && failed === null; seed++) {
-    const r = runSimulation({ seed, nodes: 3, steps: 300, countStaleVotes: true });
+    const r = await runSimulation({ seed, nodes: 3, steps: 300, countStaleVotes: true });
     if (!r.ok) failed = r;
   }
   assert.ok(failed !== null, 'a failing seed with countStaleVotes');
-  const again = runSimulation({ seed: failed.seed, nodes: 3, steps: 300, countStaleVotes: true });
+  const again = await runSimulation({
+    seed: failed.seed,
+    nodes: 3,
+    steps: 300,
+    countStaleVotes: true,
+  });
   assert.deepEqual(again, failed);
   const text = describeFailures([failed], 300, ' --stale-votes');
   assert.match(
@@ -61,7 +66,7 @@ test('a failure names its seed, its invariant and the command that replays it', 
   );
 });
 
-test('the PRNG is deterministic, in range, and roughly uniform', () => {
+test('the PRNG is deterministic, in range, and roughly uniform', async () => {
   const a = new Prng(42);
   const b = new Prng(42);
   const seq = Array.from({ length: 100 }, () => a.u32());

@@ -16,8 +16,8 @@ const SAFETY = new Set([
 ]);
 
 for (const nodes of [3, 5]) {
-  test(`simulator catches stale votes counted as grants (${nodes} nodes)`, () => {
-    const r = runSeeds({
+  test(`simulator catches stale votes counted as grants (${nodes} nodes)`, async () => {
+    const r = await runSeeds({
       from: 1,
       count: 400,
       nodes,
@@ -29,7 +29,7 @@ for (const nodes of [3, 5]) {
     const f = r.failures[0]!;
     assert.ok(SAFETY.has(f.invariant!), `seed ${f.seed} failed with ${f.invariant}: ${f.message}`);
     // The same seed with the rule intact passes: the bug, not the simulator, failed it.
-    const clean = runSeeds({ from: f.seed, count: 1, nodes, steps: 300 });
+    const clean = await runSeeds({ from: f.seed, count: 1, nodes, steps: 300 });
     assert.equal(clean.failures.length, 0, `seed ${f.seed} fails without the bug too`);
   });
 }

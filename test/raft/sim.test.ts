@@ -10,8 +10,8 @@ import { describeFailures, runSeeds } from './sim/suite.js';
 const SEEDS_PER_SIZE = 500;
 const STEPS = 300;
 
-test(`simulator: ${SEEDS_PER_SIZE} seeds of a 3-node cluster keep every invariant`, () => {
-  const r = runSeeds({ from: 1, count: SEEDS_PER_SIZE, nodes: 3, steps: STEPS });
+test(`simulator: ${SEEDS_PER_SIZE} seeds of a 3-node cluster keep every invariant`, async () => {
+  const r = await runSeeds({ from: 1, count: SEEDS_PER_SIZE, nodes: 3, steps: STEPS });
   assert.equal(r.failures.length, 0, `\n${describeFailures(r.failures, STEPS)}`);
   const t = r.totals;
   // The faults and events really happened (a simulator that injects nothing proves nothing).

@@ -1,7 +1,8 @@
-// One simulated server: it drives its RawNode exactly as etcd's server loop does
-// (tick / step, then Ready -> persist -> send -> apply -> advance) against a simulated
-// disk. The disk is a MemoryStorage written only at the points where a real server has
-// fsynced, so a crash keeps exactly what a real crash would.
+// One simulated server: its RawNode is driven by the production raft loop
+// (src/server/raft-loop.ts: Ready -> persist -> send -> apply -> advance) on the
+// simulation's scheduler, against a simulated disk: a MemoryStorage written only where a
+// real server has fsynced, so a crash keeps exactly what a real crash would. raft's own
+// MemoryStorage is rebuilt from the disk at every start, as a restarted process would.
 import { ProposalDroppedError } from '../../../src/raft/interface.js';
 import type { PeerContext } from '../../../src/raft/interface.js';
 import { RawNode } from '../../../src/raft/rawnode.js';
@@ -17,11 +18,14 @@ import {
   type NodeId,
   type ReadState,
   NONE,
+  type Snapshot,
   StateType,
   emptyHardState,
   isEmptyHardState,
   isEmptySnapshot,
 } from '../../../src/raft/types.js';
+import { type LoopDisk, type LoopHost, RaftLoop } from '../../../src/server/raft-loop.js';
+import type { Scheduler } from '../../../src/server/scheduler.js';
 import { SimViolation } from './checker.js';
 import type { Checker } from './checker.js';
 import type { Prng } from '../../../src/pkg/prng.js';
@@ -52,6 +56,12 @@ export enum CrashPoint {
 /** What the node needs from the simulation around it. */
 export interface Host {
   readonly rng: Prng;
+  /** The simulation's deferral (the loops run when the simulation lets them). */
+  readonly scheduler: Scheduler;
+  /** The node crashed in the middle of a Ready. */
+  readyCrashed(node: SimNode): void;
+  /** A loop stopped on an error (a violation found inside a Ready). */
+  loopFailed(node: SimNode, e: Error): void;
   readonly checker: Checker;
   readonly tracing: boolean;
   trace(line: string): void;
@@ -65,9 +75,19 @@ export interface Host {
   newlyCommitted(lo: number, hi: number): void;
 }
 
+/** A sync that never completes: the process died during it. */
+const NEVER = new Promise<void>(() => {});
+const DONE = Promise.resolve();
+
 export class SimNode {
+  /** What survives a crash: the WAL and the snapshot files. */
+  disk = new MemoryStorage();
+  /** raft's storage, rebuilt from the disk at every start. */
   storage = new MemoryStorage();
   raw: RawNode | null = null;
+  private loop: RaftLoop | null = null;
+  /** The Ready being persisted carried a snapshot (no torn write then). */
+  private snapInReady = false;
   sm = new StateMachine();
   removed = false;
   /** Simulated time until which the node is frozen (no ticks, no messages, no Ready). */
@@ -101,9 +121,9 @@ export class SimNode {
 
   /** (Re)starts from what is on disk, as a restarted process would. */
   start(): void {
-    if (this.incarnation > 0) this.storage = rebuild(this.storage);
+    this.storage = rebuild(this.disk);
     this.incarnation++;
-    const { hardState } = this.storage.initialState();
+    const { hardState } = this.disk.initialState();
     this.persisted = hardState;
     this.commitRecorded = hardState.commit;
     const snap = this.storage.snapshot();
@@ -128,6 +148,14 @@ export class SimNode {
     });
     const fresh = this.storage.lastIndex() === 0 && isEmptyHardState(hardState);
     if (fresh && this.peers.length > 0) this.raw.bootstrap(this.peers);
+    const raw = this.raw;
+    this.loop = new RaftLoop(
+      raw,
+      this.storage,
+      this.loopDisk(raw),
+      this.loopHost(raw),
+      this.host.scheduler,
+    );
     if (this.host.tracing) {
       this.host.trace(
         `start ${this.id} #${this.incarnation} term=${hardState.term} vote=${hardState.vote || '-'} commit=${hardState.commit} applied=${this.sm.applied} log=[${this.storage.firstIndex()},${this.storage.lastIndex()}]`,
@@ -138,7 +166,14 @@ export class SimNode {
   /** Loses everything not on disk. */
   crash(): void {
     this.raw = null;
+    this.loop?.stop();
+    this.loop = null;
     this.pausedUntil = 0;
+  }
+
+  /** Lets the loop take what raft has ready (the simulation then runs the scheduler). */
+  kick(): void {
+    this.loop?.schedule();
   }
 
   tick(): void {
@@ -207,9 +242,22 @@ export class SimNode {
     const s = this.storage;
     const applied = this.sm.applied;
     if (applied <= s.snapshot().metadata.index || applied < s.firstIndex()) return false;
-    s.createSnapshot(applied, { voters: this.sm.voters.slice(), learners: [] }, this.sm.encode());
+    const cs = { voters: this.sm.voters.slice(), learners: [] };
+    const data = this.sm.encode();
+    s.createSnapshot(applied, cs, data);
     const to = applied - keep;
     if (to >= s.firstIndex()) s.compact(to);
+    // The snapshot file and the WAL's compaction (applied entries are on the disk).
+    const d = this.disk;
+    if (applied > d.snapshot().metadata.index && applied <= d.lastIndex()) {
+      // As the member's snapshotting: the WAL's hard state must cover the snapshot.
+      if (this.persisted.commit < applied) {
+        this.persisted = { ...this.persisted, commit: applied };
+        d.setHardState(this.persisted);
+      }
+      d.createSnapshot(applied, cs, data);
+      if (to >= d.firstIndex()) d.compact(to);
+    }
     if (this.host.tracing)
       this.host.trace(
         `snapshot ${this.id} at ${applied}, log now [${s.firstIndex()},${s.lastIndex()}]`,
@@ -217,41 +265,38 @@ export class SimNode {
     return true;
   }
 
-  /** One pass of the server loop. Returns false if the node crashed or was removed during it. */
-  handleReady(): boolean {
-    const raw = this.raw!;
+  /** Where the production loop persists: this node's simulated disk, with crash points. */
+  private loopDisk(raw: RawNode): LoopDisk {
+    return {
+      save: (hs, ents) => (this.raw === raw ? this.persist(raw, hs, ents) : NEVER),
+      saveSnapshot: (snap) => {
+        if (this.raw !== raw) return NEVER;
+        this.disk.applySnapshot(snap);
+        this.snapInReady = true;
+        return DONE;
+      },
+    };
+  }
+
+  private persist(raw: RawNode, hs: HardState | null, ents: Entry[]): Promise<void> {
     const host = this.host;
     const checker = host.checker;
-    const rd = raw.ready();
-    if (host.tracing)
-      this.traceReady(
-        rd.softState?.raftState,
-        rd.entries,
-        rd.committedEntries,
-        rd.messages.length,
-        rd.hardState,
-      );
-    // A leader may send before its own fsync (etcd does); everyone else sends after.
-    const sendFirst = raw.state === StateType.Leader && host.rng.chance(0.5);
-    if (sendFirst) this.sendAll(rd.messages);
+    if (host.tracing) this.traceSave(raw, ents, hs);
+    const snapInReady = this.snapInReady;
+    this.snapInReady = false;
     const crash = host.crashPoint(this);
     if (crash === CrashPoint.BeforePersist) return this.crashIn('before persisting');
-
-    const snap = rd.snapshot;
-    const hasSnap = !isEmptySnapshot(snap);
-    if (crash === CrashPoint.TornWrite && !hasSnap && rd.entries.length > 0) {
-      const kept = rd.entries.slice(0, host.rng.int(rd.entries.length));
-      this.storage.append(kept);
-      checker.appended(this.id, this.storage, kept);
-      return this.crashIn(`in a torn write (${kept.length}/${rd.entries.length} entries kept)`);
+    if (crash === CrashPoint.TornWrite && !snapInReady && ents.length > 0) {
+      const kept = ents.slice(0, host.rng.int(ents.length));
+      this.disk.append(kept);
+      checker.appended(this.id, this.disk, kept);
+      return this.crashIn(`in a torn write (${kept.length}/${ents.length} entries kept)`);
     }
-    if (hasSnap) this.storage.applySnapshot(snap!);
-    if (rd.entries.length > 0) {
-      this.storage.append(rd.entries);
-      checker.appended(this.id, this.storage, rd.entries);
+    if (ents.length > 0) {
+      this.disk.append(ents);
+      checker.appended(this.id, this.disk, ents);
     }
-    if (rd.hardState !== null) {
-      const hs = rd.hardState;
+    if (hs !== null) {
       checker.hardState(this.id, this.persisted, hs);
       if (
         raw.state === StateType.Leader &&
@@ -259,69 +304,98 @@ export class SimNode {
         hs.commit > this.persisted.commit &&
         this.persisted.term === hs.term
       ) {
-        checker.leaderCommit(this.id, hs.term, this.storage, hs.commit);
+        checker.leaderCommit(this.id, hs.term, this.disk, hs.commit);
       }
-      this.storage.setHardState(rd.hardState);
-      this.persisted = {
-        term: rd.hardState.term,
-        vote: rd.hardState.vote,
-        commit: rd.hardState.commit,
-      };
+      this.disk.setHardState(hs);
+      this.persisted = { term: hs.term, vote: hs.vote, commit: hs.commit };
     }
     if (this.persisted.commit > this.commitRecorded) {
       const lo = this.commitRecorded + 1;
       const hi = this.persisted.commit;
       this.commitRecorded = hi;
-      checker.committed(this.id, this.storage, lo, hi, this.persisted.term);
+      checker.committed(this.id, this.disk, lo, hi, this.persisted.term);
       host.newlyCommitted(lo, hi);
     }
     if (raw.state === StateType.Leader && this.completenessTerm !== raw.term) {
       this.completenessTerm = raw.term;
-      checker.leaderHasCommitted(this.id, raw.term, this.storage, 1, checker.committedMax);
+      checker.leaderHasCommitted(this.id, raw.term, this.disk, 1, checker.committedMax);
     }
     if (crash === CrashPoint.AfterPersist) return this.crashIn('after persisting');
-    if (!sendFirst) this.sendAll(rd.messages);
+    return DONE;
+  }
 
-    if (hasSnap) {
-      const md = snap!.metadata;
-      if (md.index <= this.sm.applied) {
-        throw new SimViolation(
-          'snapshot order',
-          `${this.id} was handed a snapshot at ${md.index} but has applied ${this.sm.applied}`,
-        );
-      }
-      this.sm = StateMachine.decode(snap!.data, md.confState.voters);
-      if (this.sm.applied !== md.index) {
-        throw new SimViolation(
-          'snapshot data',
-          `${this.id} snapshot at ${md.index} holds state at ${this.sm.applied}`,
-        );
-      }
-      checker.restored(this.id, md.index, md.term, this.sm.hash);
-      if (host.tracing) host.trace(`restore ${this.id} snapshot at ${md.index} term ${md.term}`);
+  /** What the production loop asks of this node: send, apply, restore (this incarnation only). */
+  private loopHost(raw: RawNode): LoopHost {
+    const live = () => this.raw === raw;
+    return {
+      beforeReady: () => {},
+      hasBuffered: () => false,
+      onSoftState: () => {},
+      isLeader: () => raw.state === StateType.Leader,
+      send: (msgs) => {
+        if (live()) this.sendAll(msgs);
+      },
+      apply: (ents, reads) => {
+        if (ents !== null && live()) this.applyEntries(raw, ents);
+        if (reads !== null && live()) for (const rs of reads) this.host.readState(this, rs);
+      },
+      restore: (snap) => {
+        if (live()) this.restore(snap);
+      },
+      persisted: () => {},
+      hasWork: () => false,
+      work: () => DONE,
+      afterReady: () => {},
+      fatal: (e) => this.host.loopFailed(this, e),
+      walSynced: () => {},
+    };
+  }
+
+  private restore(snap: Snapshot): void {
+    const host = this.host;
+    const md = snap.metadata;
+    if (md.index <= this.sm.applied) {
+      throw new SimViolation(
+        'snapshot order',
+        `${this.id} was handed a snapshot at ${md.index} but has applied ${this.sm.applied}`,
+      );
     }
-    for (const e of rd.committedEntries) {
+    this.sm = StateMachine.decode(snap.data, md.confState.voters);
+    if (this.sm.applied !== md.index) {
+      throw new SimViolation(
+        'snapshot data',
+        `${this.id} snapshot at ${md.index} holds state at ${this.sm.applied}`,
+      );
+    }
+    host.checker.restored(this.id, md.index, md.term, this.sm.hash);
+    if (host.tracing) host.trace(`restore ${this.id} snapshot at ${md.index} term ${md.term}`);
+  }
+
+  private applyEntries(raw: RawNode, ents: Entry[]): void {
+    const host = this.host;
+    const commit = raw.status().hardState.commit;
+    if (host.tracing && ents.length > 0) {
+      host.trace(`apply ${this.id} [${ents[0]!.index}..${ents[ents.length - 1]!.index}]`);
+    }
+    for (const e of ents) {
       if (e.index !== this.sm.applied + 1) {
         throw new SimViolation(
           'apply order',
           `${this.id} applies index ${e.index} after ${this.sm.applied}`,
         );
       }
-      if (e.index > this.persisted.commit) {
+      if (e.index > commit || e.index > this.disk.lastIndex()) {
         throw new SimViolation(
           'apply committed only',
-          `${this.id} applies ${e.index} with commit ${this.persisted.commit}`,
+          `${this.id} applies ${e.index} with commit ${commit}, ${this.disk.lastIndex()} on its disk`,
         );
       }
       this.sm.apply(e);
-      checker.applied(this.id, e, this.sm.hash);
+      host.checker.applied(this.id, e, this.sm.hash);
       if (e.type === EntryType.ConfChange) this.applyConfChange(e);
       else host.entryApplied(this, e);
-      if (this.raw !== raw) return false; // removed while applying
+      if (this.raw !== raw) return; // removed while applying
     }
-    for (const rs of rd.readStates) host.readState(this, rs);
-    raw.advance(rd);
-    return true;
   }
 
   /** Validates like etcd's server (one membership, same answer on every node), then applies. */
@@ -359,29 +433,20 @@ export class SimNode {
     }
   }
 
-  private crashIn(where: string): boolean {
+  private crashIn(where: string): Promise<void> {
     if (this.host.tracing) this.host.trace(`crash ${this.id} ${where}`);
     this.crash();
-    return false;
+    this.host.readyCrashed(this);
+    return NEVER;
   }
 
-  private traceReady(
-    state: StateType | undefined,
-    entries: Entry[],
-    committed: Entry[],
-    nmsgs: number,
-    hs: HardState | null,
-  ): void {
-    const parts = [`ready ${this.id}`];
-    if (state !== undefined) parts.push(`state=${StateType[state]}`);
+  private traceSave(raw: RawNode, entries: Entry[], hs: HardState | null): void {
+    const parts = [`ready ${this.id}`, `state=${StateType[raw.state]}`];
     if (hs) parts.push(`hs=(t${hs.term} v${hs.vote || '-'} c${hs.commit})`);
     if (entries.length)
       parts.push(
         `persist=[${entries[0]!.index}..${entries[entries.length - 1]!.index}]@t${entries[entries.length - 1]!.term}`,
       );
-    if (committed.length)
-      parts.push(`apply=[${committed[0]!.index}..${committed[committed.length - 1]!.index}]`);
-    if (nmsgs) parts.push(`msgs=${nmsgs}`);
     this.host.trace(parts.join(' '));
   }
 }
@@ -397,7 +462,12 @@ function rebuild(disk: MemoryStorage): MemoryStorage {
   const s = new MemoryStorage();
   const snap = disk.snapshot();
   if (!isEmptySnapshot(snap)) s.applySnapshot(snap);
-  s.setHardState(disk.initialState().hardState);
+  // A crash between an incoming snapshot and its hard state: a member then restarts from
+  // its older snapshot (the marker counts only once the WAL's commit covers it), which
+  // this one-snapshot disk cannot hold; it keeps the newer one, committed as it is.
+  const hs = disk.initialState().hardState;
+  const at = snap.metadata.index;
+  s.setHardState(hs.commit < at ? { ...hs, commit: at } : hs);
   const from = Math.max(disk.firstIndex(), snap.metadata.index + 1);
   const last = disk.lastIndex();
   if (last >= from) s.append(disk.entries(from, last + 1, Number.POSITIVE_INFINITY));

@@ -21,6 +21,7 @@ import { type InFlight, Network } from './network.js';
 import { CrashPoint, type Host, SimNode } from './node.js';
 import { Prng } from '../../../src/pkg/prng.js';
 import { type Scenario, drawScenario } from './scenario.js';
+import type { Scheduler } from '../../../src/server/scheduler.js';
 
 export interface SimOptions {
   seed: number;
@@ -75,9 +76,12 @@ export interface SimResult {
 const MARKER = 2;
 const PAYLOAD = 1;
 
-export function runSimulation(opts: SimOptions): SimResult {
+export function runSimulation(opts: SimOptions): Promise<SimResult> {
   return new Simulation(opts).run();
 }
+
+/** Lets every loop run until it waits (all deferred work is microtasks). */
+const drain = () => new Promise<void>((r) => setImmediate(r));
 
 export class Simulation implements Host {
   readonly rng: Prng;
@@ -135,12 +139,12 @@ export class Simulation implements Host {
     this.opts.trace?.(`[${this.now}] ${line}`);
   }
 
-  run(): SimResult {
+  async run(): Promise<SimResult> {
     const { seed, nodes } = this.opts;
     try {
-      this.boot();
-      for (let i = 0; i < this.opts.steps; i++) this.tick(true);
-      this.heal();
+      await this.boot();
+      for (let i = 0; i < this.opts.steps; i++) await this.tick(true);
+      await this.heal();
       // Elections, then catching up: a member added late may need the whole log, one
       // small message at a time, so the bound grows with the log.
       const base = this.opts.healBound ?? 400 + 40 * this.scenario.params.electionTick;
@@ -154,7 +158,7 @@ export class Simulation implements Host {
             `after healing, no new proposal reached every member within ${bound} ticks (${this.describeMembers()})`,
           );
         }
-        this.tick(false);
+        await this.tick(false);
       }
       this.stats.healTicks = t;
       this.finish();
@@ -195,7 +199,7 @@ export class Simulation implements Host {
     this.stats.duplicated = this.net.duplicated;
   }
 
-  private boot(): void {
+  private async boot(): Promise<void> {
     const peers: PeerContext[] = [];
     for (let i = 1; i <= this.opts.nodes; i++)
       peers.push({ id: i.toString(16), context: EMPTY_BYTES });
@@ -211,11 +215,12 @@ export class Simulation implements Host {
       );
     }
     for (const n of this.nodes.values()) n.start();
+    await this.settle();
   }
 
   // ---- the clock ----
 
-  private tick(chaos: boolean): void {
+  private async tick(chaos: boolean): Promise<void> {
     this.now++;
     this.runScheduled();
     if (chaos) this.chaos();
@@ -224,28 +229,52 @@ export class Simulation implements Host {
       // A little clock jitter: a node sometimes misses a tick.
       if (n.alive && n.pausedUntil <= this.now && !this.rng.chance(0.03)) n.tick();
     }
-    this.readyAll();
+    await this.readyAll();
     for (let round = 0; round < 4; round++) {
       const due = this.net.due(this.now);
       if (due.length === 0) break;
       for (const f of due) this.deliver(f);
-      this.readyAll();
+      await this.readyAll();
     }
   }
 
-  private readyAll(): void {
+  /** Every running member's loop takes what its raft has ready, until all wait. */
+  private async readyAll(): Promise<void> {
     for (const n of this.nodes.values()) {
-      if (n.pausedUntil > this.now) continue;
-      for (let k = 0; k < 8 && n.alive && n.raw!.hasReady(); k++) {
-        if (!n.handleReady()) {
-          if (!n.alive && !n.removed) {
-            this.stats.readyCrashes++;
-            this.scheduleRestart(n);
-          }
-          break;
-        }
-      }
+      if (n.alive && n.pausedUntil <= this.now) n.kick();
     }
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    await drain();
+    const e = this.loopError;
+    if (e !== null) throw e;
+  }
+
+  // ---- Host: the loops ----
+
+  readonly scheduler: Scheduler = {
+    now: () => this.now,
+    monotonic: () => this.now,
+    every: () => {
+      throw new Error('the simulation ticks the nodes itself');
+    },
+    after: () => {
+      throw new Error('the simulation ticks the nodes itself');
+    },
+    soon: (fn) => queueMicrotask(fn),
+  };
+  private loopError: Error | null = null;
+
+  readyCrashed(n: SimNode): void {
+    if (n.removed) return;
+    this.stats.readyCrashes++;
+    this.scheduleRestart(n);
+  }
+
+  loopFailed(_n: SimNode, e: Error): void {
+    this.loopError ??= e;
   }
 
   private deliver(f: InFlight): void {
@@ -433,7 +462,7 @@ export class Simulation implements Host {
     n.start();
   }
 
-  private heal(): void {
+  private async heal(): Promise<void> {
     this.healing = true;
     this.net.heal();
     this.net.faults = { drop: 0, dup: 0, maxDelay: Math.min(this.net.faults.maxDelay, 2) };
@@ -443,6 +472,7 @@ export class Simulation implements Host {
     for (const n of this.nodes.values()) n.pausedUntil = 0;
     this.runScheduled();
     for (const n of this.nodes.values()) this.restart(n);
+    await this.settle();
   }
 
   // ---- clients ----

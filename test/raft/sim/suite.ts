@@ -8,19 +8,19 @@ export interface SuiteResult {
   seeds: number;
 }
 
-export function runSeeds(opts: {
+export async function runSeeds(opts: {
   from: number;
   count: number;
   nodes: number;
   steps: number;
   countStaleVotes?: boolean;
   stopAtFirstFailure?: boolean;
-}): SuiteResult {
+}): Promise<SuiteResult> {
   const failures: SimResult[] = [];
   let totals: SimStats | null = null;
   let seeds = 0;
   for (let seed = opts.from; seed < opts.from + opts.count; seed++) {
-    const r = runSimulation({
+    const r = await runSimulation({
       seed,
       nodes: opts.nodes,
       steps: opts.steps,
