@@ -7,7 +7,7 @@ import type { MemberInfo } from '../server/membership.js';
 import type { Store } from '../store/store.js';
 import { type Conf4, readConf4 } from './conf4.js';
 import { type Log4, readLog4 } from './log4.js';
-import { findSelf, membersFromStore } from './members4.js';
+import { addMembers04, findSelf, membersFromStore } from './members4.js';
 import { Replayer } from './replay.js';
 import { readLatestSnapshot4, type Snapshot4 } from './snapshot4.js';
 import { newStore, storeFromSnapshot4, storeTime } from './to-store.js';
@@ -88,6 +88,7 @@ export function convert04(dataDir: string, opts: ConvertOptions = {}): Converted
     );
   }
   const self = findSelf(members, conf, opts.name);
+  addMembers04(store);
   if (opts.name && opts.name !== self.name) {
     notes.push(`--name ${opts.name} is not a 0.4 member here; this data dir is ${self.name}'s`);
   }

@@ -7,7 +7,7 @@ import { EtcdError } from '../store/errors.js';
 import { NO_TTL, type Store, type TTLOptions } from '../store/store.js';
 import { parseGoTime } from './go-time.js';
 import type { LogEntry4 } from './log4.js';
-import { storeKey, storeTime, ttlAt } from './to-store.js';
+import { storeKey, storeTimeNs, ttlAt } from './to-store.js';
 
 export const MACHINES_KEY = '/_etcd/machines';
 const CONFIG_KEY = '/_etcd/config';
@@ -118,9 +118,9 @@ export class Replayer {
           s.delete(key(e, c), c.dir === true || c.recursive === true, c.recursive === true, now);
           break;
         case 'etcd:sync': {
-          const t = storeTime(time(e, c.time));
-          s.deleteExpired(t);
-          this.now = t;
+          const t = storeTimeNs(time(e, c.time));
+          s.deleteExpired(t.ms, t.ns);
+          this.now = t.ms;
           break;
         }
         case 'etcd:join':

@@ -2,7 +2,9 @@
 // 0.4's tree keeps every key, value, directory, hidden key, TTL (absolute expiry), index
 // and its event history; `/_etcd/machines` and `/_etcd/config` stay as the hidden keys
 // they were (2.0 keeps them under /1 too). Times arrive as ns (Go's precision) and are
-// handed to the store in its unit here, and only here.
+// handed to the store in its unit (whole ms + ns within the ms) here, and only here.
+import { splitUnixNano } from '../pkg/go-time.js';
+import { STORE_KEYS_PREFIX, STORE_NAMESPACES } from '../server/membership-store.js';
 import { type Action, NodeExtern, StoreEvent } from '../store/event.js';
 import { Store, type TTLOptions } from '../store/store.js';
 import { Node } from '../store/node.js';
@@ -11,23 +13,28 @@ import { parseGoTime } from './go-time.js';
 
 /** Where a 0.4 key lives in our store (Go 2.0 keeps users' keys under /1). */
 export function storeKey(key4: string): string {
-  return key4;
+  return key4 === '/' ? STORE_KEYS_PREFIX : STORE_KEYS_PREFIX + key4;
 }
 
-/** A new, empty store shaped as the upgraded member's. */
+/** A new, empty store shaped as the upgraded member's (namespaces /0 and /1). */
 export function newStore(): Store {
-  return new Store();
+  return new Store(undefined, undefined, STORE_NAMESPACES);
 }
 
 /** TTL options for an absolute expiry in ns (0n = none). */
 export function ttlAt(ns: bigint): TTLOptions {
-  return { expireTime: storeTime(ns), refresh: false };
+  const t = storeTimeNs(ns);
+  return { expireTime: t.ms, expireNs: t.ns, refresh: false };
 }
 
-/** Expiry in ns (Go's time) → the store's unit (ms since 1970, to the microsecond). */
+/** A time in ns (Go's) → the store's (whole ms since 1970, ns within the ms); 0n → (0, 0). */
+export function storeTimeNs(ns: bigint): { ms: number; ns: number } {
+  return splitUnixNano(ns);
+}
+
+/** A time in ns → whole ms since 1970 (floor), for "now"; 0n → 0. */
 export function storeTime(ns: bigint): number {
-  if (ns === 0n) return 0;
-  return Number(ns / 1000n) / 1000;
+  return splitUnixNano(ns).ms;
 }
 
 interface Node4 {
@@ -98,7 +105,8 @@ function externFrom4(x: Extern4, now: number): NodeExtern {
   if (x.dir === true) n.dir = true;
   else n.value = x.value ?? '';
   if (x.expiration !== undefined) {
-    n.setExpiration(storeTime(parseGoTime(x.expiration)), now);
+    const t = storeTimeNs(parseGoTime(x.expiration));
+    n.setExpiration(t.ms, t.ns, now);
     // A past event shows the TTL it had when it happened, as 0.4 recorded it.
     if (typeof x.ttl === 'number') n.ttl = x.ttl;
   }
@@ -125,13 +133,15 @@ export function storeFromSnapshot4(state: unknown, now: number): Store {
   const s = newStore();
   const add = (parent: Node, n4: Node4): void => {
     const dir = n4.Children !== null && n4.Children !== undefined;
+    const t = storeTimeNs(parseGoTime(n4.ExpireTime));
     const n = new Node(
       storeKey(n4.Path),
       parent,
       n4.CreatedIndex,
       dir ? '' : (n4.Value ?? ''),
       dir,
-      storeTime(parseGoTime(n4.ExpireTime)),
+      t.ms,
+      t.ns,
     );
     n.modifiedIndex = Math.max(
       n4.ModifiedIndex,
@@ -142,7 +152,10 @@ export function storeFromSnapshot4(state: unknown, now: number): Store {
     if (n.ttl !== null) s.ttlHeap.push(n);
     if (dir) for (const c of sortedChildren(n4)) add(n, c);
   };
-  for (const c of sortedChildren(st.Root)) add(s.root, c);
+  const keys = s.nodes.get(STORE_KEYS_PREFIX)!;
+  keys.createdIndex = st.Root.CreatedIndex;
+  keys.modifiedIndex = st.Root.ModifiedIndex;
+  for (const c of sortedChildren(st.Root)) add(keys, c);
   s.index = st.CurrentIndex;
   for (const f of STAT_FIELDS) {
     const v = st.Stats?.[f];

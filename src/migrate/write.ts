@@ -1,6 +1,6 @@
 // Writes the upgraded member's 2.0 data dir through our own storage API: a WAL whose
-// metadata names the member and the cluster, and one snapshot (the whole keyspace and the
-// membership) at 0.4's last raft position, committed. All of it is built in
+// metadata names the member and the cluster, and one snapshot (the whole keyspace, the
+// membership under /0 included) at 0.4's last raft position, committed. All of it is built in
 // <data-dir>/member.upgrading and renamed to member/ only when complete and synced, so a
 // failed upgrade leaves the 0.4 files as they were and no member/ a later start could take
 // for an empty member.
@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { fsyncDir } from '../pkg/fileutil.js';
 import type { Snapshot } from '../raft/types.js';
 import { encodeSnapshotData } from '../server/snapshot-data.js';
-import { Membership } from '../server/membership.js';
 import { encodeWalMetadata } from '../server/wal-metadata.js';
 import { Snapshotter } from '../snap/snapshotter.js';
 import { compareIds } from '../pkg/ids.js';
@@ -22,11 +21,9 @@ export const UPGRADE_TMP = 'member.upgrading';
 export async function writeMemberDir(dataDir: string, c: Converted04): Promise<void> {
   const tmp = join(dataDir, UPGRADE_TMP);
   await rm(tmp, { recursive: true, force: true });
-  const membership = new Membership();
-  for (const m of c.members) membership.add(m);
   const voters = c.members.map((m) => m.id).sort(compareIds);
   const snapshot: Snapshot = {
-    data: encodeSnapshotData(membership, c.store.save()),
+    data: encodeSnapshotData(c.store),
     metadata: { index: c.index, term: c.term, confState: { voters, learners: [] } },
   };
   const snapshotter = new Snapshotter(join(tmp, 'snap'));

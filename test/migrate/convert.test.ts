@@ -56,33 +56,37 @@ describe('0.4.9 keyspace after conversion (fake clock)', () => {
     assert.equal(state.Root.Children.casA!.ModifiedIndex, 18);
     // ...but served 19, and so do we.
     const c = convertFixture(DATA.single);
-    assert.equal(c.store.find('/casA')!.modifiedIndex, 19);
-    assert.equal(c.store.find('/updatedA')!.modifiedIndex, 15);
+    assert.equal(c.store.find('/1/casA')!.modifiedIndex, 19);
+    assert.equal(c.store.find('/1/updatedA')!.modifiedIndex, 15);
   });
 
   it("single: 0.4's event history carries over: a watch from an old index still finds it", () => {
     const s = convertFixture(DATA.single).store;
-    const e = s.hub.history.scan('/casA', false, 19, s.index);
+    const e = s.hub.history.scan('/1/casA', false, 19, s.index);
     assert.equal(e?.action, 'compareAndSwap');
     assert.equal(e?.prevNode?.value, 'c0');
-    const tail = s.hub.history.scan('/queueB', true, 337, s.index);
-    assert.equal(tail?.node.key, '/queueB/337', 'replayed writes join the history');
+    const tail = s.hub.history.scan('/1/queueB', true, 337, s.index);
+    assert.equal(tail?.node.key, '/1/queueB/337', 'replayed writes join the history');
     assert.equal(s.hub.history.startIndex, 1);
     // TTLs as they were when each write happened (0.4's clock: its SYNC times).
-    assert.equal(s.hub.history.scan('/ttlA', false, 1, s.index)?.node.ttl, 3600);
-    assert.equal(s.hub.history.scan('/ttlB', false, 300, s.index)?.node.ttl, 3600);
+    assert.equal(s.hub.history.scan('/1/ttlA', false, 1, s.index)?.node.ttl, 3600);
+    assert.equal(s.hub.history.scan('/1/ttlB', false, 300, s.index)?.node.ttl, 3600);
   });
 
   it('single: log-tail writes keep their absolute expiry, creates and in-order names', () => {
     const c = convertFixture(DATA.single);
     const s = c.store;
-    assert.ok(s.find('/createdB') !== null, 'create (prevExist=false) kept');
-    assert.ok(s.find('/mkdirB')?.isDir(), 'create dir kept');
+    assert.ok(s.find('/1/createdB') !== null, 'create (prevExist=false) kept');
+    assert.ok(s.find('/1/mkdirB')?.isDir(), 'create dir kept');
     assert.deepEqual(
-      [...s.find('/queueB')!.children!].map((n) => n.key),
-      ['/queueB/336', '/queueB/337'],
+      [...s.find('/1/queueB')!.children!].map((n) => n.key),
+      ['/1/queueB/336', '/1/queueB/337'],
     );
-    assert.equal(s.find('/ttlB')!.expireTime, Date.parse('2026-12-03T09:42:27.379Z') + 0.104);
+    const ttl = s.find('/1/ttlB')!.ttl!;
+    assert.deepEqual(
+      [ttl.expireTime, ttl.expireNs],
+      [Date.parse('2026-12-03T09:42:27.379Z'), 104_177],
+    );
     assert.equal(s.index, 354);
   });
 

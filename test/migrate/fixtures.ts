@@ -17,6 +17,8 @@ import { decodeSnapshot4, encodeSnapshot4 } from '../../src/migrate/snapshot4.js
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { nodeJSON } from '../../src/store/json.js';
+import { STORE_KEYS_PREFIX } from '../../src/server/membership-store.js';
+import { storeKey } from '../../src/migrate/to-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { Entry, HardState, Snapshot } from '../../src/raft/types.js';
 import { Snapshotter } from '../../src/snap/snapshotter.js';
@@ -86,11 +88,11 @@ export function copyFixture(rel: string, dest: string, ports: PortMap = new Map(
 export type Flat = Record<string, string>;
 
 /** Expiry to the microsecond (the precision our store keeps today). */
-export function expiryUs(s: string | undefined): string {
+export function expiryNs(s: string | undefined): string {
   if (s === undefined) return '-';
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(s);
   if (m === null) return s;
-  return `${m[1]}.${(m[2] ?? '').padEnd(9, '0').slice(0, 6)}Z`;
+  return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
 }
 
 interface JNode {
@@ -109,7 +111,7 @@ export function flatten(n: JNode, out: Flat = {}): Flat {
     n.dir === true ? null : (n.value ?? ''),
     n.createdIndex ?? 0,
     n.modifiedIndex ?? 0,
-    expiryUs(n.expiration),
+    expiryNs(n.expiration),
   ]);
   for (const c of n.nodes ?? []) flatten(c, out);
   return out;
@@ -189,12 +191,19 @@ export function diffLive(want: Flat, got: Flat, nowMs: number, marginMs: number)
   return out;
 }
 
+/** A node of our store as the v2 API shows it: users' keys without the /1 prefix. */
+function unprefixed(n: JNode): JNode {
+  const key = n.key === STORE_KEYS_PREFIX ? '/' : n.key?.slice(STORE_KEYS_PREFIX.length);
+  return { ...n, key, nodes: n.nodes?.map(unprefixed) };
+}
+
 /** What our store serves for the keys view04.txt read, at `nowMs`. */
 export function viewOf(c: { store: Store }, nowMs: number): Flat {
   const out: Flat = {};
   for (const k of VIEW_KEYS) {
     try {
-      flatten(JSON.parse(nodeJSON(c.store.get(k, true, true, nowMs).node)), out);
+      const j = JSON.parse(nodeJSON(c.store.get(storeKey(k), true, true, nowMs).node)) as JNode;
+      flatten(unprefixed(j), out);
     } catch {
       // not there (0.4 answered 100 too)
     }

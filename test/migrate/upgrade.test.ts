@@ -18,7 +18,7 @@ import { decodeLog4, encodeLog4 } from '../../src/migrate/log4.js';
 import { LayoutError } from '../../src/migrate/layout.js';
 import { Upgrade04Error, upgradeDataDir } from '../../src/migrate/upgrade.js';
 import { Logger, LogLevel } from '../../src/pkg/logger.js';
-import { decodeSnapshotData } from '../../src/server/snapshot-data.js';
+import { membersFromStore, STORE_NAMESPACES } from '../../src/server/membership-store.js';
 import { decodeWalMetadata } from '../../src/server/wal-metadata.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/process.js';
@@ -66,16 +66,18 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.ok(m.snapshot);
     assert.equal(m.snapshot.metadata.index, 368);
     assert.deepEqual(m.snapshot.metadata.confState.voters, ['497efd3162f630e3']);
-    const d = decodeSnapshotData(m.snapshot.data);
-    assert.deepEqual(d.members.list(), [
-      {
-        id: '497efd3162f630e3',
-        name: 'node1',
-        peerURLs: ['http://localhost:42002'],
-        clientURLs: ['http://localhost:42001'],
-      },
-    ]);
-    const store = Store.restore(d.store);
+    const store = Store.restore(m.snapshot.data, STORE_NAMESPACES);
+    assert.deepEqual(
+      [...membersFromStore(store, view04Time('single') * 1000).members.values()],
+      [
+        {
+          id: '497efd3162f630e3',
+          name: 'node1',
+          peerURLs: ['http://localhost:42002'],
+          clientURLs: ['http://localhost:42001'],
+        },
+      ],
+    );
     const got = viewOf({ store }, view04Time('single') * 1000);
     assert.deepEqual(got, loadView04('single'));
     assert.ok(lines.some((l) => l.includes('upgraded') && l.includes('node1 (497efd3162f630e3)')));
@@ -121,9 +123,9 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.deepEqual(readFileSync(join(dir, 'log')), log, 'the 0.4 log is not repaired in place');
     assert.ok(lines.some((l) => /record cut short; ignored, as etcd 0.4 itself does/.test(l)));
     const m = await readMemberDir(dir);
-    const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
-    assert.equal(store.find('/sp aceB'), null, 'the torn write (entry 29) was never applied');
-    assert.ok(store.find('/casttlB') !== null);
+    const store = Store.restore(m.snapshot!.data, STORE_NAMESPACES);
+    assert.equal(store.find('/1/sp aceB'), null, 'the torn write (entry 29) was never applied');
+    assert.ok(store.find('/1/casttlB') !== null);
     assert.equal(m.hardState.commit, 28);
   });
 
@@ -134,7 +136,7 @@ describe('upgrading an etcd 0.4 member dir', () => {
     assert.equal(r.startAs, 'member');
     const m = await readMemberDir(dir);
     assert.equal(m.snapshot!.metadata.index, 341);
-    const store = Store.restore(decodeSnapshotData(m.snapshot!.data).store);
+    const store = Store.restore(m.snapshot!.data, STORE_NAMESPACES);
     assert.equal(store.index, 328);
   });
 });
