@@ -14,13 +14,11 @@ import {
   BIN_MIGRATE,
   copyFixture,
   DATA,
-  diffLive,
   type Flat,
-  flatten,
   loadView04,
   type PortMap,
-  VIEW_KEYS,
 } from './fixtures.js';
+import { assertKeyspace, get, leaderUp, url } from './live.js';
 
 const tmp = tempDir('migrate04-start-');
 const running = new Set<Started>();
@@ -35,10 +33,6 @@ interface Node {
   client: number;
   peer: number;
   proc: Started | null;
-}
-
-function url(port: number): string {
-  return `http://127.0.0.1:${port}`;
 }
 
 function startNode(n: Node, extra: string[] = [], withName = true): Started {
@@ -65,50 +59,6 @@ async function stopNode(n: Node): Promise<void> {
   await n.proc.stop();
   running.delete(n.proc);
   n.proc = null;
-}
-
-async function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  const r = await fetch(`${url(port)}${path}`);
-  return { status: r.status, body: await r.text() };
-}
-
-/** The same reads view04.txt made, from a running member (or proxy). */
-async function dump(port: number): Promise<Flat> {
-  const out: Flat = {};
-  for (const k of VIEW_KEYS) {
-    const r = await get(port, `/v2/keys${k === '/' ? '/' : k}?recursive=true&sorted=true`);
-    if (r.status !== 200) continue;
-    flatten((JSON.parse(r.body) as { node: never }).node, out);
-  }
-  return out;
-}
-
-async function leaderUp(port: number): Promise<void> {
-  await waitFor(
-    async () => (await get(port, '/v2/keys/?quorum=true')).status === 200,
-    'a leader',
-    30_000,
-  );
-}
-
-/** Polls until the server shows the 0.4 keyspace (expired keys are removed by SYNCs). */
-async function assertKeyspace(port: number, want: Flat, ignore: string[] = []): Promise<void> {
-  let diffs: string[] = [];
-  try {
-    await waitFor(
-      async () => {
-        const got = await dump(port);
-        for (const k of ignore) delete got[k];
-        diffs = diffLive(want, got, Date.now(), 5_000);
-        return diffs.length === 0;
-      },
-      '0.4 keyspace',
-      10_000,
-    );
-  } catch {
-    // reported below
-  }
-  assert.deepEqual(diffs, []);
 }
 
 async function node(name: string, rel: string, ports: PortMap, client: number, peer: number) {
