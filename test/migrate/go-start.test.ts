@@ -1,12 +1,14 @@
 // Go etcd 2.0.13 on a data dir our upgrade wrote: our WAL, snapshot and store JSON are
 // Go's formats, so the reference starts on them as the upgraded 0.4.9 member (same ID, same
-// peer URL) and serves the 0.4.9 keyspace with 0.4.9's indexes and expiries.
+// peer URL) and serves the 0.4.9 keyspace with 0.4.9's indexes and expiries. And the
+// membership we write under /0 is what Go's etcd-migrate writes.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { computeMemberId } from '../../src/pkg/ids.js';
 import { GO_ETCD, goEtcdSkip } from '../helpers/go-etcd.js';
 import { reservePorts } from '../helpers/ports.js';
+import { Snapshotter } from '../../src/snap/snapshotter.js';
 import { type Started, start, tempDir } from '../helpers/process.js';
 import { BIN_MIGRATE, copyFixture, DATA, loadView04 } from './fixtures.js';
 import { assertKeyspace, get, leaderUp, url } from './live.js';
@@ -16,6 +18,30 @@ const running = new Set<Started>();
 after(async () => {
   for (const p of running) await p.stop();
   tmp.remove();
+});
+
+/** The /0 subtree (membership) of a 2.0 snapshot's store JSON, without parent links. */
+async function adminTree(snapDir: string): Promise<string> {
+  const snap = await new Snapshotter(snapDir).load();
+  assert.ok(snap, `a snapshot in ${snapDir}`);
+  const st = JSON.parse(Buffer.from(snap.data).toString('utf8')) as {
+    Root: { Children: Record<string, unknown> };
+  };
+  return JSON.stringify(st.Root.Children['0']);
+}
+
+describe('the membership our 0.4 upgrade writes under /0', { skip: goEtcdSkip('migrate') }, () => {
+  it("is Go etcd-migrate 2.0.13's, node for node and index for index", async () => {
+    const ours = copyFixture(DATA.single, join(tmp.path, 'ours'));
+    const theirs = copyFixture(DATA.single, join(tmp.path, 'theirs'));
+    const m = start(process.execPath, [BIN_MIGRATE, '--data-dir', ours]);
+    assert.equal(await m.exited, 0, m.output());
+    const g = start(GO_ETCD.migrate, ['-data-dir', theirs, '-name', 'node1']);
+    assert.equal(await g.exited, 0, g.output());
+    const want = await adminTree(join(theirs, 'snap'));
+    assert.match(want, /"\/0\/members\/497efd3162f630e3\/raftAttributes"/);
+    assert.equal(await adminTree(join(ours, 'member', 'snap')), want);
+  });
 });
 
 describe('Go etcd 2.0.13 on a data dir our 0.4 upgrade wrote', { skip: goEtcdSkip('etcd') }, () => {
