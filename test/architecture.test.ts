@@ -24,6 +24,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['pkg'],
   discovery: ['client', 'pkg'],
   proxy: ['discovery', 'client', 'pkg'],
+  // Upgrades older data dirs: reads 0.4's files, writes a member's (or a proxy's) dir.
+  migrate: ['raft', 'wal', 'snap', 'store', 'server', 'proxy', 'pkg'],
   embed: [
     'raft',
     'wal',
@@ -35,6 +37,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'discovery',
     'proxy',
     'client',
+    'migrate',
     'pkg',
   ],
   cli: [
@@ -49,6 +52,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'proxy',
     'client',
     'embed',
+    'migrate',
     'pkg',
   ],
 };

@@ -23,6 +23,7 @@ import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import { CLIENT_REQUEST_TIMEOUT_MS, listenOnUrl } from '../pkg/listen.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
 import { Transport } from '../peer/transport.js';
+import { upgradeDataDir } from '../migrate/upgrade.js';
 import {
   Member,
   type MemberOptions,
@@ -153,6 +154,12 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       );
       listeners.push({ url, kind: 'client requests', server });
       log.info(`etcd: listening for client requests on ${url}`);
+    }
+
+    // Older data dirs (etcd 0.4, 2.0.0) are upgraded in place first (src/migrate).
+    const up = await upgradeDataDir(dataDir, { name, logger: log });
+    if (up.startAs === 'proxy') {
+      throw new StartError(`${dataDir} holds a proxy's data; start a proxy on it, not a member`);
     }
 
     const boot = await bootstrap({

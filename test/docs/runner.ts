@@ -42,7 +42,7 @@ export class PageRunner {
     private readonly root: string,
     private readonly file: string,
   ) {
-    for (const name of ['bin', 'scripts', 'dist', 'package.json', 'node_modules'])
+    for (const name of ['bin', 'scripts', 'dist', 'package.json', 'node_modules', 'test'])
       symlinkSync(join(root, name), join(this.dir.path, name));
     // A terminal user's curl prints no progress meter; ours writes to a pipe.
     writeFileSync(join(this.dir.path, '.curlrc'), '--silent\n--show-error\n');

@@ -11,6 +11,8 @@ import { type Etcd, StartError, startEtcd } from '../../embed/etcd.js';
 import { DirLockedError } from '../../pkg/fileutil.js';
 import { log } from '../../pkg/logger.js';
 import { type RunningProxy, startProxy } from '../../proxy/proxy.js';
+import { detectLayout, LayoutError } from '../../migrate/layout.js';
+import { Upgrade04Error, upgradeDataDir } from '../../migrate/upgrade.js';
 import { FlagError, parseFlags } from './flags.js';
 import { renderFlagError } from './flag-error.js';
 import { usageText, versionText } from './usage.js';
@@ -43,9 +45,25 @@ export function main(argv: string[]): void {
     runProxy(cfg);
     return;
   }
-  run(cfg).catch((e: unknown) => {
+  upgradeThenRun(cfg).catch((e: unknown) => {
     fail(e, cfg);
   });
+}
+
+/**
+ * etcd 2.0: a data dir that holds a proxy starts a proxy; a 0.4 standby's dir becomes a
+ * proxy's first. Member dirs (0.4 and 2.0.0 ones too) are upgraded by startEtcd, once
+ * its listeners are up (src/migrate).
+ */
+async function upgradeThenRun(cfg: EtcdConfig): Promise<void> {
+  const { layout } = detectLayout(cfg.dataDir);
+  if (layout === 'proxy' || layout === 'v0.4-standby') {
+    await upgradeDataDir(cfg.dataDir, { name: cfg.name, logger: log });
+    log.info('etcd: already initialized as proxy before, starting as etcd proxy...');
+    runProxy({ ...cfg, proxy: 'on' });
+    return;
+  }
+  await run(cfg);
 }
 
 function fail(e: unknown, cfg: EtcdConfig): void {
@@ -63,7 +81,9 @@ function fail(e: unknown, cfg: EtcdConfig): void {
   } else if (
     e instanceof ClusterConfigError ||
     e instanceof StartError ||
-    e instanceof DirLockedError
+    e instanceof DirLockedError ||
+    e instanceof Upgrade04Error ||
+    e instanceof LayoutError
   ) {
     log.print(`etcd: ${(e as Error).message}`);
   } else {
