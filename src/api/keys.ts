@@ -32,15 +32,19 @@ function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend):
   if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
     e = new EtcdError(e.errorCode, e.cause.slice(STORE_KEYS_PREFIX.length), e.index);
   }
-  const headers = [
+  endBodyWith(res, e.status, jsonHeaders(backend, e.index), `${errorJSON(e)}\n`);
+}
+
+/** A key response's headers as one flat list for writeHead (errors carry no raft position). */
+function jsonHeaders(backend: KeysBackend, etcdIndex: number): string[] {
+  return [
     'Content-Type',
     'application/json',
     'X-Etcd-Cluster-Id',
     backend.clusterId(),
     'X-Etcd-Index',
-    String(e.index),
+    String(etcdIndex),
   ];
-  endBodyWith(res, e.status, headers, `${errorJSON(e)}\n`);
 }
 
 function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
@@ -51,18 +55,13 @@ function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBa
 }
 
 function writeKeyEvent(res: ServerResponse, ev: StoreEvent, backend: KeysBackend): void {
-  const headers = [
-    'Content-Type',
-    'application/json',
-    'X-Etcd-Cluster-Id',
-    backend.clusterId(),
-    'X-Etcd-Index',
-    String(ev.etcdIndex),
+  const headers = jsonHeaders(backend, ev.etcdIndex);
+  headers.push(
     'X-Raft-Index',
     String(backend.raftIndex()),
     'X-Raft-Term',
     String(backend.raftTerm()),
-  ];
+  );
   endBodyWith(res, ev.isCreated() ? 201 : 200, headers, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
 }
 
