@@ -153,7 +153,12 @@ export class MemberCore {
     );
     if (parts.fresh && opts.newCluster) {
       this.node.bootstrap(
-        opts.initialMembers.map((m) => ({ id: m.id, context: encodeMemberContext(m) })),
+        // Go 2.0.13's bootstrap entries carry no client URLs (publish sets them later);
+        // leaving ours out keeps the first WAL entries the same as Go writes.
+        opts.initialMembers.map((m) => ({
+          id: m.id,
+          context: encodeMemberContext({ ...m, clientURLs: [] }),
+        })),
       );
       for (const m of opts.initialMembers) this.state.membership.add(m);
     } else if (parts.fresh) {
