@@ -213,6 +213,22 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
   return w.result();
 }
 
+/**
+ * The encoding of `s` as three parts, head ++ s.data ++ tail, with the data not copied: a
+ * store snapshot is tens of megabytes, and a second copy of it is pure garbage.
+ */
+export function encodeSnapshotParts(s: Snapshot): [Uint8Array, Uint8Array, Uint8Array] {
+  const head = new ProtoWriter(1 + varintSize(s.data.length));
+  head.byte(0x0a);
+  head.varint(s.data.length);
+  const msize = snapshotMetadataSize(s.metadata);
+  const tail = new ProtoWriter(1 + varintSize(msize) + msize);
+  tail.byte(0x12);
+  tail.varint(msize);
+  writeSnapshotMetadata(tail, s.metadata);
+  return [head.result(), s.data, tail.result()];
+}
+
 /** Decodes a Snapshot; its data is a view into `b`. */
 export function decodeSnapshot(b: Uint8Array): Snapshot {
   return readSnapshot(new ProtoReader(b));

@@ -5,10 +5,10 @@
 // (renames to .broken, as etcd) and reports any newer one that does not.
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32c } from '../pkg/crc32c.js';
+import { crc32c, crc32cUpdate } from '../pkg/crc32c.js';
 import { fsyncDir } from '../pkg/fileutil.js';
 import { ProtoReader, ProtoWriter, varintSize } from '../pkg/protobuf.js';
-import { decodeSnapshot, encodeSnapshot } from '../raft/raftpb.js';
+import { decodeSnapshot, encodeSnapshotParts } from '../raft/raftpb.js';
 import { isEmptySnapshot, type Snapshot } from '../raft/types.js';
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -44,14 +44,20 @@ export class Snapshotter {
   async save(s: Snapshot): Promise<void> {
     if (isEmptySnapshot(s)) return;
     await mkdir(this.dir, { recursive: true });
-    const body = encodeSnapshot(s);
-    const head = snappbHead(crc32c(body), body.length);
+    const body = encodeSnapshotParts(s);
+    let crc = 0;
+    let len = 0;
+    for (const part of body) {
+      crc = crc32cUpdate(crc, part);
+      len += part.length;
+    }
+    const head = snappbHead(crc, len);
     const name = snapName(s.metadata.term, s.metadata.index);
     const final = join(this.dir, name);
     const tmp = `${final}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writev([head, body]);
+      await fh.writev([head, ...body]);
       await fh.sync();
     } finally {
       await fh.close();
