@@ -47,25 +47,41 @@ function newDir(): string {
   return d.path;
 }
 
-/** Starts a member and waits until it has a leader and has applied `minIndex` or later. */
-async function startMember(kind: Kind, dir: string, u: Urls, minIndex = 0): Promise<Started> {
+interface Second {
+  name: string;
+  urls: Urls;
+}
+
+/**
+ * Starts a member and waits until it has a leader and has applied `minIndex` or later.
+ * With `second`, it is that member joining the cluster of m1 at `u` (already added).
+ */
+async function startMember(
+  kind: Kind,
+  dir: string,
+  u: Urls,
+  minIndex = 0,
+  second?: Second,
+): Promise<Started> {
+  const me = second?.urls ?? u;
   const flags = [
     '--name',
-    'm1',
+    second?.name ?? 'm1',
     '--data-dir',
     dir,
     '--snapshot-count',
     '10',
     '--listen-client-urls',
-    u.client,
+    me.client,
     '--advertise-client-urls',
-    u.client,
+    me.client,
     '--listen-peer-urls',
-    u.peer,
+    me.peer,
     '--initial-advertise-peer-urls',
-    u.peer,
+    me.peer,
     '--initial-cluster',
-    `m1=${u.peer}`,
+    second ? `m1=${u.peer},${second.name}=${me.peer}` : `m1=${u.peer}`,
+    ...(second ? ['--initial-cluster-state', 'existing'] : []),
   ];
   const p = kind === 'go' ? start(GO_ETCD.etcd, flags) : start(process.execPath, [OURS, ...flags]);
   running.add(p);
@@ -73,7 +89,7 @@ async function startMember(kind: Kind, dir: string, u: Urls, minIndex = 0): Prom
     // A quorum read needs a leader; the index passes minIndex once this start's publish
     // of its attributes is applied.
     await waitFor(async () => {
-      const r = await fetch(`${u.client}/v2/keys/?quorum=true`);
+      const r = await fetch(`${me.client}/v2/keys/?quorum=true`);
       await r.arrayBuffer();
       return r.status === 200 && Number(r.headers.get('x-etcd-index')) >= minIndex;
     }, `${kind} member to be ready`);
@@ -84,6 +100,32 @@ async function startMember(kind: Kind, dir: string, u: Urls, minIndex = 0): Prom
   return p;
 }
 
+/**
+ * m1 (at `u`) adds a second member, which joins and catches up, then removes it: the data
+ * dir's store then holds a removed member and two more membership changes.
+ */
+async function addAndRemoveMember(kind: Kind, u: Urls): Promise<void> {
+  const urls = await newUrls();
+  const add = await fetch(`${u.client}/v2/members`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ peerURLs: [urls.peer] }),
+  });
+  const added = (await add.json()) as { id: string };
+  assert.equal(add.status, 201, `member add: ${JSON.stringify(added)}`);
+  const idx = Number((await fetch(`${u.client}/v2/keys/`)).headers.get('x-etcd-index'));
+  const m2 = await startMember(kind, newDir(), u, idx, { name: 'm2', urls });
+  const del = await fetch(`${u.client}/v2/members/${added.id}`, { method: 'DELETE' });
+  assert.equal(del.status, 204, `member remove: ${await del.text()}`);
+  await m2.stop('SIGKILL');
+  running.delete(m2);
+  // Alone again: m1 is its own quorum.
+  await waitFor(async () => {
+    const r = await fetch(`${u.client}/v2/members`);
+    const body = (await r.json()) as { members: unknown[] };
+    return body.members.length === 1;
+  }, 'the removed member to be gone');
+}
 async function stopMember(p: Started): Promise<void> {
   await p.stop('SIGTERM');
   running.delete(p);
@@ -148,6 +190,8 @@ function assertSameStore(got: View, want: View, what: string): void {
 async function handOver(from: Kind, to: Kind, dir: string, u: Urls, prefix: string) {
   const a = await startMember(from, dir, u);
   await workload(u, prefix);
+  await addAndRemoveMember(from, u);
+  await send(u, 'PUT', `/${prefix}/after-member-change`, { value: 'ok' });
   const before = await view(u);
   await stopMember(a);
   const snaps = readdirSync(join(dir, 'member', 'snap')).filter((f) => f.endsWith('.snap'));
@@ -157,6 +201,8 @@ async function handOver(from: Kind, to: Kind, dir: string, u: Urls, prefix: stri
 
   const b = await startMember(to, dir, u, before.index + 1);
   const served = await view(u);
+  const ttl = (await send(u, 'GET', `/${prefix}/ttl`)) as unknown as { node: { ttl: number } };
+  assert.ok(ttl.node.ttl > 0 && ttl.node.ttl <= 1000, `TTL still counting: ${ttl.node.ttl}`);
   await stopMember(b);
   const ref = await startMember(from, copy, u, before.index + 1);
   const again = await view(u);
