@@ -269,8 +269,10 @@ test('generated bad requests change nothing acknowledged and never stop the memb
   const seed = Number(process.env.BAD_INPUT_SEED ?? Date.now() % 2 ** 31);
   const numRuns = Number(process.env.BAD_INPUT_RUNS ?? 60);
   t.diagnostic(`seed ${seed} (BAD_INPUT_SEED=${seed} replays it)`);
-  const [{ id: selfId }] = JSON.parse(membership).members as { id: string }[];
-  const self = JSON.parse(membership).members[0].peerURLs[0] as string;
+  const me = (JSON.parse(membership).members as { id: string; peerURLs: string[] }[])[0];
+  assert.ok(me, `no member in ${membership}`);
+  const selfId = me.id;
+  const self = me.peerURLs[0] as string;
   const statuses = new Map<number, number>();
   try {
     await fc.assert(

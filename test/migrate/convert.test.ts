@@ -157,7 +157,7 @@ describe('0.4 formats', () => {
   it('snapshot: a wrong checksum is an error naming the file', () => {
     const p = join(FIXTURES, DATA.single, 'snapshot', '0_341.ss');
     const b = Buffer.from(readFileSync(p));
-    b[b.length - 3] ^= 1;
+    b.writeUInt8(b.readUInt8(b.length - 3) ^ 1, b.length - 3);
     assert.throws(() => decodeSnapshot4(b, p), /0_341\.ss: bad checksum/);
   });
 });

@@ -151,10 +151,14 @@ export class TestNode {
   }
 }
 
-export async function startNodes(ids: string[], opts: NodeOptions = {}): Promise<TestNode[]> {
+/** One started node per id, each a peer of the others; typed as a tuple of `ids`' length. */
+export async function startNodes<const T extends readonly string[]>(
+  ids: T,
+  opts: NodeOptions = {},
+): Promise<{ -readonly [K in keyof T]: TestNode }> {
   const nodes = await Promise.all(ids.map((id) => new TestNode(id, { ...opts }).start()));
   for (const a of nodes) for (const b of nodes) if (a !== b) a.transport.addPeer(b.id, [b.url]);
-  return nodes;
+  return nodes as { -readonly [K in keyof T]: TestNode };
 }
 
 export async function allConnected(nodes: TestNode[]): Promise<void> {
