@@ -6,97 +6,22 @@
 //   failover: leader SIGKILLed → first write acknowledged through a surviving member
 // Members run with --heartbeat-interval 50 --election-timeout 500 (as the tests).
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts),
-// BENCH_FAILOVERS (3) the failovers per implementation (the median counts).
+// BENCH_FAILOVERS (3) the failovers per implementation (the median counts). Then, with Go
+// etcd 2.0.13 there, the same for mixed clusters of ours and Go (bench/cluster-mixed.ts).
 import { alternate, describeImpls, implementations } from './impls.js';
-import { type Group, launch, leaderOf } from './launch.js';
-import { describeLoad, getLoad, logRun, putLoad, putOne } from './load.js';
+import { failover, reads, SECONDS, writes } from './cluster-loads.js';
+import { mixedClusters } from './cluster-mixed.js';
+import { launch, leaderOf } from './launch.js';
+import { describeLoad, logRun, putLoad } from './load.js';
 import { runMain } from './procs.js';
-import type { LoadResult } from './server-load.js';
 import { perRequestCpu } from './sys.js';
 import { Best, fmt, median, printTable } from './table.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 3);
 
 const CPU_WRITE = 'CPU µs per write (all 3 members)';
 const CPU_READ = 'CPU µs per read (all 3 members)';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function writes(g: Group): Promise<LoadResult> {
-  return putLoad(g.members[await leaderOf(g)]!, '/v2/keys/bench/w', 64, SECONDS);
-}
-
-async function reads(g: Group): Promise<LoadResult> {
-  await putOne(g.members[0]!, '/v2/keys/bench/read');
-  // Every member has applied it before the clock starts.
-  for (const m of g.members) {
-    while ((await fetch(`${m.clientUrl}/v2/keys/bench/read`)).status !== 200) await sleep(10);
-  }
-  const n = g.members.length;
-  const parts = await Promise.all(
-    g.members.map((m, i) =>
-      // One wrk thread per member: as many generator threads as for one member's load.
-      getLoad(m, '/v2/keys/bench/read', Math.floor(64 / n) + (i < 64 % n ? 1 : 0), SECONDS, 1),
-    ),
-  );
-  const requests = parts.reduce((a, p) => a + p.requests, 0);
-  const seconds = Math.max(...parts.map((p) => p.seconds));
-  return {
-    requests,
-    errors: parts.reduce((a, p) => a + p.errors, 0),
-    seconds,
-    perSecond: parts.reduce((a, p) => a + p.perSecond, 0),
-    p50: Math.max(...parts.map((p) => p.p50)),
-    p99: Math.max(...parts.map((p) => p.p99)),
-  };
-}
-
-async function accepted(url: string, key: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url}/v2/keys/${key}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'value=x',
-      signal: AbortSignal.timeout(5000),
-    });
-    await r.arrayBuffer();
-    return r.status < 300;
-  } catch {
-    return false;
-  }
-}
-
-/** Leader SIGKILLed → first write acknowledged through a survivor, in ms. */
-async function failover(g: Group): Promise<number> {
-  const old = await leaderOf(g);
-  const survivors = g.members.filter((_, i) => i !== old);
-  const killedAt = performance.now();
-  g.members[old]!.proc!.proc.kill('SIGKILL');
-  // A write attempt through a survivor every 10 ms; the first acknowledged one counts.
-  let acceptedAt = 0;
-  const attempts: Promise<void>[] = [];
-  for (let n = 0; acceptedAt === 0 && n < 3000; n++) {
-    const m = survivors[n % survivors.length]!;
-    attempts.push(
-      accepted(m.clientUrl, `bench/failover${n}`).then((ok) => {
-        if (ok && acceptedAt === 0) acceptedAt = performance.now();
-      }),
-    );
-    await sleep(10);
-  }
-  await Promise.all(attempts);
-  if (acceptedAt === 0) throw new Error('no write accepted within 30 s of the leader kill');
-  // Back to three members, settled, before the next round.
-  const back = g.members[old]!;
-  await back.stop();
-  back.spawn();
-  await back.serving();
-  while (!(await accepted(back.clientUrl, 'bench/settle'))) await sleep(50);
-  await sleep(1000);
-  return acceptedAt - killedAt;
-}
 
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
@@ -129,7 +54,7 @@ async function main(): Promise<void> {
         const times: number[] = [];
         for (let k = 0; k < FAILOVERS; k++) {
           try {
-            const ms = await failover(g);
+            const { ms } = await failover(g);
             console.log(`  failover ${impl.label}: ${ms.toFixed(0)} ms`);
             times.push(ms);
           } catch (e) {
@@ -148,6 +73,16 @@ async function main(): Promise<void> {
   for (const impl of impls) fo.values[impl.key] = median(failovers.get(impl.key) ?? []);
   const rates = best.all().filter((r) => r !== best.row(CPU_WRITE) && r !== best.row(CPU_READ));
   printTable('three members', [...rates, fo, best.row(CPU_WRITE), best.row(CPU_READ)], notes);
+  const ours = impls.find((i) => i.key === 'ours');
+  const go = impls.find((i) => i.key === 'go');
+  if (ours && go && process.env.BENCH_MIXED !== '0') {
+    const pure = (key: 'ours' | 'go') => ({
+      writes: best.row('writes/s to the leader (64 conns)').values[key] ?? Number.NaN,
+      reads: best.row('reads/s over 3 members (64 conns)').values[key] ?? Number.NaN,
+      failoverMs: fo.values[key] ?? Number.NaN,
+    });
+    await mixedClusters(ours, go, { ours: pure('ours'), go: pure('go') }, ROUNDS, FAILOVERS);
+  }
 }
 
 runMain(main);

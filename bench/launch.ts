@@ -10,6 +10,8 @@ import { benchDir, spawnTracked } from './procs.js';
 
 export interface Member {
   name: string;
+  /** What it runs (in a mixed cluster, not the group's). */
+  impl: Impl;
   clientUrl: string;
   /** host:port of clientUrl, for raw requests. */
   host: string;
@@ -35,7 +37,13 @@ export const TUNING = ['--heartbeat-interval', '50', '--election-timeout', '500'
 export async function launch(
   impl: Impl,
   size: number,
-  opts: { tuning?: string[]; extra?: string[]; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    tuning?: string[];
+    extra?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Member i runs impls[i] (a mixed cluster); `impl` names the group. */
+    impls?: Impl[];
+  } = {},
 ): Promise<Group> {
   const ports = await reservePorts(size * 2);
   const dir = benchDir(`bench-${impl.key}`);
@@ -48,12 +56,13 @@ export async function launch(
     dataDir: join(dir.path, `m${i}`),
   }));
   const initialCluster = specs.map((m) => `${m.name}=${m.peerUrl}`).join(',');
-  const members: Member[] = specs.map((spec) => {
+  const members: Member[] = specs.map((spec, i) => {
     const m: Member = {
       ...spec,
+      impl: opts.impls?.[i] ?? impl,
       proc: null,
       pid: () => m.proc?.proc.pid ?? -1,
-      spawn(extra = [], state = 'new', as = impl) {
+      spawn(extra = [], state = 'new', as = m.impl) {
         const args = memberArgs(spec, initialCluster, token, state, opts.tuning ?? TUNING);
         m.proc = spawnTracked(
           as.cmd,
@@ -67,10 +76,12 @@ export async function launch(
         while (!(await isServing(spec.clientUrl))) {
           const p = m.proc;
           if (p === null || p.proc.exitCode !== null || p.proc.signalCode !== null) {
-            throw new Error(`${impl.label} ${spec.name} exited:\n${p?.output().slice(-2000)}`);
+            throw new Error(`${m.impl.label} ${spec.name} exited:\n${p?.output().slice(-2000)}`);
           }
           if (performance.now() > deadline) {
-            throw new Error(`${impl.label} ${spec.name} not serving:\n${p.output().slice(-2000)}`);
+            throw new Error(
+              `${m.impl.label} ${spec.name} not serving:\n${p.output().slice(-2000)}`,
+            );
           }
           await new Promise((r) => setTimeout(r, 5));
         }
