@@ -54,9 +54,44 @@ export function encodeFrames(
 const lengthMarks: number[] = [];
 
 export class FrameError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FrameError';
+  override name = 'FrameError';
+}
+
+/**
+ * A length-prefixed body that spans chunks: allocated once at its full length and filled
+ * in place as the chunks arrive (both stream decoders use it).
+ */
+export class SpanningBody {
+  private body: Uint8Array | null = null;
+  private filled = 0;
+
+  get pending(): boolean {
+    return this.body !== null;
+  }
+
+  /** Starts a body of `len` bytes with chunk[off..], which holds less than that. */
+  begin(len: number, chunk: Uint8Array, off: number): void {
+    const body = new Uint8Array(len);
+    body.set(chunk.subarray(off));
+    this.body = body;
+    this.filled = chunk.length - off;
+  }
+
+  /** Copies into the pending body from chunk[off..]; returns the offset after what it took. */
+  fill(chunk: Uint8Array, off: number): number {
+    const body = this.body!;
+    const take = Math.min(body.length - this.filled, chunk.length - off);
+    body.set(chunk.subarray(off, off + take), this.filled);
+    this.filled += take;
+    return off + take;
+  }
+
+  /** The body once complete (and the assembler is free again), else null. */
+  take(): Uint8Array | null {
+    const body = this.body;
+    if (body === null || this.filled < body.length) return null;
+    this.body = null;
+    return body;
   }
 }
 
@@ -69,8 +104,7 @@ export class FrameError extends Error {
 export class FrameDecoder {
   private readonly lenBuf = new Uint8Array(4);
   private lenHave = 0;
-  private body: Uint8Array | null = null;
-  private filled = 0;
+  private readonly part = new SpanningBody();
 
   constructor(
     private readonly onFrame: (frame: Uint8Array) => void,
@@ -79,23 +113,17 @@ export class FrameDecoder {
 
   /** True when no frame is partly received. */
   get idle(): boolean {
-    return this.body === null && this.lenHave === 0;
+    return !this.part.pending && this.lenHave === 0;
   }
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     let off = 0;
     while (off < n) {
-      const body = this.body;
-      if (body !== null) {
-        const take = Math.min(body.length - this.filled, n - off);
-        body.set(chunk.subarray(off, off + take), this.filled);
-        this.filled += take;
-        off += take;
-        if (this.filled === body.length) {
-          this.body = null;
-          this.onFrame(body);
-        }
+      if (this.part.pending) {
+        off = this.part.fill(chunk, off);
+        const body = this.part.take();
+        if (body !== null) this.onFrame(body);
         continue;
       }
       let len: number;
@@ -117,10 +145,7 @@ export class FrameDecoder {
         this.onFrame(chunk.subarray(off, off + len));
         off += len;
       } else {
-        const next = new Uint8Array(len);
-        next.set(chunk.subarray(off, n));
-        this.body = next;
-        this.filled = n - off;
+        this.part.begin(len, chunk, off);
         off = n;
       }
     }

@@ -88,25 +88,16 @@ export class PeerHandler {
     return true;
   }
 
-  /** Checks the cluster ID only (2.0 requests name their sender inside the body). */
-  private admitCluster(req: IncomingMessage, res: ServerResponse): boolean {
+  /**
+   * Checks the cluster ID and, for our requests (`bySender`), that the sender named in
+   * X-Server-From was not removed; 2.0 requests name their sender inside the body only.
+   * Answers and returns false when refused.
+   */
+  private admit(req: IncomingMessage, res: ServerResponse, bySender = true): boolean {
     const host = this.host;
     res.setHeader(HEADER_CLUSTER_ID, host.clusterId);
     const cid = req.headers['x-etcd-cluster-id'];
-    if (cid !== host.clusterId) {
-      host.refusedForCluster(req.socket.remoteAddress ?? 'unknown', String(cid));
-      httpError(res, 412, TEXT_CLUSTER_ID_MISMATCH);
-      return false;
-    }
-    return true;
-  }
-
-  /** Checks cluster ID and removal; answers and returns false when refused. */
-  private admit(req: IncomingMessage, res: ServerResponse): boolean {
-    const host = this.host;
-    res.setHeader(HEADER_CLUSTER_ID, host.clusterId);
-    const cid = req.headers['x-etcd-cluster-id'];
-    const from = req.headers['x-server-from'];
+    const from = bySender ? req.headers['x-server-from'] : undefined;
     if (cid !== host.clusterId) {
       const who = typeof from === 'string' ? from : (req.socket.remoteAddress ?? 'unknown');
       host.refusedForCluster(who, String(cid));
@@ -201,7 +192,7 @@ export class PeerHandler {
       methodNotAllowed(res, 'POST');
       return;
     }
-    if (!this.admitCluster(req, res)) {
+    if (!this.admit(req, res, false)) {
       closeAfter(req, res);
       return;
     }
@@ -272,7 +263,7 @@ export class PeerHandler {
       httpError(res, 404, 'error sender not found');
       return;
     }
-    if (!this.admitCluster(req, res)) return;
+    if (!this.admit(req, res, false)) return;
     const to = req.headers['x-raft-to'];
     if (to !== this.host.localId) {
       httpError(res, 412, 'to field mismatch');
