@@ -57,6 +57,13 @@ export class FrameError extends Error {
   override name = 'FrameError';
 }
 
+/** Copies what fits of chunk[off..] into dst[have..]; returns how many bytes it took. */
+export function copyInto(dst: Uint8Array, have: number, chunk: Uint8Array, off: number): number {
+  const take = Math.min(dst.length - have, chunk.length - off);
+  dst.set(chunk.subarray(off, off + take), have);
+  return take;
+}
+
 /**
  * A length-prefixed body that spans chunks: allocated once at its full length and filled
  * in place as the chunks arrive (both stream decoders use it).
@@ -65,33 +72,41 @@ export class SpanningBody {
   private body: Uint8Array | null = null;
   private filled = 0;
 
+  constructor(private readonly onBody: (body: Uint8Array) => void) {}
+
   get pending(): boolean {
     return this.body !== null;
   }
 
-  /** Starts a body of `len` bytes with chunk[off..], which holds less than that. */
-  begin(len: number, chunk: Uint8Array, off: number): void {
+  /**
+   * A body of `len` bytes starting at chunk[off]: handed on as a view when the chunk holds
+   * all of it, else started; returns the offset after what it took.
+   */
+  start(len: number, chunk: Uint8Array, off: number): number {
+    if (chunk.length - off >= len) {
+      this.onBody(chunk.subarray(off, off + len));
+      return off + len;
+    }
     const body = new Uint8Array(len);
     body.set(chunk.subarray(off));
     this.body = body;
     this.filled = chunk.length - off;
+    return chunk.length;
   }
 
-  /** Copies into the pending body from chunk[off..]; returns the offset after what it took. */
+  /**
+   * Copies into the pending body from chunk[off..], handing it on once complete; returns
+   * the offset after what it took.
+   */
   fill(chunk: Uint8Array, off: number): number {
     const body = this.body!;
-    const take = Math.min(body.length - this.filled, chunk.length - off);
-    body.set(chunk.subarray(off, off + take), this.filled);
+    const take = copyInto(body, this.filled, chunk, off);
     this.filled += take;
+    if (this.filled === body.length) {
+      this.body = null;
+      this.onBody(body);
+    }
     return off + take;
-  }
-
-  /** The body once complete (and the assembler is free again), else null. */
-  take(): Uint8Array | null {
-    const body = this.body;
-    if (body === null || this.filled < body.length) return null;
-    this.body = null;
-    return body;
   }
 }
 
@@ -104,12 +119,14 @@ export class SpanningBody {
 export class FrameDecoder {
   private readonly lenBuf = new Uint8Array(4);
   private lenHave = 0;
-  private readonly part = new SpanningBody();
+  private readonly part: SpanningBody;
 
   constructor(
-    private readonly onFrame: (frame: Uint8Array) => void,
+    onFrame: (frame: Uint8Array) => void,
     private readonly maxFrame: number = MAX_FRAME_BYTES,
-  ) {}
+  ) {
+    this.part = new SpanningBody(onFrame);
+  }
 
   /** True when no frame is partly received. */
   get idle(): boolean {
@@ -122,8 +139,6 @@ export class FrameDecoder {
     while (off < n) {
       if (this.part.pending) {
         off = this.part.fill(chunk, off);
-        const body = this.part.take();
-        if (body !== null) this.onFrame(body);
         continue;
       }
       let len: number;
@@ -141,13 +156,7 @@ export class FrameDecoder {
       }
       if (len === 0) continue;
       if (len > this.maxFrame) throw new FrameError(`frame of ${len} bytes exceeds the limit`);
-      if (n - off >= len) {
-        this.onFrame(chunk.subarray(off, off + len));
-        off += len;
-      } else {
-        this.part.begin(len, chunk, off);
-        off = n;
-      }
+      off = this.part.start(len, chunk, off);
     }
   }
 }

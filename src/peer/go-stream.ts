@@ -74,7 +74,7 @@ export class GoStreamDecoder {
   private remaining = 0;
   private inBatch = false;
   private batch: Entry[] = [];
-  private readonly part = new SpanningBody();
+  private readonly part = new SpanningBody((b) => this.entry(b));
 
   constructor(
     private readonly onBatch: (entries: Entry[]) => void,
@@ -87,8 +87,6 @@ export class GoStreamDecoder {
     while (off < n) {
       if (this.part.pending) {
         off = this.part.fill(chunk, off);
-        const body = this.part.take();
-        if (body !== null) this.entry(body);
         continue;
       }
       while (this.headHave < 8 && off < n) this.head[this.headHave++] = chunk[off++]!;
@@ -108,13 +106,7 @@ export class GoStreamDecoder {
         this.entry(new Uint8Array(0));
         continue;
       }
-      if (n - off >= v) {
-        this.entry(chunk.subarray(off, off + v));
-        off += v;
-      } else {
-        this.part.begin(v, chunk, off);
-        off = n;
-      }
+      off = this.part.start(v, chunk, off);
     }
   }
 

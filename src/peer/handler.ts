@@ -21,7 +21,7 @@ import {
   VERSION_PATH,
   WIRE_OURS,
   httpError,
-  methodNotAllowed,
+  allowMethod,
   parseMemberId,
 } from './http-util.js';
 import { SnapshotBodyReader } from './snapshot.js';
@@ -112,10 +112,7 @@ export class PeerHandler {
   }
 
   private servePipeline(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
+    if (!allowMethod(req, res, 'POST')) return;
     if (!this.admit(req, res)) {
       closeAfter(req, res);
       return;
@@ -149,10 +146,7 @@ export class PeerHandler {
   }
 
   private serveStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     if (!this.admit(req, res)) return;
     const from = parseMemberId(fromStr);
     if (from === null) {
@@ -188,10 +182,7 @@ export class PeerHandler {
 
   /** etcd 2.0's POST /raft: the body is one raftpb.Message (snapshots included). */
   private serveGoMessage(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
+    if (!allowMethod(req, res, 'POST')) return;
     if (!this.admit(req, res, false)) {
       closeAfter(req, res);
       return;
@@ -248,10 +239,7 @@ export class PeerHandler {
 
   /** etcd 2.0's GET /raft/stream/<from>: we write it the appends of its term. */
   private serveGoStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     const from = parseMemberId(fromStr);
     if (from === null) {
       httpError(res, 404, 'invalid path');
@@ -295,10 +283,7 @@ export class PeerHandler {
   }
 
   private serveSnapshot(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
+    if (!allowMethod(req, res, 'POST')) return;
     if (!this.admit(req, res)) {
       closeAfter(req, res);
       return;
@@ -344,10 +329,7 @@ export class PeerHandler {
     body: string,
     newline: boolean,
   ): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     const text = newline && !body.endsWith('\n') ? `${body}\n` : body;
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/json');

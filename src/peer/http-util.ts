@@ -45,10 +45,12 @@ export function httpError(res: ServerResponse, status: number, text: string): vo
   res.end(body);
 }
 
-/** etcd's allowMethod: 405 with an Allow header. */
-export function methodNotAllowed(res: ServerResponse, allow: string): void {
-  res.setHeader('Allow', allow);
+/** etcd's allowMethod: true for `method`, else a 405 with an Allow header and false. */
+export function allowMethod(req: IncomingMessage, res: ServerResponse, method: string): boolean {
+  if (req.method === method) return true;
+  res.setHeader('Allow', method);
   httpError(res, 405, 'Method Not Allowed');
+  return false;
 }
 
 /** A member ID as etcd parses it from a path: hex, at most 16 digits, not zero. */
