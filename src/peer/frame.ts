@@ -41,7 +41,7 @@ export function encodeFrames(
     writeMessage(w, msgs[i]!);
     marks.push(at, w.pos - at - 4);
   }
-  const out = w.finish();
+  const out = w.view();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < marks.length; i += 2) {
     view.setUint32(marks[i]!, marks[i + 1]!, true);

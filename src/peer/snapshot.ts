@@ -28,9 +28,9 @@ export function snapshotPrefix(m: Message): Uint8Array {
     context: m.context,
   });
   const w = new Writer(header.length + 16);
-  w.bytes(header);
+  w.blob(header);
   w.u64(snap.data.length);
-  return w.finish();
+  return w.view();
 }
 
 export class SnapshotBodyError extends Error {

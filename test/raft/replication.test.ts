@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { ProgressState } from '../../src/raft/progress.js';
 import type { Raft } from '../../src/raft/raft.js';
 import { MemoryStorage } from '../../src/raft/storage.js';
+import { handleAppendEntries, handleHeartbeat, restore } from '../../src/raft/step-follower.js';
 import { type Entry, type Message, MessageType, NONE, StateType } from '../../src/raft/types.js';
 import {
   ent,
@@ -137,7 +138,7 @@ describe('log replication', () => {
     test(`handleAppendEntries case ${i}`, () => {
       const r = newTestRaft('1', 10, 1, storageWithTerms([1, 2], ['1']));
       r.becomeFollower(2, NONE);
-      r.handleAppendEntries(msg({ type: MessageType.App, ...m }));
+      handleAppendEntries(r, msg({ type: MessageType.App, ...m }));
       assert.equal(r.raftLog.lastIndex(), wIndex);
       assert.equal(r.raftLog.committed, wCommit);
       const ms = readMessages(r);
@@ -154,7 +155,8 @@ describe('log replication', () => {
       const r = newTestRaft('1', 5, 1, storageWithTerms([1, 2, 3], ['1', '2']));
       r.becomeFollower(2, '2');
       r.raftLog.commitTo(2);
-      r.handleHeartbeat(
+      handleHeartbeat(
+        r,
         msg({ type: MessageType.Heartbeat, from: '2', to: '1', term: 2, commit: commit! }),
       );
       assert.equal(r.raftLog.committed, want);
@@ -443,11 +445,11 @@ describe('snapshots', () => {
   test('restore installs a newer snapshot and its configuration', () => {
     const r = newTestRaft('1', 10, 1, storageWith(['1', '2']));
     const s = snapshotAt(11, 11, ids(3));
-    assert.equal(r.restore(s), true);
+    assert.equal(restore(r, s), true);
     assert.equal(r.raftLog.lastIndex(), 11);
     assert.equal(r.raftLog.term(11), 11);
     assert.deepEqual(r.prs.voters, ids(3));
-    assert.equal(r.restore(s), false);
+    assert.equal(restore(r, s), false);
     // It does not campaign before the snapshot is persisted.
     for (let i = 0; i < r.randomizedElectionTimeout; i++) r.tick();
     assert.equal(r.state, StateType.Follower);
@@ -455,7 +457,7 @@ describe('snapshots', () => {
 
   test('restore with learners', () => {
     const r = newTestRaft('3', 10, 1, storageWith(['1', '2']));
-    assert.equal(r.restore(snapshotAt(11, 11, ['1', '2'], ['3'])), true);
+    assert.equal(restore(r, snapshotAt(11, 11, ['1', '2'], ['3'])), true);
     assert.deepEqual(r.prs.learners, ['3']);
     assert.equal(r.isLearner, true);
     assert.equal(r.promotable(), false);
@@ -465,15 +467,15 @@ describe('snapshots', () => {
     const r = newTestRaft('1', 10, 1, storageWith(['1', '2']));
     r.raftLog.append([ent(1, 1), ent(2, 1), ent(3, 1)]);
     r.raftLog.commitTo(1);
-    assert.equal(r.restore(snapshotAt(1, 1, ['1', '2'])), false);
+    assert.equal(restore(r, snapshotAt(1, 1, ['1', '2'])), false);
     assert.equal(r.raftLog.committed, 1);
-    assert.equal(r.restore(snapshotAt(2, 1, ['1', '2'])), false);
+    assert.equal(restore(r, snapshotAt(2, 1, ['1', '2'])), false);
     assert.equal(r.raftLog.committed, 2);
   });
 
   test('the leader sends a snapshot when the needed entries are compacted', () => {
     const r = newTestRaft('1', 10, 1, storageWith(['1']));
-    r.restore(snapshotAt(11, 11, ['1', '2']));
+    restore(r, snapshotAt(11, 11, ['1', '2']));
     r.becomeCandidate();
     r.becomeLeader();
     readMessages(r);
@@ -491,7 +493,7 @@ describe('snapshots', () => {
 
   test('no snapshot to a follower not recently active', () => {
     const r = newTestRaft('1', 10, 1, storageWith(['1']));
-    r.restore(snapshotAt(11, 11, ['1', '2']));
+    restore(r, snapshotAt(11, 11, ['1', '2']));
     r.becomeCandidate();
     r.becomeLeader();
     readMessages(r);
@@ -528,7 +530,7 @@ describe('snapshots', () => {
   ] as const) {
     test(`a pending snapshot is resent only after it is ${name}`, () => {
       const r = newTestRaft('1', 10, 1, storageWith(['1']));
-      r.restore(snapshotAt(11, 11, ['1', '2']));
+      restore(r, snapshotAt(11, 11, ['1', '2']));
       r.becomeCandidate();
       r.becomeLeader();
       readMessages(r);
