@@ -1,7 +1,7 @@
 // Keys-API requests as etcd's Go client builds them (parameters sorted, the same
 // defaults) and the parsing of its answers.
 import type { IncomingHttpHeaders } from 'node:http';
-import { EtcdError, etcdErrorFrom, InvalidResponseError } from './errors.js';
+import { EtcdError, InvalidResponseError } from './errors.js';
 import { encodePairs, keyPath } from './escape.js';
 import type { RawResponse } from './transport.js';
 import type { DeleteOptions, EtcdNode, GetOptions, KeysResponse, SetOptions } from './types.js';
@@ -140,7 +140,7 @@ export function parseError(res: RawResponse): Error {
   }
   if (b === null || typeof b !== 'object' || typeof b.errorCode !== 'number')
     return new InvalidResponseError();
-  return etcdErrorFrom(b as { errorCode: number }, res.status);
+  return EtcdError.from(b as { errorCode: number }, res.status);
 }
 
 export function isEtcdError(e: unknown, code: number): e is EtcdError {

@@ -31,6 +31,8 @@ export function stepFollower(r: Raft, m: Message): void {
       handleFromLeader(r, m);
       return;
     case MessageType.TransferLeader:
+    case MessageType.ReadIndex:
+      // Forwarded to the leader, when there is one.
       if (r.lead === NONE) return;
       m.to = r.lead;
       r.send(m);
@@ -38,11 +40,6 @@ export function stepFollower(r: Raft, m: Message): void {
     case MessageType.TimeoutNow:
       // The leader asks us to take over now: campaign at once, past any lease.
       hup(r, CampaignType.Transfer);
-      return;
-    case MessageType.ReadIndex:
-      if (r.lead === NONE) return;
-      m.to = r.lead;
-      r.send(m);
       return;
     case MessageType.ReadIndexResp:
       r.readStates.push({ index: m.index, requestCtx: m.context });
