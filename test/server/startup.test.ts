@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
+import { memberArgs } from '../helpers/member-args.js';
 import { tempDir } from '../helpers/process.js';
 import { runEtcd, spawnEtcd } from './run-member.js';
 
@@ -31,22 +32,15 @@ test('a member not listed in --initial-cluster: exit 1, etcd message, nothing wr
   const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--name',
-      'infra1',
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `infra0=http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        name: 'infra1',
+        dataDir: data,
+        clientUrl: `http://127.0.0.1:${c}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+        initialCluster: `infra0=http://127.0.0.1:${p}`,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(
       proc.output(),
@@ -65,22 +59,16 @@ test('advertised peer URLs that do not match the cluster entry: exit 1, nothing 
   const [c, p] = await reservePorts(2);
   try {
     const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--name',
-      'infra0',
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `https://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `infra0=http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        name: 'infra0',
+        dataDir: data,
+        clientUrl: `http://127.0.0.1:${c}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+        advertisePeerUrl: `https://127.0.0.1:${p}`,
+        initialCluster: `infra0=http://127.0.0.1:${p}`,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(
       proc.output(),
@@ -96,22 +84,14 @@ test('a data dir in use by another member: a clear error and exit 1', async () =
   const first = await spawnEtcd();
   try {
     const [c, p] = await reservePorts(2);
-    const proc = runEtcd([
-      '--name',
-      'srv',
-      '--data-dir',
-      first.dataDir,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `srv=http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        name: 'srv',
+        dataDir: first.dataDir,
+        clientUrl: `http://127.0.0.1:${c}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(proc.output(), /in use by another process/);
     // The first member is unharmed.
@@ -131,18 +111,14 @@ test('a client port already in use: exit 1 with the listen error, nothing writte
   const dir = tmp.path;
   try {
     const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${port}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${port}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        dataDir: data,
+        clientUrl: `http://127.0.0.1:${port}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+        initialCluster: null,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(
       proc.output(),
