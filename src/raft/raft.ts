@@ -1,14 +1,15 @@
-// The raft state machine (etcd's raft.raft): its state, sending, commit, ticks, role
-// changes and step()'s term checks. Each role's side of step() has its own file
-// (step-leader.ts, step-follower.ts, election.ts for candidates and votes), as has
-// membership (conf-change.ts). Pure: it reacts to step() and tick() and queues outgoing
-// messages in `msgs`.
+// The raft state machine (etcd's raft.raft): its state, sending, commit, role changes and
+// step()'s term checks. Each role's side of step() has its own file (step-leader.ts,
+// step-follower.ts, election.ts for candidates and votes), as have membership
+// (conf-change.ts) and the logical clock (tick.ts). Pure: it reacts to step() and tick()
+// and queues outgoing messages in `msgs`.
 import { CampaignType, handleVoteRequest, hup, isTransferCtx, stepCandidate } from './election.js';
 import type { Config } from './interface.js';
 import { NO_LIMIT, RaftLog } from './log.js';
 import { Progress, ProgressState } from './progress.js';
 import { ReadOnly } from './read-only.js';
 import { applyConfChange, restoreConf } from './conf-change.js';
+import { tickElection, tickHeartbeat } from './tick.js';
 import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
 import { ProgressTracker } from './tracker.js';
@@ -303,50 +304,10 @@ export class Raft {
 
   // ---- ticks -------------------------------------------------------------------------
 
+  /** One tick of the logical clock (tick.ts): a heartbeat round or an election timeout. */
   tick(): void {
-    if (this.state === StateType.Leader) this.tickHeartbeat();
-    else this.tickElection();
-  }
-
-  private tickElection(): void {
-    this.electionElapsed++;
-    if (this.promotable() && this.pastElectionTimeout()) {
-      this.electionElapsed = 0;
-      this.step(newMessage(MessageType.Hup, NONE, this.id, 0));
-    }
-  }
-
-  private tickHeartbeat(): void {
-    this.heartbeatElapsed++;
-    this.electionElapsed++;
-    if (this.electionElapsed >= this.electionTimeout) {
-      this.electionElapsed = 0;
-      if (this.checkQuorum) this.step(newMessage(MessageType.CheckQuorum, NONE, this.id, 0));
-      // A transfer that did not finish within an election timeout is abandoned.
-      if (this.state === StateType.Leader && this.leadTransferee !== NONE) {
-        this.abortLeaderTransfer();
-      }
-    }
-    if (this.state !== StateType.Leader) return;
-    this.tickSnapshotTimeouts();
-    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
-      this.heartbeatElapsed = 0;
-      this.step(newMessage(MessageType.Beat, NONE, this.id, 0));
-    }
-  }
-
-  /**
-   * A snapshot nobody reported on within two election timeouts is presumed lost: go back
-   * to probing, which sends it again if still needed.
-   */
-  private tickSnapshotTimeouts(): void {
-    for (const pr of this.prs.progress.values()) {
-      if (pr.state !== ProgressState.Snapshot) continue;
-      if (++pr.snapshotElapsed >= 2 * this.electionTimeout) {
-        pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-      }
-    }
+    if (this.state === StateType.Leader) tickHeartbeat(this);
+    else tickElection(this);
   }
 
   pastElectionTimeout(): boolean {
