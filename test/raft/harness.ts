@@ -253,3 +253,17 @@ export function nextEnts(r: Raft, s: MemoryStorage): Entry[] {
   r.raftLog.appliedTo(r.raftLog.committed);
   return ents;
 }
+
+/** Messages in a stable order: by recipient, then type. */
+export function sorted(ms: Message[]): Message[] {
+  return ms.slice().sort((a, b) => Number(a.to) - Number(b.to) || a.type - b.type);
+}
+
+/** The given fields of each message, in sorted() order. */
+export function pick(ms: Message[], ...keys: Array<keyof Message>): Array<Partial<Message>> {
+  return sorted(ms).map((m) => {
+    const o: Partial<Message> = {};
+    for (const k of keys) (o as Record<string, unknown>)[k] = m[k];
+    return o;
+  });
+}

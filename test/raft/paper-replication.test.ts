@@ -13,25 +13,15 @@ import {
   logTerms,
   msg,
   newTestRaft,
+  pick,
   prop,
   RaftNet,
   raftOf,
   readMessages,
+  sorted,
   storageWith,
   storageWithTerms,
 } from './harness.js';
-
-function sorted(ms: Message[]): Message[] {
-  return ms.slice().sort((a, b) => Number(a.to) - Number(b.to) || a.type - b.type);
-}
-
-function pick(ms: Message[], ...keys: Array<keyof Message>): Array<Partial<Message>> {
-  return sorted(ms).map((m) => {
-    const o: Partial<Message> = {};
-    for (const k of keys) (o as Record<string, unknown>)[k] = m[k];
-    return o;
-  });
-}
 
 function et(es: Entry[]): Array<[number, number]> {
   return es.map((e) => [e.index, e.term]);
@@ -63,13 +53,19 @@ function commitNoopEntry(r: Raft, s: MemoryStorage): void {
   r.raftLog.stableTo(r.raftLog.lastIndex(), r.raftLog.lastTerm());
 }
 
+/** Leader 1 of three whose no-op is committed and persisted. */
+function leaderWithNoop(): { r: Raft; s: MemoryStorage } {
+  const s = storageWith(ids(3));
+  const r = newTestRaft('1', 10, 1, s);
+  r.becomeCandidate();
+  r.becomeLeader();
+  commitNoopEntry(r, s);
+  return { r, s };
+}
+
 describe('§5.3 log replication', () => {
   test('the leader appends a proposal and sends it to every follower', () => {
-    const s = storageWith(ids(3));
-    const r = newTestRaft('1', 10, 1, s);
-    r.becomeCandidate();
-    r.becomeLeader();
-    commitNoopEntry(r, s);
+    const { r } = leaderWithNoop();
     const li = r.raftLog.lastIndex();
     r.step(prop('1', 'some data'));
     assert.equal(r.raftLog.lastIndex(), li + 1);
@@ -84,11 +80,7 @@ describe('§5.3 log replication', () => {
   });
 
   test('the leader commits an entry once a majority has it and tells followers', () => {
-    const s = storageWith(ids(3));
-    const r = newTestRaft('1', 10, 1, s);
-    r.becomeCandidate();
-    r.becomeLeader();
-    commitNoopEntry(r, s);
+    const { r } = leaderWithNoop();
     const li = r.raftLog.lastIndex();
     r.step(prop('1', 'some data'));
     for (const m of readMessages(r)) r.step(acceptAndReply(m));

@@ -1,20 +1,18 @@
 // The rules of the Raft paper, sections 5.1-5.4 (after etcd's raft_paper_test.go).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Message, MessageType, NONE, StateType } from '../../src/raft/types.js';
-import { ent, hup, ids, msg, newTestRaft, raftOf, readMessages, storageWith } from './harness.js';
-
-function sorted(ms: Message[]): Message[] {
-  return ms.slice().sort((a, b) => Number(a.to) - Number(b.to) || a.type - b.type);
-}
-
-function pick(ms: Message[], ...keys: Array<keyof Message>): Array<Partial<Message>> {
-  return sorted(ms).map((m) => {
-    const o: Partial<Message> = {};
-    for (const k of keys) (o as Record<string, unknown>)[k] = m[k];
-    return o;
-  });
-}
+import { MessageType, NONE, StateType } from '../../src/raft/types.js';
+import {
+  ent,
+  hup,
+  ids,
+  msg,
+  newTestRaft,
+  pick,
+  raftOf,
+  readMessages,
+  storageWith,
+} from './harness.js';
 
 describe('§5.1 terms', () => {
   for (const state of [StateType.Follower, StateType.Candidate, StateType.Leader]) {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ProgressState } from '../../src/raft/progress.js';
+import type { Raft } from '../../src/raft/raft.js';
 import { restore } from '../../src/raft/step-follower.js';
 import { MessageType, StateType } from '../../src/raft/types.js';
 import {
@@ -19,6 +20,16 @@ import {
   snapshotAt,
   storageWith,
 } from './harness.js';
+
+/** Leader 1 of two, restored from a snapshot at 11: node 2 can only catch up by one. */
+function leaderFromSnapshot(): Raft {
+  const r = newTestRaft('1', 10, 1, storageWith(['1']));
+  restore(r, snapshotAt(11, 11, ['1', '2']));
+  r.becomeCandidate();
+  r.becomeLeader();
+  readMessages(r);
+  return r;
+}
 
 describe('snapshots', () => {
   test('restore installs a newer snapshot and its configuration', () => {
@@ -53,11 +64,7 @@ describe('snapshots', () => {
   });
 
   test('the leader sends a snapshot when the needed entries are compacted', () => {
-    const r = newTestRaft('1', 10, 1, storageWith(['1']));
-    restore(r, snapshotAt(11, 11, ['1', '2']));
-    r.becomeCandidate();
-    r.becomeLeader();
-    readMessages(r);
+    const r = leaderFromSnapshot();
     const p = r.prs.progress.get('2')!;
     p.next = r.raftLog.firstIndex();
     r.step(msg({ type: MessageType.AppResp, from: '2', to: '1', index: p.next - 1, reject: true }));
@@ -71,11 +78,7 @@ describe('snapshots', () => {
   });
 
   test('no snapshot to a follower not recently active', () => {
-    const r = newTestRaft('1', 10, 1, storageWith(['1']));
-    restore(r, snapshotAt(11, 11, ['1', '2']));
-    r.becomeCandidate();
-    r.becomeLeader();
-    readMessages(r);
+    const r = leaderFromSnapshot();
     const p = r.prs.progress.get('2')!;
     p.next = r.raftLog.firstIndex() - 1;
     p.recentActive = false;
