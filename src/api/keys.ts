@@ -30,7 +30,7 @@ function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend):
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
   // etcd's trimErrorPrefix: causes name keys without the store's "/1" root.
   if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
-    e = new EtcdError(e.errorCode, e.cause.slice(STORE_KEYS_PREFIX.length), e.index);
+    e = e.withCause(e.cause.slice(STORE_KEYS_PREFIX.length));
   }
   endBodyWith(res, e.status, jsonHeaders(backend, e.index), `${errorJSON(e)}\n`);
 }

@@ -52,29 +52,22 @@ export async function handleMembers(
       return;
     }
     case 'POST': {
-      if (rest !== '') {
-        // etcd's mux sends /v2/members/<x> here too; a POST needs no ID
-      }
+      // etcd's mux sends /v2/members/<x> here too; a POST needs no ID.
       const urls = await peerURLsBody(req, res);
       if (urls === null) return;
-      try {
+      await answer(res, async () => {
         const m = await api.addMember(urls);
         writeJSON(res, 201, `${memberJSON(m)}\n`);
-      } catch (e) {
-        apiError(res, e);
-      }
+      });
       return;
     }
     case 'DELETE': {
       const id = memberId(rest, res);
       if (id === null) return;
-      try {
+      await answer(res, async () => {
         await api.removeMember(id);
-        res.writeHead(204);
-        res.end();
-      } catch (e) {
-        apiError(res, e);
-      }
+        noContent(res);
+      });
       return;
     }
     case 'PUT': {
@@ -82,16 +75,27 @@ export async function handleMembers(
       if (id === null) return;
       const urls = await peerURLsBody(req, res);
       if (urls === null) return;
-      try {
+      await answer(res, async () => {
         await api.updateMember(id, urls);
-        res.writeHead(204);
-        res.end();
-      } catch (e) {
-        apiError(res, e);
-      }
+        noContent(res);
+      });
       return;
     }
   }
+}
+
+/** Runs a membership change; its error becomes etcd's members-API answer. */
+async function answer(res: ServerResponse, change: () => Promise<void>): Promise<void> {
+  try {
+    await change();
+  } catch (e) {
+    apiError(res, e);
+  }
+}
+
+function noContent(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
 }
 
 function memberId(rest: string, res: ServerResponse): string | null {

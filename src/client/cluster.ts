@@ -2,7 +2,7 @@
 // connection error, header timeout or 5xx answer moves on to the next one; the endpoint
 // that answers becomes the pinned one. Every endpoint failing is a ClusterError.
 import { STATUS_CODES } from 'node:http';
-import { ClusterError, EndpointError, etcdErrorFrom, NoEndpointsError } from './errors.js';
+import { ClusterError, EndpointError, EtcdError, NoEndpointsError } from './errors.js';
 import { AbortError, Endpoint, type RawResponse, type SendOptions, send } from './transport.js';
 import type { TlsOptions } from './types.js';
 
@@ -43,7 +43,7 @@ function serverError(ep: Endpoint, res: RawResponse): EndpointError {
   try {
     const b = JSON.parse(res.body) as { errorCode?: number };
     if (typeof b.errorCode === 'number')
-      etcd = etcdErrorFrom(b as { errorCode: number }, res.status);
+      etcd = EtcdError.from(b as { errorCode: number }, res.status);
   } catch {
     // not JSON
   }

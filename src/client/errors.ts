@@ -24,6 +24,18 @@ export class EtcdError extends Error {
     return `${this.errorCode}: ${this.message} (${this.cause}) [${this.index}]`;
   }
 
+  /** The error a response's JSON body describes (401 as its own class). */
+  static from(
+    body: { errorCode: number; message?: string; cause?: string; index?: number },
+    status: number,
+  ): EtcdError {
+    const message = body.message ?? '';
+    const cause = body.cause ?? '';
+    const index = body.index ?? 0;
+    if (body.errorCode === 401) return new EventIndexClearedError(message, cause, index, status);
+    return new EtcdError(body.errorCode, message, cause, index, status);
+  }
+
   toJSON(): { errorCode: number; message: string; cause: string; index: number } {
     return {
       errorCode: this.errorCode,
@@ -40,17 +52,6 @@ export class EventIndexClearedError extends EtcdError {
     super(401, message, cause, index, status);
     this.name = 'EventIndexClearedError';
   }
-}
-
-export function etcdErrorFrom(
-  body: { errorCode: number; message?: string; cause?: string; index?: number },
-  status: number,
-): EtcdError {
-  const message = body.message ?? '';
-  const cause = body.cause ?? '';
-  const index = body.index ?? 0;
-  if (body.errorCode === 401) return new EventIndexClearedError(message, cause, index, status);
-  return new EtcdError(body.errorCode, message, cause, index, status);
 }
 
 /** A transport-level failure talking to one endpoint (refused, reset, timed out). */
@@ -136,10 +137,11 @@ export class UnexpectedStatusError extends Error {
 
 /** A members-API error body `{"message": ...}` (409 conflict, 404, 410). */
 export class MembersError extends Error {
-  readonly status: number;
-  constructor(message: string, status: number) {
+  override name = 'MembersError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
-    this.name = 'MembersError';
-    this.status = status;
   }
 }

@@ -1,7 +1,7 @@
 // Keys-API requests as etcd's Go client builds them (parameters sorted, the same
 // defaults) and the parsing of its answers.
 import type { IncomingHttpHeaders } from 'node:http';
-import { EtcdError, etcdErrorFrom, InvalidResponseError } from './errors.js';
+import { EtcdError, InvalidResponseError } from './errors.js';
 import { encodePairs, keyPath } from './escape.js';
 import type { RawResponse } from './transport.js';
 import type { DeleteOptions, EtcdNode, GetOptions, KeysResponse, SetOptions } from './types.js';
@@ -108,14 +108,12 @@ function headerNumber(h: IncomingHttpHeaders, name: string): number {
 export function parseKeysResponse(res: RawResponse): KeysResponse | null {
   if (res.status === 200 || res.status === 201) {
     if (res.body.length === 0) return null;
-    let b: { action: string; node: EtcdNode; prevNode?: EtcdNode };
-    try {
-      b = JSON.parse(res.body);
-    } catch {
-      throw new InvalidResponseError();
-    }
-    if (b === null || typeof b !== 'object' || typeof b.action !== 'string')
-      throw new InvalidResponseError();
+    const b = jsonWith(res.body, 'action', 'string') as {
+      action: string;
+      node: EtcdNode;
+      prevNode?: EtcdNode;
+    } | null;
+    if (b === null) throw new InvalidResponseError();
     const h = res.headers;
     const out: KeysResponse = {
       action: b.action,
@@ -132,15 +130,27 @@ export function parseKeysResponse(res: RawResponse): KeysResponse | null {
 }
 
 export function parseError(res: RawResponse): Error {
-  let b: { errorCode?: unknown };
+  const b = jsonWith(res.body, 'errorCode', 'number');
+  if (b === null) return new InvalidResponseError();
+  return EtcdError.from(b as { errorCode: number }, res.status);
+}
+
+/** The body as a JSON object whose `field` is of `type`, or null. */
+function jsonWith(
+  body: string,
+  field: string,
+  type: 'string' | 'number',
+): Record<string, unknown> | null {
+  let b: unknown;
   try {
-    b = JSON.parse(res.body);
+    b = JSON.parse(body);
   } catch {
-    return new InvalidResponseError();
+    return null;
   }
-  if (b === null || typeof b !== 'object' || typeof b.errorCode !== 'number')
-    return new InvalidResponseError();
-  return etcdErrorFrom(b as { errorCode: number }, res.status);
+  if (b === null || typeof b !== 'object') return null;
+  return typeof (b as Record<string, unknown>)[field] === type
+    ? (b as Record<string, unknown>)
+    : null;
 }
 
 export function isEtcdError(e: unknown, code: number): e is EtcdError {

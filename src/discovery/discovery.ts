@@ -25,11 +25,12 @@ export type DiscoveryErrorCode =
   | 'other';
 
 export class DiscoveryError extends Error {
-  readonly code: DiscoveryErrorCode;
-  constructor(code: DiscoveryErrorCode, message: string) {
+  override name = 'DiscoveryError';
+  constructor(
+    readonly code: DiscoveryErrorCode,
+    message: string,
+  ) {
     super(message);
-    this.name = 'DiscoveryError';
-    this.code = code;
   }
 }
 

@@ -157,17 +157,8 @@ export async function bootstrap(b: BootInput): Promise<Boot> {
       ...(tls ? { peerTls: tls } : {}),
     };
     const { cluster, self } = await bootstrapNewCluster(input);
-    return {
-      memberId: self.id,
-      clusterId: cluster.id,
-      initialMembers: cluster.members().map((m) => ({
-        id: m.id,
-        name: m.name,
-        peerURLs: m.peerURLs,
-        clientURLs: m.id === self.id ? b.acurls : [],
-      })),
-      newCluster: true,
-    };
+    // Only this member's client URLs are known: the others publish theirs.
+    return booted(self, cluster, cluster.members(), (m) => (m.id === self.id ? b.acurls : []));
   }
   if (b.initialCluster === '') {
     throw new ClusterConfigError('initial cluster unset and no discovery URL found');
@@ -177,15 +168,28 @@ export async function bootstrap(b: BootInput): Promise<Boot> {
   const existing = await fetchExistingCluster(remotePeerURLs(cluster, b.name), tls ? { tls } : {});
   await validateClusterAndAssignIds(cluster, existing);
   const self = cluster.memberByName(b.name)!;
+  return booted(self, cluster, existing.members(), null);
+}
+
+/**
+ * The identity a fresh member starts with and the members it knows: a new cluster's
+ * (`clientURLs` says which it knows) or a running cluster's, as that reported them (null).
+ */
+function booted(
+  self: Member,
+  cluster: Cluster,
+  members: Member[],
+  clientURLs: ((m: Member) => string[]) | null,
+): Boot {
   return {
     memberId: self.id,
     clusterId: cluster.id,
-    initialMembers: existing.members().map((m) => ({
+    initialMembers: members.map((m) => ({
       id: m.id,
       name: m.name,
       peerURLs: m.peerURLs,
-      clientURLs: m.clientURLs,
+      clientURLs: clientURLs === null ? m.clientURLs : clientURLs(m),
     })),
-    newCluster: false,
+    newCluster: clientURLs !== null,
   };
 }

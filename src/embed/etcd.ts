@@ -20,7 +20,7 @@ import {
 } from './config.js';
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
-import { CLIENT_REQUEST_TIMEOUT_MS, listenOnUrl } from '../pkg/listen.js';
+import { CLIENT_REQUEST_TIMEOUT_MS, listenOnUrl, type RequestHandler } from '../pkg/listen.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
 import { Transport } from '../peer/transport.js';
 import { upgradeDataDir } from '../migrate/upgrade.js';
@@ -118,8 +118,8 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
   const clientListen = await resolveUrls(lcurls, onResolve);
 
   const listeners: Listener[] = [];
-  let clientHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  let peerHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let clientHandler: RequestHandler | null = null;
+  let peerHandler: RequestHandler | null = null;
   const notReady = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('etcd: the member is starting\n');
@@ -134,27 +134,30 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
 
   let member: Member | null = null;
   try {
-    for (const url of peerListen) {
-      const server = await listenOnUrl(
-        url,
-        peerTls,
-        (req, res) => (peerHandler ?? notReady)(req, res),
-        (m) => new StartError(m),
-      );
-      listeners.push({ url, kind: 'peers', server });
-      log.info(`etcd: listening for peers on ${url}`);
-    }
-    for (const url of clientListen) {
-      const server = await listenOnUrl(
-        url,
-        clientTls,
-        (req, res) => (clientHandler ?? notReady)(req, res),
-        (m) => new StartError(m),
-        { requestTimeoutMs: CLIENT_REQUEST_TIMEOUT_MS },
-      );
-      listeners.push({ url, kind: 'client requests', server });
-      log.info(`etcd: listening for client requests on ${url}`);
-    }
+    // Listening starts before the member exists; requests wait for it behind notReady.
+    const listen = async (
+      urls: string[],
+      kind: Listener['kind'],
+      tls: TlsInfo,
+      handler: () => RequestHandler | null,
+      opts: { requestTimeoutMs?: number },
+    ) => {
+      for (const url of urls) {
+        const server = await listenOnUrl(
+          url,
+          tls,
+          (req, res) => (handler() ?? notReady)(req, res),
+          (m) => new StartError(m),
+          opts,
+        );
+        listeners.push({ url, kind, server });
+        log.info(`etcd: listening for ${kind} on ${url}`);
+      }
+    };
+    await listen(peerListen, 'peers', peerTls, () => peerHandler, {});
+    await listen(clientListen, 'client requests', clientTls, () => clientHandler, {
+      requestTimeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
+    });
 
     // Older data dirs (etcd 0.4, 2.0.0) are upgraded in place first (src/migrate).
     const up = await upgradeDataDir(dataDir, { name, logger: log });

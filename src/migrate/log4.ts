@@ -4,6 +4,7 @@
 // decode off the end of the file; we read the same entries and report the cut (the 0.4
 // file is never changed).
 import { readFileSync } from 'node:fs';
+import { ProtoReader, ProtoWriter } from '../pkg/protobuf.js';
 
 export interface LogEntry4 {
   index: number;
@@ -20,9 +21,9 @@ export interface Log4 {
 }
 
 export class Log4Error extends Error {
+  override name = 'Log4Error';
   constructor(file: string, offset: number, what: string) {
     super(`etcd 0.4 log ${file}: ${what} at offset ${offset}`);
-    this.name = 'Log4Error';
   }
 }
 
@@ -61,44 +62,19 @@ export function decodeLog4(b: Buffer, file = 'log'): Log4 {
   return { entries, tornTail: null };
 }
 
-function decodeEntry(m: Buffer): LogEntry4 {
-  let i = 0;
-  const varint = (): number => {
-    let r = 0n;
-    let s = 0n;
-    for (;;) {
-      if (i >= m.length) throw new Error('truncated protobuf varint');
-      const c = m[i++]!;
-      r |= BigInt(c & 0x7f) << s;
-      if (c < 0x80) break;
-      s += 7n;
-      if (s > 63n) throw new Error('protobuf varint too long');
-    }
-    if (r > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('protobuf integer out of range');
-    return Number(r);
-  };
+function decodeEntry(m: Uint8Array): LogEntry4 {
+  const rd = new ProtoReader(m);
   let index = -1;
   let term = -1;
   let commandName: string | null = null;
   let command = '';
-  while (i < m.length) {
-    const key = varint();
-    const field = key >>> 3;
-    const wire = key & 7;
-    if (wire === 0) {
-      const v = varint();
-      if (field === 1) index = v;
-      else if (field === 2) term = v;
-    } else if (wire === 2) {
-      const len = varint();
-      if (i + len > m.length) throw new Error('truncated protobuf field');
-      const s = m.toString('utf8', i, i + len);
-      i += len;
-      if (field === 3) commandName = s;
-      else if (field === 4) command = s;
-    } else {
-      throw new Error(`unexpected protobuf wire type ${wire}`);
-    }
+  while (!rd.done) {
+    const tag = rd.tag();
+    if (tag === 0x08) index = rd.varint();
+    else if (tag === 0x10) term = rd.varint();
+    else if (tag === 0x1a) commandName = rd.string();
+    else if (tag === 0x22) command = rd.string();
+    else rd.skipUnknown(tag, 4);
   }
   if (index < 0 || term < 0 || commandName === null) {
     throw new Error('log entry lacks Index, Term or CommandName');
@@ -108,34 +84,21 @@ function decodeEntry(m: Buffer): LogEntry4 {
 
 /** Encodes entries as go-raft writes them (tests build 0.4 logs with it). */
 export function encodeLog4(entries: readonly LogEntry4[]): Buffer {
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   for (const e of entries) {
-    const body = Buffer.concat([
-      field(1, e.index),
-      field(2, e.term),
-      bytesField(3, Buffer.from(e.commandName, 'utf8')),
-      ...(e.command === '' ? [] : [bytesField(4, Buffer.from(e.command, 'utf8'))]),
-    ]);
+    const w = new ProtoWriter();
+    w.byte(0x08);
+    w.varint(e.index);
+    w.byte(0x10);
+    w.varint(e.term);
+    w.byte(0x1a);
+    w.string(e.commandName);
+    if (e.command !== '') {
+      w.byte(0x22);
+      w.string(e.command);
+    }
+    const body = w.view();
     parts.push(Buffer.from(`${body.length.toString(16).padStart(8, ' ')}\n`, 'latin1'), body);
   }
   return Buffer.concat(parts);
-}
-
-function uvarint(v: number): Buffer {
-  const out: number[] = [];
-  let x = BigInt(v);
-  while (x >= 0x80n) {
-    out.push(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
-  }
-  out.push(Number(x));
-  return Buffer.from(out);
-}
-
-function field(n: number, v: number): Buffer {
-  return Buffer.concat([uvarint(n << 3), uvarint(v)]);
-}
-
-function bytesField(n: number, b: Buffer): Buffer {
-  return Buffer.concat([uvarint((n << 3) | 2), uvarint(b.length), b]);
 }

@@ -5,7 +5,7 @@
 // handed to the store in its unit (whole ms + ns within the ms) here, and only here.
 import { splitUnixNano } from '../pkg/go-time.js';
 import { STORE_KEYS_PREFIX, STORE_NAMESPACES } from '../server/membership-store.js';
-import { type Action, NodeExtern, StoreEvent } from '../store/event.js';
+import { type Action, EVENT_ACTIONS, NodeExtern, StoreEvent } from '../store/event.js';
 import { Store, type TTLOptions } from '../store/store.js';
 import { Node } from '../store/node.js';
 import { STAT_FIELDS } from '../store/stats.js';
@@ -73,15 +73,8 @@ interface Store4 {
   };
 }
 
-const ACTIONS = new Set<Action>([
-  'create',
-  'set',
-  'update',
-  'delete',
-  'compareAndSwap',
-  'compareAndDelete',
-  'expire',
-]);
+/** What 0.4's history can hold: any event but a read. */
+const ACTIONS = new Set<Action>(EVENT_ACTIONS.filter((a) => a !== 'get'));
 /** Actions after which the node lives on with the event's modifiedIndex. */
 const WRITES = new Set(['create', 'set', 'update', 'compareAndSwap']);
 

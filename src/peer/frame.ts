@@ -41,7 +41,7 @@ export function encodeFrames(
     writeMessage(w, msgs[i]!);
     marks.push(at, w.pos - at - 4);
   }
-  const out = w.finish();
+  const out = w.view();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < marks.length; i += 2) {
     view.setUint32(marks[i]!, marks[i + 1]!, true);
@@ -54,9 +54,59 @@ export function encodeFrames(
 const lengthMarks: number[] = [];
 
 export class FrameError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FrameError';
+  override name = 'FrameError';
+}
+
+/** Copies what fits of chunk[off..] into dst[have..]; returns how many bytes it took. */
+export function copyInto(dst: Uint8Array, have: number, chunk: Uint8Array, off: number): number {
+  const take = Math.min(dst.length - have, chunk.length - off);
+  dst.set(chunk.subarray(off, off + take), have);
+  return take;
+}
+
+/**
+ * A length-prefixed body that spans chunks: allocated once at its full length and filled
+ * in place as the chunks arrive (both stream decoders use it).
+ */
+export class SpanningBody {
+  private body: Uint8Array | null = null;
+  private filled = 0;
+
+  constructor(private readonly onBody: (body: Uint8Array) => void) {}
+
+  get pending(): boolean {
+    return this.body !== null;
+  }
+
+  /**
+   * A body of `len` bytes starting at chunk[off]: handed on as a view when the chunk holds
+   * all of it, else started; returns the offset after what it took.
+   */
+  start(len: number, chunk: Uint8Array, off: number): number {
+    if (chunk.length - off >= len) {
+      this.onBody(chunk.subarray(off, off + len));
+      return off + len;
+    }
+    const body = new Uint8Array(len);
+    body.set(chunk.subarray(off));
+    this.body = body;
+    this.filled = chunk.length - off;
+    return chunk.length;
+  }
+
+  /**
+   * Copies into the pending body from chunk[off..], handing it on once complete; returns
+   * the offset after what it took.
+   */
+  fill(chunk: Uint8Array, off: number): number {
+    const body = this.body!;
+    const take = copyInto(body, this.filled, chunk, off);
+    this.filled += take;
+    if (this.filled === body.length) {
+      this.body = null;
+      this.onBody(body);
+    }
+    return off + take;
   }
 }
 
@@ -69,33 +119,26 @@ export class FrameError extends Error {
 export class FrameDecoder {
   private readonly lenBuf = new Uint8Array(4);
   private lenHave = 0;
-  private body: Uint8Array | null = null;
-  private filled = 0;
+  private readonly part: SpanningBody;
 
   constructor(
-    private readonly onFrame: (frame: Uint8Array) => void,
+    onFrame: (frame: Uint8Array) => void,
     private readonly maxFrame: number = MAX_FRAME_BYTES,
-  ) {}
+  ) {
+    this.part = new SpanningBody(onFrame);
+  }
 
   /** True when no frame is partly received. */
   get idle(): boolean {
-    return this.body === null && this.lenHave === 0;
+    return !this.part.pending && this.lenHave === 0;
   }
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     let off = 0;
     while (off < n) {
-      const body = this.body;
-      if (body !== null) {
-        const take = Math.min(body.length - this.filled, n - off);
-        body.set(chunk.subarray(off, off + take), this.filled);
-        this.filled += take;
-        off += take;
-        if (this.filled === body.length) {
-          this.body = null;
-          this.onFrame(body);
-        }
+      if (this.part.pending) {
+        off = this.part.fill(chunk, off);
         continue;
       }
       let len: number;
@@ -113,16 +156,7 @@ export class FrameDecoder {
       }
       if (len === 0) continue;
       if (len > this.maxFrame) throw new FrameError(`frame of ${len} bytes exceeds the limit`);
-      if (n - off >= len) {
-        this.onFrame(chunk.subarray(off, off + len));
-        off += len;
-      } else {
-        const next = new Uint8Array(len);
-        next.set(chunk.subarray(off, n));
-        this.body = next;
-        this.filled = n - off;
-        off = n;
-      }
+      off = this.part.start(len, chunk, off);
     }
   }
 }

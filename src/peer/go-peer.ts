@@ -26,15 +26,16 @@ import {
 } from './go-stream.js';
 import type { Flushable, PeerHost } from './host.js';
 import {
-  clusterIdOf,
   HEADER_CLUSTER_ID,
   HEADER_FROM,
   HEADER_TERM,
   HEADER_TO,
   HEADER_WIRE,
-  RAFT_PATH,
   RAFT_STREAM_PREFIX,
+  readStream,
   WIRE_OURS,
+  postRaft,
+  type RaftPost,
 } from './http-util.js';
 import type { FollowerStats } from './stats.js';
 import { checkShape } from './validate.js';
@@ -162,32 +163,21 @@ export class GoPeer implements Flushable {
     const snap = m.type === MessageType.Snap;
     const url = this.urls.pick();
     this.inflight++;
-    this.host.counters.pipelinePosts++;
     if (m.type === MessageType.App) this.host.self.sendAppend(this.host.now(), body.length);
-    let done = false;
-    const finish = (status: number, err: string) => {
-      if (done) return;
-      done = true;
+    const limits = this.host.limits;
+    const post: RaftPost = {
+      to: this.id,
+      url,
+      headers: this.headers,
+      contentType: 'application/protobuf',
+      body,
+      timeoutMs: snap ? limits.snapshotTimeoutMs : limits.requestTimeoutMs,
+      drainAnswer: true,
+    };
+    postRaft(this.host, post, (status, err) => {
       this.inflight--;
       this.posted(m, status, err, url);
-    };
-    const req = this.host.request(url, 'POST', RAFT_PATH, {
-      ...this.headers,
-      'Content-Type': 'application/protobuf',
-      'Content-Length': body.length,
     });
-    req.setNoDelay(true);
-    const timeout = snap ? this.host.limits.snapshotTimeoutMs : this.host.limits.requestTimeoutMs;
-    req.setTimeout(timeout, () => req.destroy(new Error('i/o timeout')));
-    req.on('response', (res: IncomingMessage) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      if (status === 412) this.host.clusterMismatch(this.id, clusterIdOf(res));
-      res.on('end', () => finish(status, ''));
-      res.on('close', () => finish(status, ''));
-    });
-    req.on('error', (e) => finish(0, e.message));
-    req.end(body);
   }
 
   private posted(m: Message, status: number, err: string, url: PeerUrl): void {
@@ -326,16 +316,7 @@ export class GoPeer implements Flushable {
         for (const e of entries) size += 24 + e.data.length;
         this.host.deliver(m, size);
       });
-      res.on('data', (chunk: Buffer) => {
-        if (this.reader !== r) return;
-        try {
-          decoder.push(chunk);
-        } catch (e) {
-          this.host.log.warn(`rafthttp: bad stream from peer ${from}: ${(e as Error).message}`);
-          req.destroy();
-        }
-      });
-      res.on('error', () => {});
+      readStream(req, res, decoder, () => this.reader === r, this.host.log, from);
     });
     req.on('error', () => {});
     req.on('close', () => {

@@ -6,6 +6,7 @@
 // batch with nothing in it: we write one when idle, so Go's 5 s read deadline on the
 // connection does not cut a quiet stream.
 import { type Entry, type Message, MessageType, type NodeId, newMessage } from '../raft/types.js';
+import { SpanningBody } from './frame.js';
 import { goDecodeEntry, goEncodeEntry } from './go-codec.js';
 
 /** An empty batch: keeps the connection's read deadline fresh on both implementations. */
@@ -62,10 +63,7 @@ export function goStreamAppend(entries: Entry[], from: NodeId, to: NodeId, term:
 }
 
 export class GoStreamError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GoStreamError';
-  }
+  override name = 'GoStreamError';
 }
 
 /** Splits the stream's bytes into batches of entries; throws GoStreamError on bad input. */
@@ -76,8 +74,7 @@ export class GoStreamDecoder {
   private remaining = 0;
   private inBatch = false;
   private batch: Entry[] = [];
-  private body: Uint8Array | null = null;
-  private filled = 0;
+  private readonly part = new SpanningBody((b) => this.entry(b));
 
   constructor(
     private readonly onBatch: (entries: Entry[]) => void,
@@ -88,16 +85,8 @@ export class GoStreamDecoder {
     let off = 0;
     const n = chunk.length;
     while (off < n) {
-      if (this.body !== null) {
-        const body = this.body;
-        const take = Math.min(body.length - this.filled, n - off);
-        body.set(chunk.subarray(off, off + take), this.filled);
-        this.filled += take;
-        off += take;
-        if (this.filled === body.length) {
-          this.body = null;
-          this.entry(body);
-        }
+      if (this.part.pending) {
+        off = this.part.fill(chunk, off);
         continue;
       }
       while (this.headHave < 8 && off < n) this.head[this.headHave++] = chunk[off++]!;
@@ -117,15 +106,7 @@ export class GoStreamDecoder {
         this.entry(new Uint8Array(0));
         continue;
       }
-      if (n - off >= v) {
-        this.entry(chunk.subarray(off, off + v));
-        off += v;
-      } else {
-        this.body = new Uint8Array(v);
-        this.body.set(chunk.subarray(off, n));
-        this.filled = n - off;
-        off = n;
-      }
+      off = this.part.start(v, chunk, off);
     }
   }
 

@@ -21,7 +21,7 @@ import {
   VERSION_PATH,
   WIRE_OURS,
   httpError,
-  methodNotAllowed,
+  allowMethod,
   parseMemberId,
 } from './http-util.js';
 import { SnapshotBodyReader } from './snapshot.js';
@@ -88,25 +88,16 @@ export class PeerHandler {
     return true;
   }
 
-  /** Checks the cluster ID only (2.0 requests name their sender inside the body). */
-  private admitCluster(req: IncomingMessage, res: ServerResponse): boolean {
+  /**
+   * Checks the cluster ID and, for our requests (`bySender`), that the sender named in
+   * X-Server-From was not removed; 2.0 requests name their sender inside the body only.
+   * Answers and returns false when refused.
+   */
+  private admit(req: IncomingMessage, res: ServerResponse, bySender = true): boolean {
     const host = this.host;
     res.setHeader(HEADER_CLUSTER_ID, host.clusterId);
     const cid = req.headers['x-etcd-cluster-id'];
-    if (cid !== host.clusterId) {
-      host.refusedForCluster(req.socket.remoteAddress ?? 'unknown', String(cid));
-      httpError(res, 412, TEXT_CLUSTER_ID_MISMATCH);
-      return false;
-    }
-    return true;
-  }
-
-  /** Checks cluster ID and removal; answers and returns false when refused. */
-  private admit(req: IncomingMessage, res: ServerResponse): boolean {
-    const host = this.host;
-    res.setHeader(HEADER_CLUSTER_ID, host.clusterId);
-    const cid = req.headers['x-etcd-cluster-id'];
-    const from = req.headers['x-server-from'];
+    const from = bySender ? req.headers['x-server-from'] : undefined;
     if (cid !== host.clusterId) {
       const who = typeof from === 'string' ? from : (req.socket.remoteAddress ?? 'unknown');
       host.refusedForCluster(who, String(cid));
@@ -121,10 +112,7 @@ export class PeerHandler {
   }
 
   private servePipeline(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
+    if (!allowMethod(req, res, 'POST')) return;
     if (!this.admit(req, res)) {
       closeAfter(req, res);
       return;
@@ -158,10 +146,7 @@ export class PeerHandler {
   }
 
   private serveStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     if (!this.admit(req, res)) return;
     const from = parseMemberId(fromStr);
     if (from === null) {
@@ -197,11 +182,8 @@ export class PeerHandler {
 
   /** etcd 2.0's POST /raft: the body is one raftpb.Message (snapshots included). */
   private serveGoMessage(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
-    if (!this.admitCluster(req, res)) {
+    if (!allowMethod(req, res, 'POST')) return;
+    if (!this.admit(req, res, false)) {
       closeAfter(req, res);
       return;
     }
@@ -257,10 +239,7 @@ export class PeerHandler {
 
   /** etcd 2.0's GET /raft/stream/<from>: we write it the appends of its term. */
   private serveGoStream(req: IncomingMessage, res: ServerResponse, fromStr: string): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     const from = parseMemberId(fromStr);
     if (from === null) {
       httpError(res, 404, 'invalid path');
@@ -272,7 +251,7 @@ export class PeerHandler {
       httpError(res, 404, 'error sender not found');
       return;
     }
-    if (!this.admitCluster(req, res)) return;
+    if (!this.admit(req, res, false)) return;
     const to = req.headers['x-raft-to'];
     if (to !== this.host.localId) {
       httpError(res, 412, 'to field mismatch');
@@ -304,10 +283,7 @@ export class PeerHandler {
   }
 
   private serveSnapshot(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST') {
-      methodNotAllowed(res, 'POST');
-      return;
-    }
+    if (!allowMethod(req, res, 'POST')) return;
     if (!this.admit(req, res)) {
       closeAfter(req, res);
       return;
@@ -353,10 +329,7 @@ export class PeerHandler {
     body: string,
     newline: boolean,
   ): void {
-    if (req.method !== 'GET') {
-      methodNotAllowed(res, 'GET');
-      return;
-    }
+    if (!allowMethod(req, res, 'GET')) return;
     const text = newline && !body.endsWith('\n') ? `${body}\n` : body;
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/json');

@@ -1,5 +1,14 @@
 // Small HTTP pieces shared by the peer handlers and senders.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  ClientRequest,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from 'node:http';
+import type { Logger } from '../pkg/logger.js';
+import type { NodeId } from '../raft/types.js';
+import type { PeerHost } from './host.js';
+import type { PeerUrl } from './url.js';
 
 export const HEADER_CLUSTER_ID = 'X-Etcd-Cluster-ID';
 export const HEADER_FROM = 'X-Server-From';
@@ -36,10 +45,12 @@ export function httpError(res: ServerResponse, status: number, text: string): vo
   res.end(body);
 }
 
-/** etcd's allowMethod: 405 with an Allow header. */
-export function methodNotAllowed(res: ServerResponse, allow: string): void {
-  res.setHeader('Allow', allow);
+/** etcd's allowMethod: true for `method`, else a 405 with an Allow header and false. */
+export function allowMethod(req: IncomingMessage, res: ServerResponse, method: string): boolean {
+  if (req.method === method) return true;
+  res.setHeader('Allow', method);
   httpError(res, 405, 'Method Not Allowed');
+  return false;
 }
 
 /** A member ID as etcd parses it from a path: hex, at most 16 digits, not zero. */
@@ -53,4 +64,77 @@ export function parseMemberId(s: string): string | null {
 export function clusterIdOf(res: IncomingMessage): string {
   const got = res.headers['x-etcd-cluster-id'];
   return typeof got === 'string' ? got : '';
+}
+
+/**
+ * Feeds a stream response's chunks to its decoder while `current()` holds; bad bytes log
+ * a warning and close the connection (the reader then reconnects).
+ */
+export function readStream(
+  req: ClientRequest,
+  res: IncomingMessage,
+  decoder: { push(chunk: Uint8Array): void },
+  current: () => boolean,
+  log: Logger,
+  from: string,
+): void {
+  res.on('data', (chunk: Buffer) => {
+    if (!current()) return;
+    try {
+      decoder.push(chunk);
+    } catch (e) {
+      log.warn(`rafthttp: bad stream from peer ${from}: ${(e as Error).message}`);
+      req.destroy();
+    }
+  });
+  res.on('error', () => {});
+}
+
+export interface RaftPost {
+  to: NodeId;
+  url: PeerUrl;
+  headers: OutgoingHttpHeaders;
+  contentType: string;
+  body: Uint8Array;
+  timeoutMs: number;
+  /** Done only once the answer's body has ended (the 2.0 wire), not on its headers. */
+  drainAnswer: boolean;
+}
+
+/**
+ * One POST /raft to a peer, counted; `done(status, error)` runs once, with status 0 when
+ * the connection failed. A 412 reports the cluster ID the remote answered with.
+ */
+export function postRaft(
+  host: PeerHost,
+  p: RaftPost,
+  done: (status: number, err: string) => void,
+): void {
+  host.counters.pipelinePosts++;
+  let finished = false;
+  const finish = (status: number, err: string) => {
+    if (finished) return;
+    finished = true;
+    done(status, err);
+  };
+  const req = host.request(p.url, 'POST', RAFT_PATH, {
+    ...p.headers,
+    'Content-Type': p.contentType,
+    'Content-Length': p.body.length,
+  });
+  req.setNoDelay(true);
+  req.setTimeout(p.timeoutMs, () => req.destroy(new Error('i/o timeout')));
+  req.on('response', (res: IncomingMessage) => {
+    res.resume();
+    const status = res.statusCode ?? 0;
+    if (status === 412) host.clusterMismatch(p.to, clusterIdOf(res));
+    if (p.drainAnswer) {
+      res.on('end', () => finish(status, ''));
+      res.on('close', () => finish(status, ''));
+    } else {
+      finish(status, '');
+    }
+  });
+  req.on('error', (e) => finish(0, e.message));
+  req.end(p.body);
 }

@@ -3,18 +3,18 @@
 // GET /raft/stream/<our id>, served by our handler), or, while no stream is up, as one
 // POST /raft per batch (the pipeline). Snapshots go on their own POST /raft/snapshot.
 // Incoming: a StreamReader keeps our GET /raft/stream/<our id> open on the remote.
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Message, MessageType, type NodeId } from '../raft/types.js';
 import { approxMessageBytes, encodeFrames } from './frame.js';
 import type { Flushable, PeerHost } from './host.js';
 import {
-  clusterIdOf,
   HEADER_CLUSTER_ID,
   HEADER_FROM,
   HEADER_TO,
   HEADER_WIRE,
-  RAFT_PATH,
   WIRE_OURS,
+  postRaft,
+  type RaftPost,
 } from './http-util.js';
 import { sendSnapshot } from './snapshot-sender.js';
 import { FollowerStats } from './stats.js';
@@ -269,28 +269,19 @@ export class Peer implements Flushable {
     this.countSends(msgs, sizes, false);
     const url = this.urls.pick();
     this.inflight++;
-    this.host.counters.pipelinePosts++;
-    let done = false;
-    const finish = (status: number, err: string) => {
-      if (done) return;
-      done = true;
+    const post: RaftPost = {
+      to: this.id,
+      url,
+      headers: this.headers,
+      contentType: 'application/octet-stream',
+      body,
+      timeoutMs: this.host.limits.requestTimeoutMs,
+      drainAnswer: false,
+    };
+    postRaft(this.host, post, (status, err) => {
       this.inflight--;
       this.pipelineDone(msgs, status, err, url);
-    };
-    const req = this.host.request(url, 'POST', RAFT_PATH, {
-      ...this.headers,
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': body.length,
     });
-    req.setNoDelay(true);
-    req.setTimeout(this.host.limits.requestTimeoutMs, () => req.destroy(new Error('i/o timeout')));
-    req.on('response', (res: IncomingMessage) => {
-      res.resume();
-      if (res.statusCode === 412) this.host.clusterMismatch(this.id, clusterIdOf(res));
-      finish(res.statusCode ?? 0, '');
-    });
-    req.on('error', (e) => finish(0, e.message));
-    req.end(body);
   }
 
   private pipelineDone(msgs: Message[], status: number, err: string, url: PeerUrl): void {

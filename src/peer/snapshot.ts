@@ -4,6 +4,7 @@
 // once from the announced length and fills it as chunks arrive.
 import { Writer, decodeMessage, encodeMessage } from '../raft/codec.js';
 import { EMPTY_BYTES, type Message, MessageType } from '../raft/types.js';
+import { copyInto } from './frame.js';
 
 const MAX_HEADER_BYTES = 64 << 20;
 /** Node's largest buffer (and etcd caps snapshots at 1 TB; ours is bounded by memory). */
@@ -27,9 +28,9 @@ export function snapshotPrefix(m: Message): Uint8Array {
     context: m.context,
   });
   const w = new Writer(header.length + 16);
-  w.bytes(header);
+  w.blob(header);
   w.u64(snap.data.length);
-  return w.finish();
+  return w.view();
 }
 
 export class SnapshotBodyError extends Error {
@@ -80,8 +81,7 @@ export class SnapshotBodyReader {
           break;
         }
         case Phase.Header: {
-          const take = Math.min(this.header.length - this.headerHave, n - off);
-          this.header.set(chunk.subarray(off, off + take), this.headerHave);
+          const take = copyInto(this.header, this.headerHave, chunk, off);
           this.headerHave += take;
           off += take;
           if (this.headerHave < this.header.length) break;
@@ -109,8 +109,7 @@ export class SnapshotBodyReader {
           break;
         }
         case Phase.Data: {
-          const take = Math.min(this.data.length - this.dataHave, n - off);
-          this.data.set(chunk.subarray(off, off + take), this.dataHave);
+          const take = copyInto(this.data, this.dataHave, chunk, off);
           this.dataHave += take;
           off += take;
           if (this.dataHave === this.data.length) this.phase = Phase.Done;

@@ -7,7 +7,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import type { NodeId } from '../raft/types.js';
 import { FrameDecoder } from './frame.js';
 import type { PeerHost } from './host.js';
-import { clusterIdOf, HEADER_CLUSTER_ID, RAFT_STREAM_PREFIX } from './http-util.js';
+import { clusterIdOf, HEADER_CLUSTER_ID, RAFT_STREAM_PREFIX, readStream } from './http-util.js';
 import type { PeerUrl, UrlPicker } from './url.js';
 
 export class StreamReader {
@@ -101,16 +101,7 @@ export class StreamReader {
     this.host.streamStatus(this.peerId, 'reader', true);
     const from = this.peerId;
     const decoder = new FrameDecoder((frame) => this.host.receiveFrame(frame, from));
-    res.on('data', (chunk: Buffer) => {
-      if (this.req !== req) return;
-      try {
-        decoder.push(chunk);
-      } catch (e) {
-        this.host.log.warn(`rafthttp: bad stream from peer ${from}: ${(e as Error).message}`);
-        req.destroy();
-      }
-    });
-    res.on('error', () => {});
+    readStream(req, res, decoder, () => this.req === req, this.host.log, from);
   }
 
   private closedConn(req: ClientRequest, url: PeerUrl): void {

@@ -13,6 +13,8 @@ export const WIRE_END_GROUP = 4;
 export const WIRE_FIXED32 = 5;
 
 const TWO32 = 0x1_0000_0000;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const UTF8_ENCODER = new TextEncoder();
 /** hi half limit for values that still fit a JS safe integer (< 2^53). */
 const SAFE_HI = 0x20_0000;
 
@@ -171,6 +173,25 @@ export class ProtoWriter {
     this.pos += b.length;
   }
 
+  /** A length prefix and the UTF-8 bytes of `s`. */
+  string(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.varint(n);
+    this.ensure(n);
+    UTF8_ENCODER.encodeInto(s, this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+  }
+
+  /** An int64 as a varint: a negative one as its two's complement (ten bytes, as Go). */
+  int64(v: bigint): void {
+    if (v >= 0n && v <= MAX_SAFE) {
+      this.varint(Number(v));
+      return;
+    }
+    const x = BigInt.asUintN(64, v);
+    this.varint64(Number(x >> 32n), Number(x & 0xffff_ffffn));
+  }
+
   /** Raw bytes, no prefix. */
   raw(b: Uint8Array): void {
     this.ensure(b.length);
@@ -296,6 +317,25 @@ export class ProtoReader {
 
   bool(): boolean {
     return this.varint() !== 0;
+  }
+
+  /** A bool as Go reads it: any non-zero 64-bit varint is true. */
+  bool64(): boolean {
+    const [hi, lo] = this.varint64();
+    return hi !== 0 || lo !== 0;
+  }
+
+  /** An int64 varint (two's complement) as a bigint. */
+  int64(): bigint {
+    const [hi, lo] = this.varint64();
+    if (hi === 0) return BigInt(lo);
+    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+  }
+
+  /** A length-delimited field as UTF-8 text. */
+  string(): string {
+    const v = this.bytes();
+    return Buffer.from(v.buffer, v.byteOffset, v.length).toString('utf8');
   }
 
   /** A length-delimited field's payload: a view into the buffer, bounds-checked. */

@@ -1,108 +1,52 @@
-// Binary encoding of raft's types, shared by the WAL, the snapshot files and the peer
-// transport. Little-endian, length-prefixed, no schema evolution needed inside one
-// version. Numbers (terms, indexes) are below 2^53 and written as u64; node IDs are
-// 64-bit hex strings written as 8 raw bytes.
-import {
-  type ConfState,
-  type Entry,
-  type HardState,
-  type Message,
-  type Snapshot,
-  EMPTY_BYTES,
-} from './types.js';
+// Binary encoding of raft messages between members of this project (peer streams,
+// pipelines and snapshot headers; Go's wire and files use raftpb.ts). Little-endian,
+// length-prefixed, no schema evolution needed inside one version. Numbers (terms,
+// indexes) are below 2^53 and written as u64; node IDs are 64-bit hex strings written as
+// 8 raw bytes.
+import { type ConfState, type Entry, type Message, type Snapshot, EMPTY_BYTES } from './types.js';
+import { halvesToHex, hexToHalves, ProtoWriter } from '../pkg/protobuf.js';
 
 const TWO32 = 0x1_0000_0000;
 
-// A member only ever sees a handful of distinct IDs, so their conversions are cached
-// (bounded: a flood of foreign IDs cannot grow the caches without limit).
-const ID_CACHE_MAX = 1024;
-const halvesCache = new Map<string, [number, number]>();
-const stringCache = new Map<number, Map<number, string>>();
-
-function idHalves(v: string): [number, number] {
-  let h = halvesCache.get(v);
-  if (h === undefined) {
-    const hex = v === '' ? '0' : v;
-    const padded = hex.length >= 16 ? hex.slice(-16) : '0'.repeat(16 - hex.length) + hex;
-    h = [Number.parseInt(padded.slice(0, 8), 16), Number.parseInt(padded.slice(8), 16)];
-    if (halvesCache.size < ID_CACHE_MAX) halvesCache.set(v, h);
-  }
-  return h;
-}
-
-function idString(hi: number, lo: number): string {
-  let byLo = stringCache.get(hi);
-  let s = byLo?.get(lo);
-  if (s !== undefined) return s;
-  if (hi === 0 && lo === 0) s = '';
-  else if (hi === 0) s = lo.toString(16);
-  else s = hi.toString(16) + lo.toString(16).padStart(8, '0');
-  if (stringCache.size < ID_CACHE_MAX) {
-    if (!byLo) stringCache.set(hi, (byLo = new Map()));
-    if (byLo.size < ID_CACHE_MAX) byLo.set(lo, s);
-  }
-  return s;
-}
-
-export class Writer {
-  private buf: Uint8Array;
-  private view: DataView;
-  pos = 0;
-
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.pos + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
-  }
-
+/** ProtoWriter's growable buffer, with this encoding's fixed-width fields. */
+export class Writer extends ProtoWriter {
   u32(v: number): void {
     this.ensure(4);
-    this.view.setUint32(this.pos, v, true);
-    this.pos += 4;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    b[p + 2] = v >>> 16;
+    b[p + 3] = v >>> 24;
+    this.pos = p + 4;
   }
 
   u64(v: number): void {
-    this.ensure(8);
-    this.view.setUint32(this.pos, v % TWO32, true);
-    this.view.setUint32(this.pos + 4, Math.floor(v / TWO32), true);
-    this.pos += 8;
+    this.u32(v % TWO32);
+    this.u32(Math.floor(v / TWO32));
   }
 
+  /** A node ID as 8 big-endian bytes. */
   id(v: string): void {
+    const [hi, lo] = hexToHalves(v);
     this.ensure(8);
-    const halves = idHalves(v);
-    this.view.setUint32(this.pos, halves[0], false);
-    this.view.setUint32(this.pos + 4, halves[1], false);
-    this.pos += 8;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = hi >>> 24;
+    b[p + 1] = hi >>> 16;
+    b[p + 2] = hi >>> 8;
+    b[p + 3] = hi;
+    b[p + 4] = lo >>> 24;
+    b[p + 5] = lo >>> 16;
+    b[p + 6] = lo >>> 8;
+    b[p + 7] = lo;
+    this.pos = p + 8;
   }
 
-  bytes(b: Uint8Array): void {
+  /** A u32 length, then the bytes. */
+  blob(b: Uint8Array): void {
     this.u32(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-
-  str(s: string): void {
-    this.bytes(Buffer.from(s, 'utf8'));
-  }
-
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    this.raw(b);
   }
 }
 
@@ -145,7 +89,7 @@ export class Reader {
     const hi = this.view.getUint32(this.pos, false);
     const lo = this.view.getUint32(this.pos + 4, false);
     this.pos += 8;
-    return idString(hi, lo);
+    return halvesToHex(hi, lo);
   }
 
   bytes(): Uint8Array {
@@ -156,51 +100,24 @@ export class Reader {
     return n === 0 ? EMPTY_BYTES : b;
   }
 
-  str(): string {
-    return Buffer.from(this.bytes()).toString('utf8');
-  }
-
   get done(): boolean {
     return this.pos >= this.buf.length;
   }
 }
 
-export function writeEntry(w: Writer, e: Entry): void {
+function writeEntry(w: Writer, e: Entry): void {
   w.u64(e.term);
   w.u64(e.index);
-  w.u8(e.type);
-  w.bytes(e.data);
+  w.byte(e.type);
+  w.blob(e.data);
 }
 
-export function readEntry(r: Reader): Entry {
+function readEntry(r: Reader): Entry {
   const term = r.u64();
   const index = r.u64();
   const type = r.u8();
   const data = r.bytes();
   return { term, index, type, data };
-}
-
-export function encodeEntry(e: Entry): Uint8Array {
-  const w = new Writer(32 + e.data.length);
-  writeEntry(w, e);
-  return w.finish();
-}
-
-export function decodeEntry(b: Uint8Array): Entry {
-  return readEntry(new Reader(b));
-}
-
-export function encodeHardState(h: HardState): Uint8Array {
-  const w = new Writer(32);
-  w.u64(h.term);
-  w.id(h.vote);
-  w.u64(h.commit);
-  return w.finish();
-}
-
-export function decodeHardState(b: Uint8Array): HardState {
-  const r = new Reader(b);
-  return { term: r.u64(), vote: r.id(), commit: r.u64() };
 }
 
 function writeIds(w: Writer, ids: string[]): void {
@@ -215,23 +132,23 @@ function readIds(r: Reader): string[] {
   return ids;
 }
 
-export function writeConfState(w: Writer, c: ConfState): void {
+function writeConfState(w: Writer, c: ConfState): void {
   writeIds(w, c.voters);
   writeIds(w, c.learners);
 }
 
-export function readConfState(r: Reader): ConfState {
+function readConfState(r: Reader): ConfState {
   return { voters: readIds(r), learners: readIds(r) };
 }
 
-export function writeSnapshot(w: Writer, s: Snapshot): void {
+function writeSnapshot(w: Writer, s: Snapshot): void {
   w.u64(s.metadata.term);
   w.u64(s.metadata.index);
   writeConfState(w, s.metadata.confState);
-  w.bytes(s.data);
+  w.blob(s.data);
 }
 
-export function readSnapshot(r: Reader): Snapshot {
+function readSnapshot(r: Reader): Snapshot {
   const term = r.u64();
   const index = r.u64();
   const confState = readConfState(r);
@@ -239,33 +156,23 @@ export function readSnapshot(r: Reader): Snapshot {
   return { data, metadata: { term, index, confState } };
 }
 
-export function encodeSnapshot(s: Snapshot): Uint8Array {
-  const w = new Writer(64 + s.data.length);
-  writeSnapshot(w, s);
-  return w.finish();
-}
-
-export function decodeSnapshot(b: Uint8Array): Snapshot {
-  return readSnapshot(new Reader(b));
-}
-
 export function writeMessage(w: Writer, m: Message): void {
-  w.u8(m.type);
+  w.byte(m.type);
   w.id(m.to);
   w.id(m.from);
   w.u64(m.term);
   w.u64(m.logTerm);
   w.u64(m.index);
   w.u64(m.commit);
-  w.u8((m.reject ? 1 : 0) | (m.snapshot ? 2 : 0));
+  w.byte((m.reject ? 1 : 0) | (m.snapshot ? 2 : 0));
   w.u64(m.rejectHint);
-  w.bytes(m.context);
+  w.blob(m.context);
   w.u32(m.entries.length);
   for (const e of m.entries) writeEntry(w, e);
   if (m.snapshot) writeSnapshot(w, m.snapshot);
 }
 
-export function readMessage(r: Reader): Message {
+function readMessage(r: Reader): Message {
   const type = r.u8();
   const to = r.id();
   const from = r.id();
@@ -299,7 +206,7 @@ export function readMessage(r: Reader): Message {
 export function encodeMessage(m: Message): Uint8Array {
   const w = new Writer(128);
   writeMessage(w, m);
-  return w.finish();
+  return w.view();
 }
 
 export function decodeMessage(b: Uint8Array): Message {

@@ -1,17 +1,20 @@
-// Over 500 lines: the raft state machine is one object whose step functions share its state (as etcd's raft.go).
-// The raft state machine (etcd's raft.raft): roles, terms and votes, replication, commit,
-// membership, pre-vote, check-quorum, leader transfer and ReadIndex. Pure: it reacts to
-// step() and tick() and queues outgoing messages in `msgs`.
-import { type Config, ProposalDroppedError } from './interface.js';
+// The raft state machine (etcd's raft.raft): its state, sending, commit, role changes and
+// step()'s term checks. Each role's side of step() has its own file (step-leader.ts,
+// step-follower.ts, election.ts for candidates and votes), as have membership
+// (conf-change.ts) and the logical clock (tick.ts). Pure: it reacts to step() and tick()
+// and queues outgoing messages in `msgs`.
+import { CampaignType, handleVoteRequest, hup, isTransferCtx, stepCandidate } from './election.js';
+import type { Config } from './interface.js';
 import { NO_LIMIT, RaftLog } from './log.js';
 import { Progress, ProgressState } from './progress.js';
-import { VoteResult } from './quorum.js';
 import { ReadOnly } from './read-only.js';
+import { applyConfChange, restoreConf } from './conf-change.js';
+import { tickElection, tickHeartbeat } from './tick.js';
+import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
 import { ProgressTracker } from './tracker.js';
 import {
   type ConfChange,
-  ConfChangeType,
   type ConfState,
   EMPTY_BYTES,
   type Entry,
@@ -23,29 +26,9 @@ import {
   type NodeId,
   newMessage,
   type ReadState,
-  type Snapshot,
   type SoftState,
   StateType,
 } from './types.js';
-
-/** The context of a vote caused by a leader transfer: it overrides the leader lease. */
-export const CAMPAIGN_TRANSFER = new Uint8Array(Buffer.from('CampaignTransfer'));
-
-enum CampaignType {
-  PreElection = 0,
-  Election = 1,
-  Transfer = 2,
-}
-
-function isTransferCtx(ctx: Uint8Array): boolean {
-  if (ctx.length !== CAMPAIGN_TRANSFER.length) return false;
-  for (let i = 0; i < ctx.length; i++) if (ctx[i] !== CAMPAIGN_TRANSFER[i]) return false;
-  return true;
-}
-
-function voteRespType(t: MessageType): MessageType {
-  return t === MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
-}
 
 function payloadSize(ents: Entry[]): number {
   let s = 0;
@@ -119,7 +102,7 @@ export class Raft {
     this.countStaleVotes = c.faults?.countStaleVotes === true;
 
     const { hardState, confState } = c.storage.initialState();
-    this.restoreConf(confState);
+    restoreConf(this, confState);
     if (!(hardState.term === 0 && hardState.vote === NONE && hardState.commit === 0)) {
       this.loadState(hardState);
     }
@@ -321,50 +304,10 @@ export class Raft {
 
   // ---- ticks -------------------------------------------------------------------------
 
+  /** One tick of the logical clock (tick.ts): a heartbeat round or an election timeout. */
   tick(): void {
-    if (this.state === StateType.Leader) this.tickHeartbeat();
-    else this.tickElection();
-  }
-
-  private tickElection(): void {
-    this.electionElapsed++;
-    if (this.promotable() && this.pastElectionTimeout()) {
-      this.electionElapsed = 0;
-      this.step(newMessage(MessageType.Hup, NONE, this.id, 0));
-    }
-  }
-
-  private tickHeartbeat(): void {
-    this.heartbeatElapsed++;
-    this.electionElapsed++;
-    if (this.electionElapsed >= this.electionTimeout) {
-      this.electionElapsed = 0;
-      if (this.checkQuorum) this.step(newMessage(MessageType.CheckQuorum, NONE, this.id, 0));
-      // A transfer that did not finish within an election timeout is abandoned.
-      if (this.state === StateType.Leader && this.leadTransferee !== NONE) {
-        this.abortLeaderTransfer();
-      }
-    }
-    if (this.state !== StateType.Leader) return;
-    this.tickSnapshotTimeouts();
-    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
-      this.heartbeatElapsed = 0;
-      this.step(newMessage(MessageType.Beat, NONE, this.id, 0));
-    }
-  }
-
-  /**
-   * A snapshot nobody reported on within two election timeouts is presumed lost: go back
-   * to probing, which sends it again if still needed.
-   */
-  private tickSnapshotTimeouts(): void {
-    for (const pr of this.prs.progress.values()) {
-      if (pr.state !== ProgressState.Snapshot) continue;
-      if (++pr.snapshotElapsed >= 2 * this.electionTimeout) {
-        pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-      }
-    }
+    if (this.state === StateType.Leader) tickHeartbeat(this);
+    else tickElection(this);
   }
 
   pastElectionTimeout(): boolean {
@@ -444,60 +387,6 @@ export class Raft {
     this.uncommittedSize = 0;
   }
 
-  // ---- elections ---------------------------------------------------------------------
-
-  /** MsgHup: start an election unless a committed conf change is still unapplied. */
-  private hup(t: CampaignType): void {
-    if (this.state === StateType.Leader) return;
-    if (!this.promotable()) return;
-    const log = this.raftLog;
-    if (log.committed > log.applied) {
-      // Entries below firstIndex are inside a snapshot: nothing left to apply there.
-      const lo = Math.max(log.applied + 1, log.firstIndex());
-      const ents = lo > log.committed ? [] : log.slice(lo, log.committed + 1, NO_LIMIT);
-      if (ents === null) throw new Error('unexpected error getting unapplied entries');
-      for (const e of ents) if (e.type === EntryType.ConfChange) return;
-    }
-    this.campaign(t);
-  }
-
-  campaign(t: CampaignType): void {
-    if (!this.promotable()) return;
-    let term: number;
-    let voteMsg: MessageType;
-    if (t === CampaignType.PreElection) {
-      this.becomePreCandidate();
-      voteMsg = MessageType.PreVote;
-      // Pre-votes are asked for the next term, without incrementing ours.
-      term = this.term + 1;
-    } else {
-      this.becomeCandidate();
-      voteMsg = MessageType.Vote;
-      term = this.term;
-    }
-    if (this.poll(this.id, voteRespType(voteMsg), true) === VoteResult.Won) {
-      // A single voter wins at once.
-      if (t === CampaignType.PreElection) this.campaign(CampaignType.Election);
-      else this.becomeLeader();
-      return;
-    }
-    const lastIndex = this.raftLog.lastIndex();
-    const lastTerm = this.raftLog.lastTerm();
-    for (const id of this.prs.voters) {
-      if (id === this.id) continue;
-      const m = newMessage(voteMsg, id, this.id, term);
-      m.index = lastIndex;
-      m.logTerm = lastTerm;
-      if (t === CampaignType.Transfer) m.context = CAMPAIGN_TRANSFER;
-      this.send(m);
-    }
-  }
-
-  private poll(id: NodeId, _t: MessageType, granted: boolean): VoteResult {
-    this.prs.recordVote(id, granted);
-    return this.prs.tallyVotes().result;
-  }
-
   // ---- step --------------------------------------------------------------------------
 
   /** Processes one message. Throws ProposalDroppedError for a proposal it cannot take. */
@@ -536,7 +425,7 @@ export class Raft {
         // Deliberate bug (test-only): count a stale vote response as a grant.
         const stale = newMessage(m.type, m.to, m.from, this.term);
         stale.reject = false;
-        this.stepCandidate(stale);
+        stepCandidate(this, stale);
         return;
       }
       if (m.type === MessageType.Heartbeat || m.type === MessageType.App) {
@@ -556,268 +445,32 @@ export class Raft {
 
     switch (m.type) {
       case MessageType.Hup:
-        this.hup(this.preVote ? CampaignType.PreElection : CampaignType.Election);
+        hup(this, this.preVote ? CampaignType.PreElection : CampaignType.Election);
         return;
       case MessageType.Vote:
-      case MessageType.PreVote: {
-        // We can vote if this is a repeat of a vote we cast, or we have not voted and
-        // know no leader in this term, or it is a pre-vote for a future term.
-        const canVote =
-          this.vote === m.from ||
-          (this.vote === NONE && this.lead === NONE) ||
-          (m.type === MessageType.PreVote && m.term > this.term);
-        if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
-          // The response carries the term of the request: for a pre-vote that is the
-          // future term, and the candidate ignores stale ones.
-          this.send(newMessage(voteRespType(m.type), m.from, this.id, m.term));
-          if (m.type === MessageType.Vote) {
-            // Only record real votes; the hard state goes out in the same Ready, and the
-            // driver persists it before it sends the response.
-            this.electionElapsed = 0;
-            this.vote = m.from;
-          }
-        } else {
-          const r = newMessage(voteRespType(m.type), m.from, this.id, this.term);
-          r.reject = true;
-          this.send(r);
-        }
+      case MessageType.PreVote:
+        handleVoteRequest(this, m);
         return;
-      }
       default:
         switch (this.state) {
           case StateType.Leader:
             stepLeader(this, m);
             return;
           case StateType.Follower:
-            this.stepFollower(m);
+            stepFollower(this, m);
             return;
           default:
-            this.stepCandidate(m);
+            stepCandidate(this, m);
             return;
         }
     }
-  }
-
-  private stepCandidate(m: Message): void {
-    const myVoteResp =
-      this.state === StateType.PreCandidate ? MessageType.PreVoteResp : MessageType.VoteResp;
-    switch (m.type) {
-      case MessageType.Prop:
-        throw new ProposalDroppedError();
-      case MessageType.App:
-        this.becomeFollower(m.term, m.from);
-        this.handleAppendEntries(m);
-        return;
-      case MessageType.Heartbeat:
-        this.becomeFollower(m.term, m.from);
-        this.handleHeartbeat(m);
-        return;
-      case MessageType.Snap:
-        this.becomeFollower(m.term, m.from);
-        this.handleSnapshot(m);
-        return;
-      case myVoteResp: {
-        const res = this.poll(m.from, m.type, !m.reject);
-        if (res === VoteResult.Won) {
-          if (this.state === StateType.PreCandidate) {
-            this.campaign(CampaignType.Election);
-          } else {
-            this.becomeLeader();
-            this.bcastAppend();
-          }
-        } else if (res === VoteResult.Lost) {
-          // A pre-vote response carries a future term: keep ours.
-          this.becomeFollower(this.term, NONE);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private stepFollower(m: Message): void {
-    switch (m.type) {
-      case MessageType.Prop: {
-        if (this.lead === NONE) throw new ProposalDroppedError();
-        // Local proposals made before the next Ready share one forward to the leader.
-        const fwd = this.pendingForward;
-        const local = m.from === NONE || m.from === this.id;
-        if (local && this.deferProposalAppends && fwd !== null && fwd.to === this.lead) {
-          for (let i = 0; i < m.entries.length; i++) fwd.entries.push(m.entries[i]!);
-          return;
-        }
-        m.to = this.lead;
-        this.send(m);
-        if (local && this.deferProposalAppends) this.pendingForward = m;
-        return;
-      }
-      case MessageType.App:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleAppendEntries(m);
-        return;
-      case MessageType.Heartbeat:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleHeartbeat(m);
-        return;
-      case MessageType.Snap:
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleSnapshot(m);
-        return;
-      case MessageType.TransferLeader:
-        if (this.lead === NONE) return;
-        m.to = this.lead;
-        this.send(m);
-        return;
-      case MessageType.TimeoutNow:
-        // The leader asks us to take over now: campaign at once, past any lease.
-        this.hup(CampaignType.Transfer);
-        return;
-      case MessageType.ReadIndex:
-        if (this.lead === NONE) return;
-        m.to = this.lead;
-        this.send(m);
-        return;
-      case MessageType.ReadIndexResp:
-        this.readStates.push({ index: m.index, requestCtx: m.context });
-        return;
-      default:
-        return;
-    }
-  }
-
-  // ---- follower handlers -------------------------------------------------------------
-
-  handleAppendEntries(m: Message): void {
-    const log = this.raftLog;
-    if (m.index < log.committed) {
-      const r = newMessage(MessageType.AppResp, m.from, this.id, 0);
-      r.index = log.committed;
-      this.send(r);
-      return;
-    }
-    const lastNew = log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    const r = newMessage(MessageType.AppResp, m.from, this.id, 0);
-    if (lastNew >= 0) {
-      r.index = lastNew;
-    } else {
-      // Reject, with a hint: the last index that could match given the leader's term
-      // at m.index, so the leader skips whole terms of conflicting entries.
-      let hint = Math.min(m.index, log.lastIndex());
-      hint = log.findConflictByTerm(hint, m.logTerm);
-      r.index = m.index;
-      r.reject = true;
-      r.rejectHint = hint;
-      r.logTerm = log.term(hint);
-    }
-    this.send(r);
-  }
-
-  handleHeartbeat(m: Message): void {
-    this.raftLog.commitTo(m.commit);
-    const r = newMessage(MessageType.HeartbeatResp, m.from, this.id, 0);
-    r.context = m.context;
-    this.send(r);
-  }
-
-  handleSnapshot(m: Message): void {
-    const r = newMessage(MessageType.AppResp, m.from, this.id, 0);
-    if (m.snapshot !== null && this.restore(m.snapshot)) {
-      r.index = this.raftLog.lastIndex();
-    } else {
-      r.index = this.raftLog.committed;
-    }
-    this.send(r);
-  }
-
-  /** Installs a snapshot from the leader; false if it is not newer than what we have. */
-  restore(s: Snapshot): boolean {
-    const md = s.metadata;
-    if (md.index <= this.raftLog.committed) return false;
-    if (this.state !== StateType.Follower) {
-      // Only a follower installs snapshots; anything else is a bug elsewhere, so be
-      // safe and move on to the next term.
-      this.becomeFollower(this.term + 1, NONE);
-      return false;
-    }
-    if (this.raftLog.matchTerm(md.index, md.term)) {
-      // We have the entries: just fast-forward the commit index.
-      this.raftLog.commitTo(md.index);
-      return false;
-    }
-    this.raftLog.restore(s);
-    this.restoreConf(md.confState);
-    return true;
   }
 
   // ---- membership --------------------------------------------------------------------
 
-  private restoreConf(cs: ConfState): void {
-    this.prs = new ProgressTracker(this.prs.maxInflight);
-    const next = this.raftLog.lastIndex() + 1;
-    for (const id of cs.voters) {
-      this.prs.progress.set(id, new Progress(0, next, this.prs.maxInflight, false));
-    }
-    for (const id of cs.learners) {
-      this.prs.progress.set(id, new Progress(0, next, this.prs.maxInflight, true));
-    }
-    this.prs.rebuild();
-    const self = this.prs.progress.get(this.id);
-    if (self !== undefined) self.match = next - 1;
-    this.isLearner = self?.isLearner === true;
-  }
-
+  /** Applies a committed conf change to the progress tracker; the new configuration. */
   applyConfChange(cc: ConfChange): ConfState {
-    if (cc.nodeId === NONE) return this.prs.confState();
-    switch (cc.type) {
-      case ConfChangeType.AddNode:
-        this.addNode(cc.nodeId, false);
-        break;
-      case ConfChangeType.AddLearnerNode:
-        this.addNode(cc.nodeId, true);
-        break;
-      case ConfChangeType.RemoveNode:
-        this.removeNode(cc.nodeId);
-        break;
-      case ConfChangeType.UpdateNode:
-        break;
-      default:
-        throw new Error(`unexpected conf change type ${cc.type}`);
-    }
-    return this.prs.confState();
-  }
-
-  private addNode(id: NodeId, learner: boolean): void {
-    this.removed.delete(id);
-    let pr = this.prs.progress.get(id);
-    if (pr === undefined) {
-      pr = new Progress(0, this.raftLog.lastIndex() + 1, this.prs.maxInflight, learner);
-      this.prs.set(id, pr);
-    } else {
-      // A voter cannot become a learner; a redundant add is ignored.
-      if (learner && !pr.isLearner) return;
-      if (learner === pr.isLearner) return;
-      pr.isLearner = false; // promote learner to voter, keeping its progress
-      this.prs.rebuild();
-    }
-    if (id === this.id) this.isLearner = learner;
-    // A new member counts as active, or check-quorum could depose us before it speaks.
-    pr.recentActive = true;
-    if (this.state === StateType.Leader && id !== this.id) this.sendAppend(id);
-  }
-
-  private removeNode(id: NodeId): void {
-    this.prs.remove(id);
-    if (id !== this.id) this.removed.add(id);
-    if (this.prs.ids.length === 0) return;
-    if (this.state === StateType.Leader) {
-      // The quorum shrank: pending entries may commit now.
-      if (this.maybeCommit()) this.bcastAppend();
-      if (this.leadTransferee === id) this.abortLeaderTransfer();
-    }
+    return applyConfChange(this, cc);
   }
 
   abortLeaderTransfer(): void {

@@ -25,6 +25,8 @@ import {
   type HardState,
   type Message,
   type MessageType,
+  NONE,
+  newMessage,
   type Snapshot,
   type SnapshotMetadata,
 } from './types.js';
@@ -363,20 +365,7 @@ export function encodeMessage(m: Message): Uint8Array {
  */
 export function decodeMessage(b: Uint8Array): Message {
   const r = new ProtoReader(b);
-  const m: Message = {
-    type: 0 as MessageType,
-    to: '',
-    from: '',
-    term: 0,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    snapshot: null,
-    reject: false,
-    rejectHint: 0,
-    context: EMPTY_BYTES,
-  };
+  const m = newMessage(0 as MessageType, NONE, NONE, 0);
   while (!r.done) {
     const t = r.tag();
     switch (t) {

@@ -151,19 +151,19 @@ export class MemberCore {
       this.state.applied,
       this.sched.now() ^ process.pid,
     );
-    if (parts.fresh && opts.newCluster) {
-      this.node.bootstrap(
+    if (parts.fresh) {
+      if (opts.newCluster) {
         // Go 2.0.13's bootstrap entries carry no client URLs (publish sets them later);
         // leaving ours out keeps the first WAL entries the same as Go writes.
-        opts.initialMembers.map((m) => ({
-          id: m.id,
-          context: encodeMemberContext({ ...m, clientURLs: [] }),
-        })),
-      );
-      for (const m of opts.initialMembers) this.state.membership.add(m);
-    } else if (parts.fresh) {
-      // Joining a running cluster: know its members (so the transport can answer the
-      // leader) until the log or a snapshot brings the authoritative membership.
+        this.node.bootstrap(
+          opts.initialMembers.map((m) => ({
+            id: m.id,
+            context: encodeMemberContext({ ...m, clientURLs: [] }),
+          })),
+        );
+      }
+      // Joining a running cluster, too: know its members (so the transport can answer
+      // the leader) until the log or a snapshot brings the authoritative membership.
       for (const m of opts.initialMembers) this.state.membership.add(m);
     }
     this.proposals = new ProposalQueue(

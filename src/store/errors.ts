@@ -116,6 +116,11 @@ export class EtcdError extends Error {
     this.status = errorStatus(errorCode);
   }
 
+  /** The same error about another cause (the API trims the store's key prefix off it). */
+  withCause(cause: string): EtcdError {
+    return new EtcdError(this.errorCode, cause, this.index);
+  }
+
   toJSON(): { errorCode: number; message: string; cause?: string; index: number } {
     if (this.cause === '')
       return { errorCode: this.errorCode, message: this.message, index: this.index };

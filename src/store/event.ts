@@ -1,16 +1,19 @@
 // Results of store operations, shaped as etcd's v2 Event and NodeExtern.
 import type { Node } from './node.js';
 
-export type Action =
-  | 'get'
-  | 'create'
-  | 'set'
-  | 'update'
-  | 'delete'
-  | 'compareAndSwap'
-  | 'compareAndDelete'
-  | 'expire'
-  | 'sync';
+/** The actions an event in the history can carry: etcd's, less 'sync' (which is ours). */
+export const EVENT_ACTIONS = [
+  'get',
+  'create',
+  'set',
+  'update',
+  'delete',
+  'compareAndSwap',
+  'compareAndDelete',
+  'expire',
+] as const;
+
+export type Action = (typeof EVENT_ACTIONS)[number] | 'sync';
 
 /** A node as clients see it. `value === null` means no value field; `expiration` 0 means none. */
 export class NodeExtern {

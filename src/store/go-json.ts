@@ -2,7 +2,7 @@
 // byte (field order, map keys sorted, HTML-safe escaping, times as RFC3339Nano, the 1000-slot
 // event ring with its nulls), and back. Both implementations read each other's snapshots.
 import { Buffer } from 'node:buffer';
-import { type Action, compareKeys, NodeExtern, StoreEvent } from './event.js';
+import { type Action, compareKeys, EVENT_ACTIONS, NodeExtern, StoreEvent } from './event.js';
 import { formatGoTime, GO_ZERO_TIME, parseGoTime } from '../pkg/go-time.js';
 import { eventJSON, goString } from './json.js';
 import { Node } from './node.js';
@@ -12,16 +12,7 @@ import type { Store } from './store.js';
 /** etcd's store format version (CurrentVersion). */
 const STORE_VERSION = 2;
 
-const ACTIONS = new Set<Action>([
-  'get',
-  'create',
-  'set',
-  'update',
-  'delete',
-  'compareAndSwap',
-  'compareAndDelete',
-  'expire',
-]);
+const ACTIONS = new Set<Action>(EVENT_ACTIONS);
 
 /** Text written straight into a growing buffer: no array of millions of strings to join. */
 class TextWriter {

@@ -30,8 +30,8 @@ export interface V2Request {
   stream: boolean;
 }
 
-/** A request with every field at its zero value (fill in what you need). */
-export function newRequest(method: V2Method, path: string): V2Request {
+/** A request with every field at its zero value (fill in what you need; '' to decode into). */
+export function newRequest(method: V2Method | '', path: string): V2Request {
   return {
     id: '',
     method,

@@ -1,16 +1,15 @@
-// Over 500 lines: one data structure (the keyspace with its index, TTLs and watch hub) whose operations share its invariants.
-// The v2 keyspace (etcd's v2store): pure and deterministic. Every "now" (ms) is an argument;
-// it only shapes the `ttl` shown in results. Expiry happens only in deleteExpired(now).
-// Expiry times are kept to the nanosecond, as (ms, ns within the ms), like Go's time.Time.
-// Nodes are found by full key in one index Map; directories hold the set of their children.
+// The v2 store (etcd's v2store): its operations on the keyspace (keyspace.ts), each with its
+// event, watcher notifications and stats. Pure and deterministic: every "now" (ms) is an
+// argument; it only shapes the `ttl` shown in results. Expiry happens only in
+// deleteExpired(now). Expiry times are kept to the nanosecond, as (ms, ns within the ms),
+// like Go's time.Time. Nodes are found by full key in one index Map; directories hold the
+// set of their children.
 import {
   dirNotEmpty,
   EtcdError,
-  keyNotFound,
   nodeExist,
   notDir,
   notFile,
-  raftInternal,
   rootReadOnly,
   testFailed,
 } from './errors.js';
@@ -20,7 +19,7 @@ import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
 import { restoreGoJSON, saveGoJSON } from './go-json.js';
 import { StoreStats, type StoreStatsJSON } from './stats.js';
-import { TTLHeap } from './ttl-heap.js';
+import { Keyspace } from './keyspace.js';
 import { type Watcher, WatcherHub } from './watcher.js';
 
 /** Expiry times before 2000-01-01 mean "permanent" on create, as in etcd. */
@@ -53,93 +52,15 @@ function compareOK(n: Node, prevValue: string, prevIndex: number): boolean {
   );
 }
 
-export class Store {
-  /** The store index: the index of the last change. */
-  index = 0;
-  root: Node;
-  /** Every node but the root, by full key. */
-  nodes = new Map<string, Node>();
+export class Store extends Keyspace {
   readonly hub: WatcherHub;
-  ttlHeap = new TTLHeap();
   stats = new StoreStats();
-
-  /** Most keys the store holds (V8's Map stops at 2^24 entries); past it, creates fail cleanly. */
-  readonly maxKeys: number;
-  /** Directories made at index 0 that no request may change (etcd's "/0" and "/1"). */
-  readonly namespaces: readonly string[];
   /** Saved in snapshots (etcd's CurrentVersion). */
   version = 2;
 
   constructor(history?: EventHistory, maxKeys = MAX_KEYS, namespaces: readonly string[] = []) {
-    this.maxKeys = maxKeys;
-    this.namespaces = namespaces;
-    this.root = new Node('/', null, 0, '', true, 0);
+    super(maxKeys, namespaces);
     this.hub = new WatcherHub(history ?? new EventHistory());
-    for (const ns of namespaces) {
-      const n = new Node(ns, this.root, 0, '', true, 0);
-      this.nodes.set(ns, n);
-      this.root.children!.add(n);
-    }
-  }
-
-  /** The root and the namespaces are read-only (etcd's readonlySet). */
-  private readOnly(p: string): boolean {
-    return p === '/' || (this.namespaces.length !== 0 && this.namespaces.includes(p));
-  }
-
-  // ---- lookups ----
-
-  // Why the last tryLookup failed (no exceptions on the hot path: a missing key is common).
-  private missCode = 0;
-  private missCause = '';
-
-  /** The node at a clean path, or null with missCode/missCause set as etcd's internalGet. */
-  private tryLookup(p: string): Node | null {
-    const n = this.nodes.get(p);
-    return n !== undefined ? n : this.lookupMiss(p);
-  }
-
-  /** The slow path of tryLookup, kept apart so that the fast path inlines. */
-  private lookupMiss(p: string): Node | null {
-    if (p === '/') return this.root;
-    // Find what is missing: the first absent element, or a file on the way.
-    let d = this.root;
-    let i = p.indexOf('/', 1);
-    for (;;) {
-      const prefix = i < 0 ? p : p.slice(0, i);
-      const c = this.nodes.get(prefix);
-      if (c === undefined) {
-        this.missCode = 100;
-        this.missCause = prefix;
-        return null;
-      }
-      if (c.children === null && i >= 0) {
-        this.missCode = 104;
-        this.missCause = c.key;
-        return null;
-      }
-      d = c;
-      if (i < 0) return d;
-      i = p.indexOf('/', i + 1);
-    }
-  }
-
-  private missError(): EtcdError {
-    return this.missCode === 104
-      ? notDir(this.missCause, this.index)
-      : keyNotFound(this.missCause, this.index);
-  }
-
-  /** The node at a clean path, or throws 100 / 104 as etcd's internalGet. */
-  private lookup(p: string): Node {
-    const n = this.tryLookup(p);
-    if (n === null) throw this.missError();
-    return n;
-  }
-
-  /** The node at a path or null (no errors, no stats). */
-  find(path: string): Node | null {
-    return this.tryLookup(cleanPath(path));
   }
 
   get(path: string, recursive: boolean, sorted: boolean, now: number): StoreEvent {
@@ -185,11 +106,7 @@ export class Store {
         e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, ns, 'set', now);
       }
       e.etcdIndex = this.index;
-      if (!ttl.refresh) this.hub.notify(e);
-      else {
-        e.refresh = true;
-        this.hub.addSilently(e);
-      }
+      this.publish(e, ttl.refresh);
       this.stats.setsSuccess++;
       return e;
     } catch (err) {
@@ -338,17 +255,6 @@ export class Store {
     return e;
   }
 
-  /** Throws (changing nothing) when creating p and its missing parents would pass maxKeys. */
-  private checkRoom(p: string, curr: number): void {
-    let missing = 1;
-    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
-      if (!this.nodes.has(p.slice(0, i))) missing++;
-    }
-    if (this.nodes.size + missing > this.maxKeys) {
-      throw raftInternal(`store is full (${this.maxKeys} keys)`, curr);
-    }
-  }
-
   update(path: string, value: string, ttl: TTLOptions, now: number): StoreEvent {
     const p = cleanPath(path);
     // etcd counts no failure for the read-only paths (nor in compareAndSwap and delete).
@@ -372,11 +278,7 @@ export class Store {
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
       this.index = next;
-      if (!ttl.refresh) this.hub.notify(e);
-      else {
-        e.refresh = true;
-        this.hub.addSilently(e);
-      }
+      this.publish(e, ttl.refresh);
       this.stats.updateSuccess++;
       return e;
     } catch (err) {
@@ -411,11 +313,7 @@ export class Store {
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       e.node.value = value;
       if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
-      if (!ttl.refresh) this.hub.notify(e);
-      else {
-        e.refresh = true;
-        this.hub.addSilently(e);
-      }
+      this.publish(e, ttl.refresh);
       this.stats.compareAndSwapSuccess++;
       return e;
     } catch (err) {
@@ -511,26 +409,6 @@ export class Store {
     return this.hub.watch(p, recursive, stream, since, this.index);
   }
 
-  // ---- internals ----
-
-  private updateTTL(n: Node, expireTime: number, expireNs: number): void {
-    const t = n.ttl;
-    const none = expireTime === 0 && expireNs === 0;
-    if (t !== null) {
-      if (none) {
-        this.ttlHeap.remove(n);
-        n.ttl = null;
-      } else {
-        t.expireTime = expireTime;
-        t.expireNs = expireNs;
-        this.ttlHeap.update(n);
-      }
-    } else if (!none) {
-      n.ttl = new TTLEntry(expireTime, expireNs);
-      this.ttlHeap.push(n);
-    }
-  }
-
   /** Removes a node and everything under it, telling watchers on each removed path. */
   private removeTree(n: Node, e: StoreEvent): void {
     n.parent!.children!.delete(n);
@@ -542,6 +420,16 @@ export class Store {
     this.nodes.delete(n.key);
     if (tell) this.hub.notifyWatchers(e, n.key, true);
     if (n.ttl !== null) this.ttlHeap.remove(n);
+  }
+
+  /** Tells the watchers of a change; a TTL refresh only goes into the history. */
+  private publish(e: StoreEvent, refresh: boolean): void {
+    if (!refresh) {
+      this.hub.notify(e);
+    } else {
+      e.refresh = true;
+      this.hub.addSilently(e);
+    }
   }
 
   // ---- stats, snapshot ----
@@ -579,11 +467,6 @@ export class Store {
     this.ttlHeap = s.ttlHeap;
     this.stats = s.stats;
     this.hub.history.copyFrom(s.hub.history);
-  }
-
-  /** Number of keys (files and directories, the root excluded). */
-  size(): number {
-    return this.nodes.size;
   }
 }
 

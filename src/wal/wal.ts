@@ -1,9 +1,9 @@
-// Over 500 lines: segment writing, reading, repair and cutting share one file format and one sync discipline.
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //
 // Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB; the files are etcd
-// 2.0.13's (record.ts: framing; decoder.ts: the torn-tail rules), byte for byte what its wal
+// 2.0.13's (record.ts: framing; decoder.ts: the torn-tail rules; reader.ts: reading them
+// back on open), byte for byte what its wal
 // package writes for the same records. Group commit: save() encodes a whole Ready
 // into one buffer, one positioned write, one fdatasync (by default the write goes through
 // an O_DSYNC descriptor instead: one thread-pool round trip, not two). Segments are
@@ -16,23 +16,12 @@
 // After a failed write or sync the WAL refuses further writes: what reached the disk is
 // unknown, and the only safe continuation is a restart that re-reads the log.
 import { constants, existsSync } from 'node:fs';
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  unlink,
-} from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DirLock, fsyncDir, LOCK_FILE_NAME, lockDir } from '../pkg/fileutil.js';
-import { decodeEntry, decodeHardState } from '../raft/raftpb.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
-import { scanSegment, WalCorruptError } from './decoder.js';
 import { BatchEncoder } from './encoder.js';
-import { decodeWalSnapshot, RecordType } from './record.js';
+import { readSegments, type WalContents, type WalPosition, type WalRepair } from './reader.js';
 import {
   checkSequence,
   listSegments,
@@ -42,14 +31,10 @@ import {
 } from './segment.js';
 
 export { WalCorruptError } from './decoder.js';
+export type { WalContents, WalPosition, WalRepair } from './reader.js';
 
 /** Segments are cut once they reach this size (etcd: 64 MB). */
 export const SEGMENT_SIZE = 64 * 1024 * 1024;
-
-export interface WalPosition {
-  index: number;
-  term: number;
-}
 
 export interface WalOptions {
   /** Cut a new segment once the current one reaches this many bytes. */
@@ -77,21 +62,6 @@ export const PREALLOC_CHUNK = 8 * 1024 * 1024;
 export const PREALLOC_MIN = 64 * 1024;
 const ZEROS = new Uint8Array(1024 * 1024);
 
-export interface WalContents {
-  metadata: Uint8Array;
-  hardState: HardState;
-  entries: Entry[];
-}
-
-export interface WalRepair {
-  file: string;
-  offset: number;
-  droppedBytes: number;
-  reason: string;
-  /** Only zeros were cut off (preallocated space after a crash): nothing was lost. */
-  preallocated: boolean;
-}
-
 export class WAL {
   /** Set by open() when a torn tail was cut off the last segment. */
   repaired: WalRepair | null = null;
@@ -102,32 +72,48 @@ export class WAL {
   private failed: Error | null = null;
   private unsynced = false;
   private contents: WalContents | null;
+  /** Index of the last entry (or snapshot) written. */
+  private enti: number;
+  private state: HardState;
+  private readonly metadata: Uint8Array;
+  private readonly segmentSize: number;
   /** Size of the current segment file (beyond `offset`: preallocated zeros). */
-  private allocated = 0;
+  private allocated: number;
   /** A zero-fill in progress, writing from `allocated` on. */
   private extending: Promise<void> | null = null;
-  private preallocate = true;
+  private preallocate: boolean;
   /** Whether synced writes go through `dsyncFh` (see WalOptions.dsync). */
-  private dsync = false;
-  /** The current segment's path, and an O_DSYNC descriptor on it (opened on first use). */
-  private segFile = '';
+  private readonly dsync: boolean;
+  /** An O_DSYNC descriptor on the current segment (opened on first use). */
   private dsyncFh: FileHandle | null = null;
 
   private constructor(
     private readonly dir: string,
     private readonly lock: DirLock,
     private fh: FileHandle,
+    /** The current segment's path. */
+    private segFile: string,
     private seq: number,
+    /** Where the next record goes in the current segment. */
     private offset: number,
     private crc: number,
-    /** Index of the last entry (or snapshot) written. */
-    private enti: number,
-    private state: HardState,
-    private readonly metadata: Uint8Array,
-    private readonly segmentSize: number,
-    contents: WalContents,
+    opts: WalOptions,
+    start: {
+      /** Index of the last entry (or snapshot) written. */
+      enti: number;
+      state: HardState;
+      metadata: Uint8Array;
+      contents: WalContents;
+    },
   ) {
-    this.contents = contents;
+    this.allocated = offset;
+    this.segmentSize = opts.segmentSize ?? SEGMENT_SIZE;
+    this.preallocate = opts.preallocate ?? true;
+    this.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
+    this.enti = start.enti;
+    this.state = start.state;
+    this.metadata = start.metadata;
+    this.contents = start.contents;
   }
 
   /** True if `dir` holds WAL segments (synchronous: start-up only). */
@@ -176,23 +162,12 @@ export class WAL {
     try {
       const wfh = await open(join(dir, name), 'r+');
       const meta = metadata.slice();
-      const w = new WAL(
-        dir,
-        lock,
-        wfh,
-        0,
-        bytes.length,
-        crc,
-        0,
-        emptyHardState(),
-        meta,
-        opts.segmentSize ?? SEGMENT_SIZE,
-        { metadata: meta, hardState: emptyHardState(), entries: [] },
-      );
-      w.allocated = bytes.length;
-      w.preallocate = opts.preallocate ?? true;
-      w.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
-      w.segFile = join(dir, name);
+      const w = new WAL(dir, lock, wfh, join(dir, name), 0, bytes.length, crc, opts, {
+        enti: 0,
+        state: emptyHardState(),
+        metadata: meta,
+        contents: { metadata: meta, hardState: emptyHardState(), entries: [] },
+      });
       return w;
     } catch (e) {
       lock.release();
@@ -234,87 +209,8 @@ export class WAL {
         `wal: no segment in ${dir} covers the snapshot at index ${at.index} (first segment starts at ${segs[0]!.index})`,
       );
     }
-    let metadata: Uint8Array | null = null;
-    let hardState = emptyHardState();
-    const entries: Entry[] = [];
-    let matched = false;
-    let enti = 0;
-    // Segment 0's chain starts at 0; a later first segment's crc record seeds it.
-    let prev: number | null = segs[first]!.seq === 0 ? 0 : null;
-    let repaired: WalRepair | null = null;
-    let end = 0;
-    let file = '';
-    for (let k = first; k < segs.length; k++) {
-      const name = segs[k]!.name;
-      file = join(dir, name);
-      const raw = await readFile(file);
-      // A plain Uint8Array view, so slice() copies (Buffer#slice would not).
-      const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-      const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
-        switch (type) {
-          case RecordType.Entry: {
-            const e = decodeEntry(payload); // checked by the scanner
-            enti = e.index;
-            if (e.index <= at.index) return;
-            const pos = e.index - at.index - 1;
-            if (pos > entries.length) {
-              throw new WalCorruptError(
-                file,
-                offset,
-                `entry ${e.index} leaves a gap after entry ${at.index + entries.length}`,
-              );
-            }
-            // Later entries with the same index replace earlier ones (a new leader's log).
-            entries.length = pos;
-            entries.push({ term: e.term, index: e.index, type: e.type, data: e.data.slice() });
-            return;
-          }
-          case RecordType.HardState:
-            hardState = decodeHardState(payload);
-            return;
-          case RecordType.Metadata:
-            if (metadata !== null && !sameBytes(metadata, payload)) {
-              throw new WalCorruptError(file, offset, 'metadata conflicts with earlier segments');
-            }
-            metadata ??= payload.slice();
-            return;
-          case RecordType.Snapshot: {
-            const { index, term } = decodeWalSnapshot(payload);
-            if (index === at.index) {
-              if (term !== at.term) {
-                throw new Error(
-                  `wal: snapshot mismatch: ${file} has a marker at index ${index} with term ${term}, expected term ${at.term}`,
-                );
-              }
-              matched = true;
-            }
-            return;
-          }
-          default:
-            return; // Crc: handled by the scanner
-        }
-      };
-      const isLast = k === segs.length - 1;
-      const scan = scanSegment(buf, file, isLast, prev, sink);
-      prev = scan.crc;
-      if (isLast) end = scan.end;
-      if (scan.torn !== null) {
-        repaired = {
-          file,
-          offset: scan.end,
-          droppedBytes: buf.length - scan.end,
-          reason: scan.torn,
-          preallocated: allZero(buf, scan.end),
-        };
-      }
-    }
-    if (!matched) {
-      throw new Error(
-        `wal: snapshot marker at index ${at.index} term ${at.term} not found in ${dir}`,
-      );
-    }
-    if (metadata === null) throw new Error(`wal: no metadata record in ${dir}`);
-    const last = segs[segs.length - 1]!;
+    const read = await readSegments(dir, segs.slice(first), at);
+    const { metadata, hardState, entries, file, end, repaired } = read;
     const fh = await open(file, 'r+');
     try {
       if (repaired !== null) await fh.truncate(end); // the torn tail (the last segment's)
@@ -325,23 +221,12 @@ export class WAL {
       await fh.close();
       throw e;
     }
-    const w = new WAL(
-      dir,
-      lock,
-      fh,
-      last.seq,
-      end,
-      prev ?? 0,
-      Math.max(enti, at.index),
-      hardState,
+    const w = new WAL(dir, lock, fh, file, segs[segs.length - 1]!.seq, end, read.crc, opts, {
+      enti: Math.max(read.enti, at.index),
+      state: hardState,
       metadata,
-      opts.segmentSize ?? SEGMENT_SIZE,
-      { metadata, hardState, entries },
-    );
-    w.allocated = end;
-    w.preallocate = opts.preallocate ?? true;
-    w.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
-    w.segFile = file;
+      contents: { metadata, hardState, entries },
+    });
     w.repaired = repaired;
     if (repaired !== null && !repaired.preallocated) {
       opts.warn?.(
@@ -373,8 +258,7 @@ export class WAL {
   async save(hardState: HardState | null, entries: Entry[]): Promise<void> {
     const hasState = hardState !== null && !isEmptyHardState(hardState);
     if (!hasState && entries.length === 0) return;
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       const mustSync =
         entries.length > 0 ||
         (hasState && (hardState.term !== this.state.term || hardState.vote !== this.state.vote));
@@ -386,45 +270,24 @@ export class WAL {
       if (entries.length > 0) this.enti = entries[entries.length - 1]!.index;
       if (hasState)
         this.state = { term: hardState.term, vote: hardState.vote, commit: hardState.commit };
-      if (this.offset >= this.segmentSize) await this.cut();
-      this.maybePreallocate();
-    } catch (e) {
-      this.failed = e as Error;
-      throw e;
-    } finally {
-      this.busy = false;
-    }
+      await this.afterAppend();
+    });
   }
 
   /** Records that a snapshot at `at` was saved (open() starts from such a marker). Synced. */
   async saveSnapshot(at: WalPosition): Promise<void> {
-    this.enter();
-    try {
+    return this.exclusive(async () => {
       this.enc.reset(this.crc);
       this.enc.snapshot(at.index, at.term);
       await this.append(true);
       if (at.index > this.enti) this.enti = at.index;
-      if (this.offset >= this.segmentSize) await this.cut();
-      this.maybePreallocate();
-    } catch (e) {
-      this.failed = e as Error;
-      throw e;
-    } finally {
-      this.busy = false;
-    }
+      await this.afterAppend();
+    });
   }
 
   /** Makes any unsynced write durable. */
   async sync(): Promise<void> {
-    this.enter();
-    try {
-      await this.syncPending();
-    } catch (e) {
-      this.failed = e as Error;
-      throw e;
-    } finally {
-      this.busy = false;
-    }
+    return this.exclusive(() => this.syncPending());
   }
 
   /** Syncs what is pending, closes the segment and releases the lock. Idempotent. */
@@ -445,7 +308,11 @@ export class WAL {
     }
   }
 
-  private enter(): void {
+  /**
+   * Runs one write under the concurrency contract: refused when closed, failed or busy;
+   * a failure leaves the WAL unusable (what reached the disk is unknown).
+   */
+  private async exclusive(op: () => Promise<void>): Promise<void> {
     if (this.closed) throw new Error('wal: closed');
     if (this.failed !== null) {
       throw new Error(`wal: unusable after a failed write: ${this.failed.message}`);
@@ -454,6 +321,20 @@ export class WAL {
       throw new Error('wal: a save is already in progress (calls must not overlap)');
     }
     this.busy = true;
+    try {
+      await op();
+    } catch (e) {
+      this.failed = e as Error;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** After a write: a full segment is cut; space ahead is zero-filled. */
+  private async afterAppend(): Promise<void> {
+    if (this.offset >= this.segmentSize) await this.cut();
+    this.maybePreallocate();
   }
 
   /** Seals what the encoder holds, writes it at the end of the segment, syncs if asked. */
@@ -583,15 +464,4 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Pr
     if (bytesWritten <= 0) throw new Error('wal: short write');
     done += bytesWritten;
   }
-}
-
-function allZero(b: Uint8Array, from: number): boolean {
-  for (let i = from; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,7 +1,7 @@
 // The differential suite: the same scripts against a target and against Go etcd 2.0.13, both
 // from a fresh start, answers compared after normalisation (times masked, unsorted listings
 // ordered). The target is pluggable (a store shim, or a real member).
-import { startGoMember } from '../helpers/go-member.js';
+import { startGoMember } from '../helpers/reference.js';
 import { type Answer, closeAgent, reconcileTTL, runScript, type Script } from './diff-runner.js';
 import { allScripts } from './diff-scripts.js';
 

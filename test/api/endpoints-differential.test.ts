@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goEtcdSkip } from '../helpers/go-etcd.js';
-import { published, startGoMember } from '../helpers/go-member.js';
+import { published, startGoMember } from '../helpers/reference.js';
 import { waitFor } from '../helpers/process.js';
 import { type HttpAnswer, http, spawnEtcd } from '../server/run-member.js';
 

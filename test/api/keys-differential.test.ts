@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { differential } from '../api-keys/differential.js';
 import { goEtcdSkip } from '../helpers/go-etcd.js';
-import { published } from '../helpers/go-member.js';
+import { published } from '../helpers/reference.js';
 import { waitFor } from '../helpers/process.js';
 import { spawnEtcd } from '../server/run-member.js';
 

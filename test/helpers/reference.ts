@@ -6,6 +6,7 @@
 // only for the few tests that need something 2.0.13 lacks, each saying why.
 import { execFileSync } from 'node:child_process';
 import { GO_ETCD, goEtcdSkip } from './go-etcd.js';
+import { memberArgs } from './member-args.js';
 import { reservePorts } from './ports.js';
 import { type Started, start, tempDir, waitFor } from './process.js';
 
@@ -64,30 +65,31 @@ export interface ReferenceMember {
 }
 
 /** Starts a one-member reference etcd on reserved loopback ports with a fresh data dir. */
-export async function startReference(name = 'ref', extra: string[] = []): Promise<ReferenceMember> {
+export function startReference(name = 'ref', extra: string[] = []): Promise<ReferenceMember> {
+  return startOneMember(REFERENCE_ETCD, name, extra, 'reference etcd to elect itself and publish');
+}
+
+/** The same with Go etcd 2.0.13 itself, whatever REFERENCE_ETCD says. */
+export function startGoMember(name = 'go', extra: string[] = []): Promise<ReferenceMember> {
+  return startOneMember(GO_ETCD.etcd, name, extra, 'Go etcd 2.0.13 to publish itself');
+}
+
+async function startOneMember(
+  binary: string,
+  name: string,
+  extra: string[],
+  what: string,
+): Promise<ReferenceMember> {
   const [cport, pport] = await reservePorts(2);
   const dir = tempDir('etcd-ref');
   const clientUrl = `http://127.0.0.1:${cport}`;
   const peerUrl = `http://127.0.0.1:${pport}`;
-  const proc = start(REFERENCE_ETCD, [
-    '--name',
-    name,
-    '--data-dir',
-    dir.path,
-    '--listen-client-urls',
-    clientUrl,
-    '--advertise-client-urls',
-    clientUrl,
-    '--listen-peer-urls',
-    peerUrl,
-    '--initial-advertise-peer-urls',
-    peerUrl,
-    '--initial-cluster',
-    `${name}=${peerUrl}`,
+  const proc = start(binary, [
+    ...memberArgs({ name, dataDir: dir.path, clientUrl, peerUrl }),
     ...extra,
   ]);
   try {
-    await waitFor(() => published(clientUrl), 'reference etcd to elect itself and publish');
+    await waitFor(() => published(clientUrl), what);
   } catch (e) {
     await proc.stop('SIGKILL');
     dir.remove();

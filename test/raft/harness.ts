@@ -237,3 +237,33 @@ export function persist(r: Raft, s: MemoryStorage): void {
     r.raftLog.stableTo(last.index, last.term);
   }
 }
+
+/** Node 1 of `voters`, made leader by hand (no election). */
+export function leaderOf(voters: string[], s = storageWith(voters)): Raft {
+  const r = newTestRaft('1', 10, 1, s);
+  r.becomeCandidate();
+  r.becomeLeader();
+  return r;
+}
+
+/** Persists the unstable log and applies what is committed (etcd's nextEnts). */
+export function nextEnts(r: Raft, s: MemoryStorage): Entry[] {
+  persist(r, s);
+  const ents = r.raftLog.nextEnts();
+  r.raftLog.appliedTo(r.raftLog.committed);
+  return ents;
+}
+
+/** Messages in a stable order: by recipient, then type. */
+export function sorted(ms: Message[]): Message[] {
+  return ms.slice().sort((a, b) => Number(a.to) - Number(b.to) || a.type - b.type);
+}
+
+/** The given fields of each message, in sorted() order. */
+export function pick(ms: Message[], ...keys: Array<keyof Message>): Array<Partial<Message>> {
+  return sorted(ms).map((m) => {
+    const o: Partial<Message> = {};
+    for (const k of keys) (o as Record<string, unknown>)[k] = m[k];
+    return o;
+  });
+}

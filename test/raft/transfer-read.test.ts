@@ -25,6 +25,16 @@ function checkTransfer(r: Raft, state: StateType, lead: string): void {
 
 const transfer = (to: string, from: string) => msg({ type: MessageType.TransferLeader, from, to });
 
+/** Leader 1 of three, transferring to node 3, which is cut off: the transfer hangs. */
+function transferToIsolated(): { net: RaftNet; lead: Raft } {
+  const net = new RaftNet([null, null, null]);
+  net.isolate('3');
+  net.send(hup('1'));
+  const lead = net.raft('1');
+  net.send(transfer('1', '3'));
+  return { net, lead };
+}
+
 describe('leader transfer', () => {
   test('to an up-to-date node, and back', () => {
     const net = new RaftNet([null, null, null]);
@@ -118,11 +128,7 @@ describe('leader transfer', () => {
   });
 
   test('times out after an election timeout', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { lead } = transferToIsolated();
     assert.equal(lead.leadTransferee, '3');
     lead.tick();
     assert.equal(lead.leadTransferee, '3');
@@ -131,22 +137,14 @@ describe('leader transfer', () => {
   });
 
   test('proposals are dropped during a transfer', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { lead } = transferToIsolated();
     assert.equal(lead.leadTransferee, '3');
     assert.throws(() => lead.step(prop('1')), { name: 'ProposalDroppedError' });
     assert.equal(lead.prs.progress.get('1')!.match, 1);
   });
 
   test('a higher-term vote during a transfer ends it', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { net, lead } = transferToIsolated();
     net.send(msg({ type: MessageType.Hup, from: '2', to: '2', index: 1, term: 2 }));
     checkTransfer(lead, StateType.Follower, '2');
   });
@@ -163,31 +161,19 @@ describe('leader transfer', () => {
   });
 
   test('transfer back to the leader itself cancels it', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { net, lead } = transferToIsolated();
     net.send(transfer('1', '1'));
     checkTransfer(lead, StateType.Leader, '1');
   });
 
   test('a second transfer to another node replaces the first', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { net, lead } = transferToIsolated();
     net.send(transfer('1', '2'));
     checkTransfer(lead, StateType.Follower, '2');
   });
 
   test('a second transfer to the same node does not extend the timeout', () => {
-    const net = new RaftNet([null, null, null]);
-    net.isolate('3');
-    net.send(hup('1'));
-    const lead = net.raft('1');
-    net.send(transfer('1', '3'));
+    const { net, lead } = transferToIsolated();
     lead.tick();
     net.send(transfer('1', '3'));
     for (let i = 0; i < lead.electionTimeout - 1; i++) lead.tick();

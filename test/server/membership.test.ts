@@ -2,9 +2,25 @@
 // it with --initial-cluster-state existing (it catches up), remove it (it exits 0).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { memberArgs } from '../helpers/member-args.js';
 import { reservePorts } from '../helpers/ports.js';
 import { waitFor } from '../helpers/process.js';
-import { http, runEtcd, spawnEtcd } from './run-member.js';
+import { http, type RunningEtcd, runEtcd, spawnEtcd } from './run-member.js';
+
+/** Member b joining a's cluster (a has added it). */
+function joinArgs(a: RunningEtcd, clientUrl: string, peerUrl: string): string[] {
+  return [
+    ...memberArgs({
+      name: 'b',
+      dataDir: `${a.dataDir}-b`,
+      clientUrl,
+      peerUrl,
+      initialCluster: `a=${a.peerUrl},b=${peerUrl}`,
+    }),
+    '--initial-cluster-state',
+    'existing',
+  ];
+}
 
 test('add a member, it joins and catches up; remove it, it exits 0', async () => {
   const a = await spawnEtcd({ name: 'a' });
@@ -21,24 +37,7 @@ test('add a member, it joins and catches up; remove it, it exits 0', async () =>
     const added = JSON.parse(add.body);
     assert.deepEqual(added.peerURLs, [bPeer]);
     assert.equal(added.name, '');
-    b = runEtcd([
-      '--name',
-      'b',
-      '--data-dir',
-      `${a.dataDir}-b`,
-      '--listen-client-urls',
-      bUrl,
-      '--advertise-client-urls',
-      bUrl,
-      '--listen-peer-urls',
-      bPeer,
-      '--initial-advertise-peer-urls',
-      bPeer,
-      '--initial-cluster',
-      `a=${a.peerUrl},b=${bPeer}`,
-      '--initial-cluster-state',
-      'existing',
-    ]);
+    b = runEtcd(joinArgs(a, bUrl, bPeer));
     await waitFor(async () => {
       const r = await http('GET', `${bUrl}/v2/keys/before?quorum=true`);
       return r.status === 200 && JSON.parse(r.body).node.value === '1';
@@ -82,27 +81,7 @@ test('a member added after compaction catches up by snapshot', async () => {
       'content-type': 'application/json',
     });
     assert.equal(add.status, 201, add.body);
-    b = runEtcd(
-      [
-        '--name',
-        'b',
-        '--data-dir',
-        `${a.dataDir}-b`,
-        '--listen-client-urls',
-        bUrl,
-        '--advertise-client-urls',
-        bUrl,
-        '--listen-peer-urls',
-        bPeer,
-        '--initial-advertise-peer-urls',
-        bPeer,
-        '--initial-cluster',
-        `a=${a.peerUrl},b=${bPeer}`,
-        '--initial-cluster-state',
-        'existing',
-      ],
-      env,
-    );
+    b = runEtcd(joinArgs(a, bUrl, bPeer), env);
     await waitFor(
       async () => {
         const r = await http('GET', `${bUrl}/v2/keys/k0?quorum=true`);

@@ -7,6 +7,20 @@ import { test } from 'node:test';
 import { start, tempDir } from '../helpers/process.js';
 import { http, ROOT, type RunningEtcd, spawnEtcd } from './run-member.js';
 
+/** `etcdctl backup` of a stopped member's data dir, then the member's own dir removed. */
+async function backupThenDestroy(etcd: RunningEtcd, backupDir: string): Promise<void> {
+  const ctl = start(process.execPath, [
+    join(ROOT, 'bin', 'etcdctl'),
+    'backup',
+    '--data-dir',
+    etcd.dataDir,
+    '--backup-dir',
+    backupDir,
+  ]);
+  assert.equal(await ctl.exited, 0, ctl.output());
+  await etcd.destroy();
+}
+
 test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads, the keys', async () => {
   let etcd: RunningEtcd = await spawnEtcd({ extra: ['--snapshot-count', '25'] });
   const backupTmp = tempDir('etcd-backup');
@@ -21,16 +35,7 @@ test('etcdctl backup, then --force-new-cluster on the copy: leader, quorum reads
     const oldId = JSON.parse((await http('GET', `${etcd.url}/v2/members`)).body).members[0].id;
     assert.equal(await etcd.stop('SIGTERM'), 0);
 
-    const ctl = start(process.execPath, [
-      join(ROOT, 'bin', 'etcdctl'),
-      'backup',
-      '--data-dir',
-      etcd.dataDir,
-      '--backup-dir',
-      backupDir,
-    ]);
-    assert.equal(await ctl.exited, 0, ctl.output());
-    await etcd.destroy();
+    await backupThenDestroy(etcd, backupDir);
 
     // New ports; spawnEtcd waits until a quorum read answers 200 (a leader exists).
     etcd = await spawnEtcd({
@@ -68,16 +73,7 @@ test("the backup restored on its old member's peer URL: the old member goes, the
       assert.equal((await http('PUT', `${etcd.url}/v2/keys/same/k${i}`, 'value=1')).status, 201);
     }
     assert.equal(await etcd.stop('SIGTERM'), 0);
-    const ctl = start(process.execPath, [
-      join(ROOT, 'bin', 'etcdctl'),
-      'backup',
-      '--data-dir',
-      etcd.dataDir,
-      '--backup-dir',
-      backupDir,
-    ]);
-    assert.equal(await ctl.exited, 0, ctl.output());
-    await etcd.destroy();
+    await backupThenDestroy(etcd, backupDir);
     etcd = await spawnEtcd({
       dataDir: backupDir,
       name: 'srv',

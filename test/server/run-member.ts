@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { memberArgs } from '../helpers/member-args.js';
 import { reservePorts } from '../helpers/ports.js';
 import { type Started, start, tempDir, waitFor } from '../helpers/process.js';
 
@@ -47,23 +48,7 @@ export async function spawnEtcd(
   const name = opts.name ?? 'srv';
   const url = `http://127.0.0.1:${cport}`;
   const peerUrl = `http://127.0.0.1:${pport}`;
-  const args = [
-    '--name',
-    name,
-    '--data-dir',
-    dataDir,
-    '--listen-client-urls',
-    url,
-    '--advertise-client-urls',
-    url,
-    '--listen-peer-urls',
-    peerUrl,
-    '--initial-advertise-peer-urls',
-    peerUrl,
-    '--initial-cluster',
-    `${name}=${peerUrl}`,
-    ...(opts.extra ?? []),
-  ];
+  const args = [...memberArgs({ name, dataDir, clientUrl: url, peerUrl }), ...(opts.extra ?? [])];
   const proc = runEtcd(args, opts.env);
   try {
     await waitFor(async () => {

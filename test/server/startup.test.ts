@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reservePorts } from '../helpers/ports.js';
+import { type MemberArgs, memberArgs } from '../helpers/member-args.js';
 import { tempDir } from '../helpers/process.js';
 import { runEtcd, spawnEtcd } from './run-member.js';
 
@@ -25,93 +26,67 @@ test('start-up logs etcd 2 lines: listening for peers and for client requests', 
   }
 });
 
-test('a member not listed in --initial-cluster: exit 1, etcd message, nothing written', async () => {
+/** Runs etcd on a fresh data dir with a member's flags: it must exit 1, writing nothing. */
+async function refusedStart(
+  member: (clientUrl: string, peerUrl: string, dataDir: string) => MemberArgs,
+): Promise<string> {
   const tmp = tempDir('etcd-bad');
-  const dir = tmp.path;
   const [c, p] = await reservePorts(2);
   try {
-    const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--name',
-      'infra1',
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `infra0=http://127.0.0.1:${p}`,
-    ]);
-    assert.equal(await proc.exited, 1);
-    assert.match(
-      proc.output(),
-      /etcd: couldn't find local name "infra1" in the initial cluster configuration\n/,
+    const data = join(tmp.path, 'data');
+    const proc = runEtcd(
+      memberArgs(member(`http://127.0.0.1:${c}`, `http://127.0.0.1:${p}`, data)),
     );
-    assert.match(proc.output(), /etcd: stopping listening for peers on/);
+    assert.equal(await proc.exited, 1);
     assert.ok(!existsSync(data), 'nothing written');
+    return proc.output();
   } finally {
     tmp.remove();
   }
+}
+
+test('a member not listed in --initial-cluster: exit 1, etcd message, nothing written', async () => {
+  const out = await refusedStart((clientUrl, peerUrl, dataDir) => ({
+    name: 'infra1',
+    dataDir,
+    clientUrl,
+    peerUrl,
+    initialCluster: `infra0=${peerUrl}`,
+  }));
+  assert.match(
+    out,
+    /etcd: couldn't find local name "infra1" in the initial cluster configuration\n/,
+  );
+  assert.match(out, /etcd: stopping listening for peers on/);
 });
 
 test('advertised peer URLs that do not match the cluster entry: exit 1, nothing written', async () => {
-  const tmp = tempDir('etcd-bad');
-  const dir = tmp.path;
-  const [c, p] = await reservePorts(2);
-  try {
-    const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--name',
-      'infra0',
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `https://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `infra0=http://127.0.0.1:${p}`,
-    ]);
-    assert.equal(await proc.exited, 1);
-    assert.match(
-      proc.output(),
-      /etcd: infra0 has different advertised URLs in the cluster and advertised peer URLs list/,
-    );
-    assert.ok(!existsSync(data));
-  } finally {
-    tmp.remove();
-  }
+  const out = await refusedStart((clientUrl, peerUrl, dataDir) => ({
+    name: 'infra0',
+    dataDir,
+    clientUrl,
+    peerUrl,
+    advertisePeerUrl: peerUrl.replace('http:', 'https:'),
+    initialCluster: `infra0=${peerUrl}`,
+  }));
+  assert.match(
+    out,
+    /etcd: infra0 has different advertised URLs in the cluster and advertised peer URLs list/,
+  );
 });
 
 test('a data dir in use by another member: a clear error and exit 1', async () => {
   const first = await spawnEtcd();
   try {
     const [c, p] = await reservePorts(2);
-    const proc = runEtcd([
-      '--name',
-      'srv',
-      '--data-dir',
-      first.dataDir,
-      '--listen-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${c}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-cluster',
-      `srv=http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        name: 'srv',
+        dataDir: first.dataDir,
+        clientUrl: `http://127.0.0.1:${c}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(proc.output(), /in use by another process/);
     // The first member is unharmed.
@@ -131,18 +106,14 @@ test('a client port already in use: exit 1 with the listen error, nothing writte
   const dir = tmp.path;
   try {
     const data = join(dir, 'data');
-    const proc = runEtcd([
-      '--data-dir',
-      data,
-      '--listen-client-urls',
-      `http://127.0.0.1:${port}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${port}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${p}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${p}`,
-    ]);
+    const proc = runEtcd(
+      memberArgs({
+        dataDir: data,
+        clientUrl: `http://127.0.0.1:${port}`,
+        peerUrl: `http://127.0.0.1:${p}`,
+        initialCluster: null,
+      }),
+    );
     assert.equal(await proc.exited, 1);
     assert.match(
       proc.output(),

@@ -1,5 +1,5 @@
 // etcd 2.0's --help text (etcdmain/help.go) and --version text.
-import { readFileSync } from 'node:fs';
+import { serverVersion } from '../../server/version.js';
 
 export const usageline = `usage: etcd [flags]
        start an etcd server
@@ -95,34 +95,11 @@ export function usageText(): string {
   return `${usageline}\n${flagsline}\n`;
 }
 
-let cachedVersion: string | undefined;
-
-/** The version of this etcd (package.json's), e.g. "2.0.0". */
-export function etcdVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  cachedVersion = '2.0.0';
-  for (const rel of ['../../../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'etcd-node' && typeof pkg.version === 'string') {
-        cachedVersion = pkg.version;
-        break;
-      }
-    } catch {
-      // try the next layout (dist/ or source)
-    }
-  }
-  return cachedVersion;
-}
-
 /** `etcd --version` output (etcdmain/config.go's four lines, with Node.js for Go). */
 export function versionText(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   return (
-    `etcd Version: ${etcdVersion()}\n` +
+    `etcd Version: ${serverVersion()}\n` +
     `Git SHA: ${process.env.ETCD_GIT_SHA ?? 'Not provided'}\n` +
     `Node.js Version: ${process.version}\n` +
     `OS/Arch: ${process.platform}/${arch}\n`

@@ -7,13 +7,11 @@ import { execWatchCommand } from './commands/exec-watch.js';
 import { getCommand } from './commands/get.js';
 import { lsCommand } from './commands/ls.js';
 import { memberCommand } from './commands/member.js';
-import { mkCommand } from './commands/mk.js';
 import { importCommand } from './commands/import-snap.js';
 import { mkdirCommand, setdirCommand, updatedirCommand } from './commands/mkdir.js';
 import { rmCommand } from './commands/rm.js';
 import { rmdirCommand } from './commands/rmdir.js';
-import { setCommand } from './commands/set.js';
-import { updateCommand } from './commands/update.js';
+import { mkCommand, setCommand, updateCommand } from './commands/set.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctl, Exit } from './context.js';
 import {

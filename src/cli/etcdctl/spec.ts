@@ -20,3 +20,15 @@ export const TTL_FLAG: FlagDef = {
   usage: 'key time-to-live',
   value: 0,
 };
+
+export const SORT_FLAG: FlagDef = {
+  names: ['sort'],
+  kind: 'bool',
+  usage: 'returns result in sorted order',
+};
+
+export const RECURSIVE_FLAG: FlagDef = {
+  names: ['recursive'],
+  kind: 'bool',
+  usage: 'returns all values for key and child keys',
+};

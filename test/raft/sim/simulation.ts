@@ -1,3 +1,4 @@
+// Over 500 lines: one run's state (clock, faults, clients, membership) is what every step shares; network, nodes, checker and scenario live apart.
 // A whole cluster in one process, in simulated time, every choice drawn from one seeded
 // PRNG: a run is a pure function of (seed, options), so any failure replays exactly.
 // Phase 1 (chaos): lossy, duplicating, reordering network; partitions; crashes at any

@@ -4,9 +4,9 @@
 // or --recursive is given: then it is the first and the command starts at the third.
 import { spawn } from 'node:child_process';
 import type { KeysResponse } from '../../../client/index.js';
-import { ClusterError } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
 import type { CommandSpec } from '../spec.js';
+import { AFTER_INDEX_FLAG, startWatch } from './keyaction.js';
 
 function environ(resp: KeysResponse, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
@@ -23,7 +23,7 @@ export const execWatchCommand: CommandSpec = {
   usage: 'watch a key for changes and exec an executable',
   argsUsage: '',
   flags: [
-    { names: ['after-index'], kind: 'int', usage: 'watch after the given index', value: 0 },
+    AFTER_INDEX_FLAG,
     { names: ['recursive'], kind: 'bool', usage: 'watch all values for key and child keys' },
   ],
   async action(ctl, flags, args) {
@@ -36,13 +36,7 @@ export const execWatchCommand: CommandSpec = {
       key = args[0]!;
       cmdArgs = args.slice(2);
     }
-    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
-    process.once('SIGINT', () => process.exit(0));
-    const w = client.watch(key, {
-      recursive: flags.bool('recursive'),
-      afterIndex: flags.int('after-index'),
-      reconnect: false,
-    });
+    const w = startWatch(ctl, client, key, flags);
     try {
       for await (const resp of w) {
         await new Promise<void>((resolve) => {

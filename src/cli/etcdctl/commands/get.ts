@@ -1,12 +1,12 @@
 // etcdctl get <key> [--sort]
 import { request, keyArg, printKey } from './keyaction.js';
-import type { CommandSpec } from '../spec.js';
+import { type CommandSpec, SORT_FLAG } from '../spec.js';
 
 export const getCommand: CommandSpec = {
   name: 'get',
   usage: 'retrieve the value of a key',
   argsUsage: '',
-  flags: [{ names: ['sort'], kind: 'bool', usage: 'returns result in sorted order' }],
+  flags: [SORT_FLAG],
   async action(ctl, flags, args) {
     const resp = await request(ctl, (c) =>
       c.get(keyArg(ctl, args), { sorted: flags.bool('sort') }),

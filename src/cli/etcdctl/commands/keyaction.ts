@@ -3,6 +3,7 @@
 import { type Client, ClusterError, type KeysResponse } from '../../../client/index.js';
 import { type Ctl, Exit, ExitServerError } from '../context.js';
 import { printKeyOnly } from '../format.js';
+import type { FlagDef, FlagValues } from '../goflag.js';
 
 /** A go-etcd call: the response, or an error that etcdctl prints with code 4. */
 export async function request(
@@ -42,4 +43,27 @@ export function printAll(ctl: Ctl, r: KeysResponse): void {
 /** After a sync that found no machines, every go-etcd request fails as unreachable. */
 export function unreachable(ctl: Ctl): void {
   if (ctl.noMachines) throw new ClusterError([]);
+}
+
+export const AFTER_INDEX_FLAG: FlagDef = {
+  names: ['after-index'],
+  kind: 'int',
+  usage: 'watch after the given index',
+  value: 0,
+};
+
+/** watch and exec-watch: the watch go-etcd starts (no reconnect), Ctrl-C exiting 0. */
+export function startWatch(
+  ctl: Ctl,
+  client: Client,
+  key: string,
+  flags: FlagValues,
+): AsyncGenerator<KeysResponse, void, undefined> {
+  if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
+  process.once('SIGINT', () => process.exit(0));
+  return client.watch(key, {
+    recursive: flags.bool('recursive'),
+    afterIndex: flags.int('after-index'),
+    reconnect: false,
+  });
 }

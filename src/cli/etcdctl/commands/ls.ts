@@ -1,7 +1,7 @@
 // etcdctl ls [key] (--sort, --recursive, -p): key names whatever the output format
 import type { EtcdNode } from '../../../client/index.js';
 import type { Ctl } from '../context.js';
-import type { CommandSpec } from '../spec.js';
+import { type CommandSpec, RECURSIVE_FLAG, SORT_FLAG } from '../spec.js';
 import { request } from './keyaction.js';
 
 function rPrint(ctl: Ctl, n: EtcdNode, slash: boolean): void {
@@ -14,8 +14,8 @@ export const lsCommand: CommandSpec = {
   usage: 'retrieve a directory',
   argsUsage: '',
   flags: [
-    { names: ['sort'], kind: 'bool', usage: 'returns result in sorted order' },
-    { names: ['recursive'], kind: 'bool', usage: 'returns all values for key and child keys' },
+    SORT_FLAG,
+    RECURSIVE_FLAG,
     { names: ['p'], kind: 'bool', usage: 'append slash (/) to directories' },
   ],
   async action(ctl, flags, args) {

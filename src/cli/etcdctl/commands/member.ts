@@ -1,6 +1,6 @@
 // etcdctl member list|add|remove, as 2.0.13's etcdctl (its members-API client): every
 // failure is one line on stderr and exit code 1.
-import { type Client, ClusterError, type Member, NoEndpointsError } from '../../../client/index.js';
+import { type Client, ClusterError, NoEndpointsError } from '../../../client/index.js';
 import { parseEtcdUrl } from '../../../pkg/urls.js';
 import type { Ctl } from '../context.js';
 import type { CommandSpec } from '../spec.js';
@@ -32,76 +32,61 @@ async function membersClient(ctl: Ctl): Promise<Client> {
   return c;
 }
 
-const list: CommandSpec = {
-  name: 'list',
-  usage: 'enumerate existing cluster members',
-  argsUsage: '',
-  flags: [],
-  async action(ctl, _flags, args) {
-    if (args.length !== 0) fail(ctl, 'No arguments accepted');
-    const c = await membersClient(ctl);
-    let members: Member[];
-    try {
-      members = await c.members();
-    } catch (e) {
-      fail(ctl, message(e));
-    }
-    for (const m of members) {
-      ctl.out(
-        `${m.id}: name=${m.name ?? ''} peerURLs=${m.peerURLs.join(',')} clientURLs=${(m.clientURLs ?? []).join(',')}\n`,
-      );
-    }
-  },
-};
+/** The call's result, or its error as one line (after `prefix`) and exit 1. */
+async function orFail<T>(ctl: Ctl, call: () => Promise<T>, prefix = ''): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    fail(ctl, prefix + message(e));
+  }
+}
 
-const add: CommandSpec = {
-  name: 'add',
-  usage: 'add a new member to the etcd cluster',
-  argsUsage: '',
-  flags: [],
-  async action(ctl, _flags, args) {
-    if (args.length !== 2) fail(ctl, 'Provide a name and a single member peerURL');
-    const c = await membersClient(ctl);
-    const newName = args[0]!;
-    let m: Member;
-    try {
-      parseEtcdUrl(args[1]!);
-      m = await c.addMember(args[1]!.trim());
-    } catch (e) {
-      fail(ctl, message(e));
-    }
-    ctl.out(`Added member named ${newName} with ID ${m.id} to cluster\n`);
-    let members: Member[];
-    try {
-      members = await c.members();
-    } catch (e) {
-      fail(ctl, message(e));
-    }
-    const conf: string[] = [];
-    for (const mb of members) {
-      for (const u of mb.peerURLs) conf.push(`${mb.id === m.id ? newName : mb.name}=${u}`);
-    }
+function subcommand(name: string, usage: string, action: CommandSpec['action']): CommandSpec {
+  return { name, usage, argsUsage: '', flags: [], action };
+}
+
+const list = subcommand('list', 'enumerate existing cluster members', async (ctl, _flags, args) => {
+  if (args.length !== 0) fail(ctl, 'No arguments accepted');
+  const c = await membersClient(ctl);
+  const members = await orFail(ctl, () => c.members());
+  for (const m of members) {
     ctl.out(
-      `\nETCD_NAME=${JSON.stringify(newName)}\nETCD_INITIAL_CLUSTER=${JSON.stringify(conf.join(','))}\nETCD_INITIAL_CLUSTER_STATE="existing"\n`,
+      `${m.id}: name=${m.name ?? ''} peerURLs=${m.peerURLs.join(',')} clientURLs=${(m.clientURLs ?? []).join(',')}\n`,
     );
-  },
-};
+  }
+});
 
-const remove: CommandSpec = {
-  name: 'remove',
-  usage: 'remove an existing member from the etcd cluster',
-  argsUsage: '',
-  flags: [],
-  async action(ctl, _flags, args) {
+const add = subcommand('add', 'add a new member to the etcd cluster', async (ctl, _flags, args) => {
+  if (args.length !== 2) fail(ctl, 'Provide a name and a single member peerURL');
+  const c = await membersClient(ctl);
+  const newName = args[0]!;
+  const m = await orFail(ctl, () => {
+    parseEtcdUrl(args[1]!);
+    return c.addMember(args[1]!.trim());
+  });
+  ctl.out(`Added member named ${newName} with ID ${m.id} to cluster\n`);
+  const members = await orFail(ctl, () => c.members());
+  const conf: string[] = [];
+  for (const mb of members) {
+    for (const u of mb.peerURLs) conf.push(`${mb.id === m.id ? newName : mb.name}=${u}`);
+  }
+  ctl.out(
+    `\nETCD_NAME=${JSON.stringify(newName)}\nETCD_INITIAL_CLUSTER=${JSON.stringify(conf.join(','))}\nETCD_INITIAL_CLUSTER_STATE="existing"\n`,
+  );
+});
+
+const remove = subcommand(
+  'remove',
+  'remove an existing member from the etcd cluster',
+  async (ctl, _flags, args) => {
     if (args.length !== 1) fail(ctl, 'Provide a single member ID');
     const id = args[0]!;
     const c = await membersClient(ctl);
-    let members: Member[];
-    try {
-      members = await c.members();
-    } catch (e) {
-      fail(ctl, `Error while verifying ID against known members: ${message(e)}`);
-    }
+    const members = await orFail(
+      ctl,
+      () => c.members(),
+      'Error while verifying ID against known members: ',
+    );
     let found = false;
     for (const m of members) {
       if (m.id === id) found = true;
@@ -124,7 +109,7 @@ const remove: CommandSpec = {
     }
     ctl.out(`Removed member ${id} from cluster\n`);
   },
-};
+);
 
 export const memberCommand: CommandSpec = {
   name: 'member',

@@ -1,8 +1,7 @@
 // etcdctl watch <key> (--forever, --after-index, --recursive); printAll per event
-import { ClusterError } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
-import type { CommandSpec } from '../spec.js';
-import { keyArg, printAll } from './keyaction.js';
+import { type CommandSpec, RECURSIVE_FLAG } from '../spec.js';
+import { AFTER_INDEX_FLAG, keyArg, printAll, startWatch } from './keyaction.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
@@ -10,20 +9,14 @@ export const watchCommand: CommandSpec = {
   argsUsage: '',
   flags: [
     { names: ['forever'], kind: 'bool', usage: 'forever watch a key until CTRL+C' },
-    { names: ['after-index'], kind: 'int', usage: 'watch after the given index', value: 0 },
-    { names: ['recursive'], kind: 'bool', usage: 'returns all values for key and child keys' },
+    AFTER_INDEX_FLAG,
+    RECURSIVE_FLAG,
   ],
   async action(ctl, flags, args) {
     const client = await ctl.client();
     const key = keyArg(ctl, args);
     const forever = flags.bool('forever');
-    if (ctl.noMachines) ctl.handleError(ExitServerError, new ClusterError([]));
-    process.once('SIGINT', () => process.exit(0));
-    const w = client.watch(key, {
-      recursive: flags.bool('recursive'),
-      afterIndex: flags.int('after-index'),
-      reconnect: false,
-    });
+    const w = startWatch(ctl, client, key, flags);
     try {
       for await (const resp of w) {
         printAll(ctl, resp);
