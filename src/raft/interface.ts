@@ -76,6 +76,15 @@ export interface Config {
   faults?: { countStaleVotes?: boolean };
 }
 
+/** The features etcd 2.0's raft lacks or mishandles, switched at runtime (Raft.setFeatures). */
+export interface Features {
+  preVote: boolean;
+  checkQuorum: boolean;
+  transfer: boolean;
+  /** Followers may run etcd 2.0's raft (see Raft.legacyFollowers). */
+  legacyFollowers?: boolean;
+}
+
 export interface Status {
   id: NodeId;
   hardState: HardState;

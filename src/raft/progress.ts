@@ -25,6 +25,8 @@ export class Progress {
   probeSent = false;
   /** Ticks spent in Snapshot state without a report, to time the snapshot out. */
   snapshotElapsed = 0;
+  /** The follower told us its log is not empty (an answer with a last index above 0). */
+  logNotEmpty = false;
   isLearner: boolean;
   readonly inflights: Inflights;
 

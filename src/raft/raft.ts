@@ -4,7 +4,7 @@
 // (conf-change.ts) and the logical clock (tick.ts). Pure: it reacts to step() and tick()
 // and queues outgoing messages in `msgs`.
 import { CampaignType, handleVoteRequest, hup, isTransferCtx, stepCandidate } from './election.js';
-import type { Config } from './interface.js';
+import type { Config, Features } from './interface.js';
 import { NO_LIMIT, RaftLog } from './log.js';
 import { Progress, ProgressState } from './progress.js';
 import { ReadOnly } from './read-only.js';
@@ -76,6 +76,15 @@ export class Raft {
   preVote: boolean;
   /** Leader transfer is honoured (off beside etcd 2.0 members, which lack TimeoutNow). */
   transferEnabled = true;
+  /**
+   * Followers may run etcd 2.0's raft, whose log starts at its latest snapshot: it rejects
+   * an append below that snapshot with only its last index as a hint, yet accepts one from
+   * index 0 (term 0 "matches" a compacted index) and then panics on the conflict. So no
+   * append starts below our own latest snapshot (2.0's leader compacts there and cannot
+   * either): the snapshot goes instead, and 2.0 answers one it already covers with its
+   * commit index. See maybeSendAppend.
+   */
+  legacyFollowers = false;
   readonly heartbeatTimeout: number;
   readonly electionTimeout: number;
   randomizedElectionTimeout = 0;
@@ -116,10 +125,11 @@ export class Raft {
    * under way when pre-vote goes off ends (its pre-votes would go unanswered); a transfer
    * under way when transfers go off is abandoned.
    */
-  setFeatures(f: { preVote: boolean; checkQuorum: boolean; transfer: boolean }): void {
+  setFeatures(f: Features): void {
     this.preVote = f.preVote;
     this.checkQuorum = f.checkQuorum;
     this.transferEnabled = f.transfer;
+    this.legacyFollowers = f.legacyFollowers === true;
     if (!f.preVote && this.state === StateType.PreCandidate) this.becomeFollower(this.term, NONE);
     if (!f.transfer && this.leadTransferee !== NONE) this.abortLeaderTransfer();
   }
@@ -184,7 +194,13 @@ export class Raft {
     const prevTerm = log.termOrError(pr.next - 1);
     const ents = log.entries(pr.next, this.maxMsgSize);
     if (ents !== null && ents.length === 0 && !sendIfEmpty) return false;
-    if (prevTerm < 0 || ents === null) {
+    const belowSnapshot = this.legacyFollowers && pr.next - 1 < log.snapshot().metadata.index;
+    if (!belowSnapshot && this.legacyFollowers && pr.next === 1 && pr.logNotEmpty) {
+      // A follower with a log rejected index 1: it compacted past it, and an append from 0
+      // would make a 2.0 follower panic. Wait for a snapshot to send (heartbeats retry).
+      return false;
+    }
+    if (prevTerm < 0 || ents === null || belowSnapshot) {
       // The entries it needs were compacted: send a snapshot, if it is alive.
       if (!pr.recentActive) return false;
       const snap = log.snapshot();

@@ -3,6 +3,7 @@
 import { encodeConfChange } from './raftpb.js';
 import {
   type Config,
+  type Features,
   type PeerContext,
   ProposalDroppedError,
   type RawNodeApi,
@@ -231,8 +232,8 @@ export class RawNode implements RawNodeApi {
     this.raft.step(m);
   }
 
-  /** See Raft.setFeatures: pre-vote, check-quorum and leader transfer, on or off. */
-  setFeatures(f: { preVote: boolean; checkQuorum: boolean; transfer: boolean }): void {
+  /** See Raft.setFeatures: pre-vote, check-quorum, leader transfer and 2.0 followers. */
+  setFeatures(f: Features): void {
     this.raft.setFeatures(f);
   }
 

@@ -119,6 +119,7 @@ export function stepLeader(r: Raft, m: Message): void {
 
 export function handleAppResp(r: Raft, m: Message, pr: Progress): void {
   pr.recentActive = true;
+  if (m.reject ? m.rejectHint > 0 : m.index > 0) pr.logNotEmpty = true;
   if (m.reject) {
     let next = m.rejectHint;
     if (m.logTerm > 0) next = r.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);

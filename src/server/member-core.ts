@@ -116,7 +116,12 @@ export class MemberCore {
       ...(opts.onFatal ? { onFatal: opts.onFatal } : {}),
       soon: (fn) => this.sched.soon(fn),
       onGoCompat: (compat) => {
-        this.node.setFeatures({ preVote: !compat, checkQuorum: !compat, transfer: !compat });
+        this.node.setFeatures({
+          preVote: !compat,
+          checkQuorum: !compat,
+          transfer: !compat,
+          legacyFollowers: compat,
+        });
         this.loop.schedule();
       },
     });
