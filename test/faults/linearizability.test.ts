@@ -126,16 +126,16 @@ test(`history under kills and pauses is linearizable (${flavor}, seed ${seed})`,
 });
 
 const mixedMs = LONG ? 120_000 : 6_000;
-// The mixed flavour runs with `npm run test:interop` (INTEROP=1): see scripts/run-tests.ts.
-const mixedTest = process.env.INTEROP === '1' ? test : null;
-mixedTest?.(
-  `history under kills and pauses is linearizable (1 Go 2.0.13 + 2 ours, seed ${seed})`,
-  {
+for (const layout of [
+  ['go', 'ours', 'ours'],
+  ['go', 'go', 'ours'],
+] as const) {
+  const goCount = layout.filter((x) => x === 'go').length;
+  test(`history under kills and pauses is linearizable (${goCount} Go 2.0.13 + ${3 - goCount} ours, seed ${seed})`, {
     timeout: mixedMs + 120_000,
     skip: goEtcdSkip('etcd'),
-  },
-  async (t) => {
-    const cluster = await startMixed(['go', 'ours', 'ours']);
+  }, async (t) => {
+    const cluster = await startMixed([...layout]);
     t.after(() => cluster.close());
     await historyUnderFaults(
       t,
@@ -151,5 +151,5 @@ mixedTest?.(
       mixedMs,
       'mixed',
     );
-  },
-);
+  });
+}
