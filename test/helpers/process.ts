@@ -26,8 +26,9 @@ export function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}):
   proc.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
   });
+  // 'close', not 'exit': only then has all of its output been read (wrk's report, say).
   const exited = new Promise<number | string>((resolve) => {
-    proc.on('exit', (code, sig) => resolve(code ?? sig ?? -1));
+    proc.on('close', (code, sig) => resolve(code ?? sig ?? -1));
   });
   return {
     proc,
