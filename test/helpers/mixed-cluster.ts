@@ -226,7 +226,10 @@ const SAME_INDEXES = true;
  * reads), with the same modifiedIndex everywhere. Reads go 32 at a time: on 2.0 a quorum
  * read is a log entry, and concurrent ones share a round.
  */
-export async function assertAllReadable(c: MixedCluster, acked: Map<string, string>): Promise<void> {
+export async function assertAllReadable(
+  c: MixedCluster,
+  acked: Map<string, string>,
+): Promise<void> {
   const indexes = new Map<string, number>();
   const keys = [...acked];
   for (const i of c.running()) {
@@ -253,4 +256,3 @@ export async function assertAllReadable(c: MixedCluster, acked: Map<string, stri
     await Promise.all(Array.from({ length: 32 }, reader));
   }
 }
-
