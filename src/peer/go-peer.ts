@@ -162,6 +162,12 @@ export class GoPeer implements Flushable {
     const body = goEncodeMessage(m);
     const snap = m.type === MessageType.Snap;
     const url = this.urls.pick();
+    if (snap) {
+      const md = m.snapshot!.metadata;
+      this.host.log.info(
+        `rafthttp: sending database snapshot [index: ${md.index}, term: ${md.term}, size ${m.snapshot!.data.length}] to ${this.id} (2.0 wire)`,
+      );
+    }
     this.inflight++;
     if (m.type === MessageType.App) this.host.self.sendAppend(this.host.now(), body.length);
     const limits = this.host.limits;

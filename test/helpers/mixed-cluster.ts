@@ -1,6 +1,5 @@
 // A cluster of real processes mixing Go etcd 2.0.13 members and ours (bin/etcd), started
 // with the same flags (the flags are the same surface). Every process is ended by PID.
-import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isServing, type MemberSpec, memberArgs, OUR_ETCD } from './cluster.js';
 import { GO_ETCD } from './go-etcd.js';
@@ -215,44 +214,4 @@ export async function putRetry(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`write of ${key} not acknowledged in ${timeoutMs} ms (${last})`);
-}
-
-// Entries and store semantics identical to 2.0.13 (the data-format work) make every key's
-// modifiedIndex the same on every member, whichever implementation applied it.
-const SAME_INDEXES = true;
-
-/**
- * Every acknowledged key reads back with its value through every running member (quorum
- * reads), with the same modifiedIndex everywhere. Reads go 32 at a time: on 2.0 a quorum
- * read is a log entry, and concurrent ones share a round.
- */
-export async function assertAllReadable(
-  c: MixedCluster,
-  acked: Map<string, string>,
-): Promise<void> {
-  const indexes = new Map<string, number>();
-  const keys = [...acked];
-  for (const i of c.running()) {
-    const url = c.members[i]!.clientUrl;
-    let next = 0;
-    const reader = async () => {
-      while (next < keys.length) {
-        const [key, value] = keys[next++]!;
-        let r = await get(url, key, true);
-        // Go 2.0 never answers requests pending when a snapshot replaces its log (it is sent
-        // one whenever it falls behind the leader's latest snapshot, as 2.0's own leader
-        // does): they time out with a 500 ("Internal Server Error"). An unknown outcome,
-        // not a wrong answer: ask again.
-        for (let n = 0; n < 3 && r.status === 500; n++) {
-          r = await get(url, key, true);
-        }
-        const who = `${key} through ${c.members[i]!.name}`;
-        if (r.value !== value) assert.fail(`${who}: ${r.status} ${r.message}\n${c.logs()}`);
-        const seen = indexes.get(key);
-        if (seen === undefined) indexes.set(key, r.index);
-        else if (SAME_INDEXES) assert.equal(r.index, seen, `${who}: modifiedIndex`);
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, reader));
-  }
 }

@@ -9,13 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { goEtcdSkip } from '../helpers/go-etcd.js';
-import {
-  assertAllReadable,
-  type Impl,
-  type MixedCluster,
-  put,
-  startMixed,
-} from '../helpers/mixed-cluster.js';
+import { assertAllReadable } from '../helpers/mixed-checks.js';
+import { type Impl, type MixedCluster, put, startMixed } from '../helpers/mixed-cluster.js';
 import { waitFor } from '../helpers/process.js';
 
 const run = promisify(execFile);
