@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { reservePorts } from './ports.js';
 import { type Started, start, tempDir, waitFor } from './process.js';
 import { REFERENCE_ETCD } from './reference.js';
+import { memberArgs as flagsOf } from './member-args.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OUR_ETCD = join(ROOT, 'bin', 'etcd');
@@ -59,20 +60,7 @@ export function memberArgs(
   tuning: string[],
 ): string[] {
   return [
-    '--name',
-    m.name,
-    '--data-dir',
-    m.dataDir,
-    '--listen-client-urls',
-    m.clientUrl,
-    '--advertise-client-urls',
-    m.clientUrl,
-    '--listen-peer-urls',
-    m.peerUrl,
-    '--initial-advertise-peer-urls',
-    m.peerUrl,
-    '--initial-cluster',
-    initialCluster,
+    ...flagsOf({ ...m, initialCluster }),
     '--initial-cluster-token',
     token,
     '--initial-cluster-state',
