@@ -70,6 +70,11 @@ const add = subcommand('add', 'add a new member to the etcd cluster', async (ctl
   for (const mb of members) {
     for (const u of mb.peerURLs) conf.push(`${mb.id === m.id ? newName : mb.name}=${u}`);
   }
+  // The list may come from a member that has not applied the addition yet; the new member
+  // must be in its own --initial-cluster, or it refuses to start ("member count is unequal").
+  if (!members.some((mb) => mb.id === m.id)) {
+    for (const u of m.peerURLs) conf.push(`${newName}=${u}`);
+  }
   ctl.out(
     `\nETCD_NAME=${JSON.stringify(newName)}\nETCD_INITIAL_CLUSTER=${JSON.stringify(conf.join(','))}\nETCD_INITIAL_CLUSTER_STATE="existing"\n`,
   );
