@@ -82,6 +82,10 @@ test('rolling replacement: Go 2.0.13 → ours → Go, one member at a time, unde
     }
   };
   const writers = [0, 1, 2, 3].map(writer);
+  // However the replacements end, the writers stop (or the test process never exits).
+  t.after(() => {
+    stop = true;
+  });
   let step = 0;
   for (const [from, to] of [
     ['go', 'ours'],
