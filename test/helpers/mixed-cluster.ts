@@ -167,29 +167,6 @@ export async function put(
   return { status: r.status, index: body.node?.modifiedIndex ?? 0 };
 }
 
-export async function get(
-  url: string,
-  key: string,
-  quorum: boolean,
-): Promise<{ status: number; value: string | null; index: number; message: string }> {
-  // Generous: a member that has just joined may still be loading the leader's snapshot,
-  // and these tests also run on a 2-core machine kept busy.
-  const target = `${url}/v2/keys/${key}${quorum ? '?quorum=true' : ''}`;
-  const r = await fetch(target, { signal: AbortSignal.timeout(10_000) }).catch((e: Error) => {
-    throw new Error(`GET ${target}: ${e.message}`);
-  });
-  const body = (await r.json()) as {
-    node?: { value?: string; modifiedIndex?: number };
-    message?: string;
-  };
-  return {
-    message: body.message ?? '',
-    status: r.status,
-    value: body.node?.value ?? null,
-    index: body.node?.modifiedIndex ?? 0,
-  };
-}
-
 /** Retries a write until it is acknowledged (elections in progress) or time runs out. */
 export async function putRetry(
   urls: () => string[],
