@@ -218,6 +218,12 @@ export function snapshotAt(
   return { data: EMPTY_BYTES, metadata: { index, term, confState: { voters, learners } } };
 }
 
+/** Snapshots `r`'s applied state (no data) into `s` and compacts the log there. */
+export function snapshotApplied(r: Raft, s: MemoryStorage): void {
+  s.createSnapshot(r.raftLog.applied, { voters: r.prs.voters, learners: [] }, EMPTY_BYTES);
+  s.compact(r.raftLog.applied);
+}
+
 /** The log's entries as [index, term] pairs. */
 export function logTerms(r: Raft): Array<[number, number]> {
   return r.raftLog.allEntries().map((e) => [e.index, e.term]);

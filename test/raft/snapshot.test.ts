@@ -19,6 +19,7 @@ import {
   readMessages,
   snapshotAt,
   storageWith,
+  snapshotApplied,
 } from './harness.js';
 
 /** Leader 1 of two, restored from a snapshot at 11: node 2 can only catch up by one. */
@@ -148,12 +149,7 @@ describe('snapshots', () => {
     const lead = net.raft('1');
     const s1 = net.storage.get('1')!;
     nextEnts(lead, s1);
-    s1.createSnapshot(
-      lead.raftLog.applied,
-      { voters: lead.prs.voters, learners: [] },
-      new Uint8Array(0),
-    );
-    s1.compact(lead.raftLog.applied);
+    snapshotApplied(lead, s1);
     net.recover();
     for (let i = 0; i < 10 && !lead.prs.progress.get('3')!.recentActive; i++) {
       net.send(msg({ type: MessageType.Beat, from: '1', to: '1' }));

@@ -15,6 +15,7 @@ import {
   prop,
   RaftNet,
   readMessages,
+  snapshotApplied,
 } from './harness.js';
 
 function checkTransfer(r: Raft, state: StateType, lead: string): void {
@@ -94,12 +95,7 @@ describe('leader transfer', () => {
     const s1 = net.storage.get('1')!;
     persist(lead, s1);
     lead.raftLog.appliedTo(lead.raftLog.committed);
-    s1.createSnapshot(
-      lead.raftLog.applied,
-      { voters: lead.prs.voters, learners: [] },
-      new Uint8Array(0),
-    );
-    s1.compact(lead.raftLog.applied);
+    snapshotApplied(lead, s1);
     net.recover();
     let filtered: Message | null = null;
     // Hold the follower's answer until its snapshot is "persisted".
