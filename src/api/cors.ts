@@ -1,7 +1,7 @@
 // --cors as etcd's CORSHandler: with "*" every response carries the CORS headers with
 // origin "*"; with a list, only responses to an allowed Origin do, echoing it. OPTIONS
 // is answered 200 with an empty body whatever the list (preflight), as etcd does.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 
 const ALLOW_METHODS = 'POST, GET, OPTIONS, PUT, DELETE';
 const ALLOW_HEADERS = 'accept, content-type';
@@ -16,7 +16,7 @@ export class Cors {
   }
 
   /** Adds the headers this request gets; returns true when the request is answered. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
+  handle(req: HttpRequest, res: HttpResponse): boolean {
     if (this.any) {
       addHeaders(res, '*');
     } else if (this.origins.size > 0) {
@@ -32,7 +32,7 @@ export class Cors {
   }
 }
 
-function addHeaders(res: ServerResponse, origin: string): void {
+function addHeaders(res: HttpResponse, origin: string): void {
   res.setHeader('Access-Control-Allow-Headers', ALLOW_HEADERS);
   res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
   res.setHeader('Access-Control-Allow-Origin', origin);

@@ -1,11 +1,11 @@
 // Small response helpers shared by the HTTP API, shaped like Go's net/http output.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 
 /** Go sends a Content-Length when the whole body fits its 2048-byte buffer, else chunks. */
 const GO_CHUNKING_THRESHOLD = 2048;
 
 /** Writes a complete body with Go's framing (Content-Length or chunked). HEAD gets no body. */
-export function endBody(res: ServerResponse, status: number, body: string): void {
+export function endBody(res: HttpResponse, status: number, body: string): void {
   const len = Buffer.byteLength(body);
   if (len <= GO_CHUNKING_THRESHOLD) {
     res.setHeader('Content-Length', len);
@@ -23,7 +23,7 @@ export function endBody(res: ServerResponse, status: number, body: string): void
  * skips setHeader's per-response header map. Headers set earlier (CORS) still come first.
  */
 export function endBodyWith(
-  res: ServerResponse,
+  res: HttpResponse,
   status: number,
   headers: string[],
   body: string,
@@ -41,13 +41,13 @@ export function endBodyWith(
 }
 
 /** JSON body with Content-Type application/json. */
-export function writeJSON(res: ServerResponse, status: number, body: string): void {
+export function writeJSON(res: HttpResponse, status: number, body: string): void {
   res.setHeader('Content-Type', 'application/json');
   endBody(res, status, body);
 }
 
 /** Go's http.Error: text/plain, nosniff, message and a newline. */
-export function writePlainError(res: ServerResponse, status: number, message: string): void {
+export function writePlainError(res: HttpResponse, status: number, message: string): void {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   endBody(res, status, `${message}\n`);
@@ -55,8 +55,8 @@ export function writePlainError(res: ServerResponse, status: number, message: st
 
 /** 405 with Allow (etcd's allowMethod); returns false when the method is not allowed. */
 export function allowMethod(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   methods: readonly string[],
 ): boolean {
   if (methods.includes(req.method ?? '')) return true;
@@ -70,7 +70,7 @@ export class BodyTooLargeError extends Error {}
 export { BodyReadError } from '../pkg/listen.js';
 
 /** Reads the whole body; rejects with BodyTooLargeError past `max` bytes (stops reading). */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: HttpRequest, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

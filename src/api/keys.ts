@@ -1,6 +1,6 @@
 // /v2/keys over HTTP, answering as etcd's v2http keysHandler does: same parameters, same
 // validation errors, same JSON bytes and headers, long-poll and stream watches.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
 import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
@@ -25,7 +25,7 @@ export const MAX_FORM_SIZE = 10 << 20;
 
 // Headers are set in Go's order (sorted by name), so the wire looks like the reference's.
 
-function writeKeyError(res: ServerResponse, err: unknown, backend: KeysBackend): void {
+function writeKeyError(res: HttpResponse, err: unknown, backend: KeysBackend): void {
   let e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
   // etcd's trimErrorPrefix: causes name keys without the store's "/1" root.
@@ -47,14 +47,14 @@ function jsonHeaders(backend: KeysBackend, etcdIndex: number): string[] {
   ];
 }
 
-function setIndexHeaders(res: ServerResponse, etcdIndex: number, backend: KeysBackend): void {
+function setIndexHeaders(res: HttpResponse, etcdIndex: number, backend: KeysBackend): void {
   res.setHeader('X-Etcd-Cluster-Id', backend.clusterId());
   res.setHeader('X-Etcd-Index', String(etcdIndex));
   res.setHeader('X-Raft-Index', String(backend.raftIndex()));
   res.setHeader('X-Raft-Term', String(backend.raftTerm()));
 }
 
-function writeKeyEvent(res: ServerResponse, ev: StoreEvent, backend: KeysBackend): void {
+function writeKeyEvent(res: HttpResponse, ev: StoreEvent, backend: KeysBackend): void {
   const headers = jsonHeaders(backend, ev.etcdIndex);
   headers.push(
     'X-Raft-Index',
@@ -78,8 +78,8 @@ function escapePath(p: string): string {
 
 /** Go's ServeMux answer to a path that is not clean: 301 to the clean one. */
 function redirect(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   cleaned: string,
   rawQuery: string | null,
 ): void {
@@ -104,7 +104,7 @@ function mediaType(ct: string | undefined): string {
  * Go's Request.ParseForm. Without a body to read (GET, HEAD, DELETE) it answers at once,
  * sparing the read path a promise and a turn of the microtask queue.
  */
-function parseForm(req: IncomingMessage, rawQuery: string): Form | Promise<Form> {
+function parseForm(req: HttpRequest, rawQuery: string): Form | Promise<Form> {
   if (req.method === 'PUT' || req.method === 'POST') return parseBodyForm(req, rawQuery);
   const form: Form = new Map();
   parseQueryInto(form, rawQuery);
@@ -112,7 +112,7 @@ function parseForm(req: IncomingMessage, rawQuery: string): Form | Promise<Form>
 }
 
 /** ParseForm of a PUT or POST: the urlencoded body first, then the query string. */
-async function parseBodyForm(req: IncomingMessage, rawQuery: string): Promise<Form> {
+async function parseBodyForm(req: HttpRequest, rawQuery: string): Promise<Form> {
   const form: Form = new Map();
   let first: FormError | null = null;
   if (req.method === 'PUT' || req.method === 'POST') {
@@ -144,7 +144,7 @@ async function parseBodyForm(req: IncomingMessage, rawQuery: string): Promise<Fo
 }
 
 async function handleWatch(
-  res: ServerResponse,
+  res: HttpResponse,
   w: StoreWatcher,
   backend: KeysBackend,
   stream: boolean,
@@ -192,8 +192,8 @@ async function handleWatch(
 
 /** Serves one /v2/keys request. Never throws. */
 export async function handleKeys(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   backend: KeysBackend,
 ): Promise<void> {
   try {

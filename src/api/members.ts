@@ -1,7 +1,7 @@
 // /v2/members: GET the list (or /v2/members/leader), POST {"peerURLs": [...]} to add,
 // DELETE /v2/members/<id> to remove, PUT /v2/members/<id> to change peer URLs; statuses
 // and messages as etcd's membersHandler.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import { ServerError, type ServerErrorCode } from '../server/errors.js';
 import { BodyReadError, BodyTooLargeError, readBody } from './http-util.js';
 import { decodePeerURLs } from './members-request.js';
@@ -20,8 +20,8 @@ export function memberJSON(m: MemberView): string {
 }
 
 export async function handleMembers(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequest,
+  res: HttpResponse,
   path: string,
   api: MembersApi,
 ): Promise<void> {
@@ -85,7 +85,7 @@ export async function handleMembers(
 }
 
 /** Runs a membership change; its error becomes etcd's members-API answer. */
-async function answer(res: ServerResponse, change: () => Promise<void>): Promise<void> {
+async function answer(res: HttpResponse, change: () => Promise<void>): Promise<void> {
   try {
     await change();
   } catch (e) {
@@ -93,12 +93,12 @@ async function answer(res: ServerResponse, change: () => Promise<void>): Promise
   }
 }
 
-function noContent(res: ServerResponse): void {
+function noContent(res: HttpResponse): void {
   res.writeHead(204);
   res.end();
 }
 
-function memberId(rest: string, res: ServerResponse): string | null {
+function memberId(rest: string, res: HttpResponse): string | null {
   if (rest === '') {
     goHttpError(res, 405, 'Method Not Allowed');
     return null;
@@ -111,7 +111,7 @@ function memberId(rest: string, res: ServerResponse): string | null {
 }
 
 /** The request's peer URLs, or null once the error is answered (etcd's unmarshalRequest). */
-async function peerURLsBody(req: IncomingMessage, res: ServerResponse): Promise<string[] | null> {
+async function peerURLsBody(req: HttpRequest, res: HttpResponse): Promise<string[] | null> {
   // Go compares the whole header: a charset parameter is refused too.
   const ct = req.headers['content-type'] ?? '';
   if (ct !== 'application/json') {
@@ -150,7 +150,7 @@ const STATUS: Record<ServerErrorCode, number> = {
   Internal: 500,
 };
 
-function apiError(res: ServerResponse, e: unknown): void {
+function apiError(res: HttpResponse, e: unknown): void {
   if (e instanceof ApiError) jsonMessage(res, e.status, e.message);
   else if (e instanceof ServerError && e.code !== 'Internal') {
     jsonMessage(res, STATUS[e.code], e.message);

@@ -1,12 +1,12 @@
 // Responses the client API writes outside /v2/keys, byte for byte as etcd's Go handlers
 // (http.Error, httptypes.HTTPError, json.Encoder).
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from '../pkg/http1/types.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json';
 
 /** http.Error(w, msg, code): text/plain, nosniff, the message and a newline. */
-export function goHttpError(res: ServerResponse, status: number, msg: string): void {
+export function goHttpError(res: HttpResponse, status: number, msg: string): void {
   const body = `${msg}\n`;
   res.writeHead(status, {
     'Content-Type': TEXT,
@@ -17,30 +17,30 @@ export function goHttpError(res: ServerResponse, status: number, msg: string): v
 }
 
 /** 405 with `Allow` (etcd's allowMethod), or without it when allow is ''. */
-export function methodNotAllowed(res: ServerResponse, allow: string): void {
+export function methodNotAllowed(res: HttpResponse, allow: string): void {
   if (allow !== '') res.setHeader('Allow', allow);
   goHttpError(res, 405, 'Method Not Allowed');
 }
 
-export function notFound(res: ServerResponse): void {
+export function notFound(res: HttpResponse): void {
   goHttpError(res, 404, '404 page not found');
 }
 
 /** httptypes.HTTPError: JSON {"message": ...} without a trailing newline. */
-export function jsonMessage(res: ServerResponse, status: number, message: string): void {
+export function jsonMessage(res: HttpResponse, status: number, message: string): void {
   writeBody(res, status, JSON_TYPE, JSON.stringify({ message }));
 }
 
-export function writeJSON(res: ServerResponse, status: number, json: string): void {
+export function writeJSON(res: HttpResponse, status: number, json: string): void {
   writeBody(res, status, JSON_TYPE, json);
 }
 
-export function writeText(res: ServerResponse, status: number, text: string, head = false): void {
+export function writeText(res: HttpResponse, status: number, text: string, head = false): void {
   res.writeHead(status, { 'Content-Length': Buffer.byteLength(text), 'Content-Type': TEXT });
   res.end(head ? undefined : text);
 }
 
-function writeBody(res: ServerResponse, status: number, type: string, body: string): void {
+function writeBody(res: HttpResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,7 +1,7 @@
 // The client listener's request handler: /v2/keys to the keys API, and the other
 // endpoints (members, machines, stats, version, health, metrics), with --cors around all
 // of them, as etcd's client mux.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import type { KeysBackend } from './backend.js';
 import { Cors } from './cors.js';
 import { handleKeys } from './keys.js';
@@ -25,7 +25,7 @@ export interface ClientHandlerOptions {
   cors?: readonly string[];
 }
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export type RequestHandler = (req: HttpRequest, res: HttpResponse) => void;
 
 const KEYS = '/v2/keys';
 /** The etcd release whose API this is: /version answers as that release does. */
@@ -37,11 +37,7 @@ export function createClientHandler(
 ): RequestHandler {
   const cors = new Cors(opts.cors ?? []);
 
-  const serveKeys = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: string,
-  ): Promise<void> => {
+  const serveKeys = async (req: HttpRequest, res: HttpResponse, url: string): Promise<void> => {
     const t0 = performance.now();
     try {
       await handleKeys(req, res, member);
@@ -124,7 +120,7 @@ export function createClientHandler(
   };
 }
 
-function internalError(res: ServerResponse, e: unknown): void {
+function internalError(res: HttpResponse, e: unknown): void {
   if (res.headersSent) {
     res.destroy(e as Error);
     return;

@@ -21,6 +21,8 @@ import {
 import { type Logger, log as defaultLog } from '../pkg/logger.js';
 import { clientTlsOptions, type TlsInfo, tlsInfoEmpty } from '../pkg/tls.js';
 import { CLIENT_REQUEST_TIMEOUT_MS, listenOnUrl, type RequestHandler } from '../pkg/listen.js';
+import { attachFastPath } from '../pkg/http1/attach.js';
+import type { HttpHandler, HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import { parseUrlList, resolveUrls } from '../pkg/urls.js';
 import { Transport } from '../peer/transport.js';
 import { upgradeDataDir } from '../migrate/upgrade.js';
@@ -68,6 +70,11 @@ export interface EmbedOptions {
   onFatal?: () => void;
   /** quorum=true GETs through the log (QGET), for clusters with Go etcd 2.0 members. */
   quorumReadsViaLog?: boolean;
+  /**
+   * Serve client connections with src/pkg/http1's reader and writer first (default true);
+   * false leaves every request to node:http (the tests compare the two).
+   */
+  clientFastPath?: boolean;
   /** Builds the peer transport; default: src/peer's Transport when there are peers. */
   makeTransport?: MemberOptions['makeTransport'];
 }
@@ -118,9 +125,9 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
   const clientListen = await resolveUrls(lcurls, onResolve);
 
   const listeners: Listener[] = [];
-  let clientHandler: RequestHandler | null = null;
+  let clientHandler: HttpHandler | null = null;
   let peerHandler: RequestHandler | null = null;
-  const notReady = (_req: IncomingMessage, res: ServerResponse) => {
+  const notReady = (_req: HttpRequest, res: HttpResponse) => {
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('etcd: the member is starting\n');
   };
@@ -139,24 +146,27 @@ export async function startEtcd(options: EmbedOptions = {}): Promise<Etcd> {
       urls: string[],
       kind: Listener['kind'],
       tls: TlsInfo,
-      handler: () => RequestHandler | null,
-      opts: { requestTimeoutMs?: number },
+      serve: RequestHandler,
+      opts: { requestTimeoutMs?: number; fast?: HttpHandler },
     ) => {
       for (const url of urls) {
-        const server = await listenOnUrl(
-          url,
-          tls,
-          (req, res) => (handler() ?? notReady)(req, res),
-          (m) => new StartError(m),
-          opts,
-        );
+        const server = await listenOnUrl(url, tls, serve, (m) => new StartError(m), opts);
+        if (opts.fast) attachFastPath(server, opts.fast);
         listeners.push({ url, kind, server });
         log.info(`etcd: listening for ${kind} on ${url}`);
       }
     };
-    await listen(peerListen, 'peers', peerTls, () => peerHandler, {});
-    await listen(clientListen, 'client requests', clientTls, () => clientHandler, {
+    await listen(
+      peerListen,
+      'peers',
+      peerTls,
+      (req, res) => (peerHandler ?? notReady)(req, res),
+      {},
+    );
+    const serveClient: HttpHandler = (req, res) => (clientHandler ?? notReady)(req, res);
+    await listen(clientListen, 'client requests', clientTls, serveClient, {
       requestTimeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
+      ...(options.clientFastPath === false ? {} : { fast: serveClient }),
     });
 
     // Older data dirs (etcd 0.4, 2.0.0) are upgraded in place first (src/migrate).

@@ -10,15 +10,13 @@ import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'nod
 import { createServer as createHttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
+import { BodyReadError } from './http1/body-read-error.js';
+import { goRawError } from './http1/go-raw-error.js';
 import { serverTlsOptions, type TlsInfo, tlsInfoEmpty } from './tls.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/**
- * A request body that could not be read to its end (cut short, broken chunking), with
- * Go's words for it, which etcd echoes as a cause (Invalid POST form).
- */
-export class BodyReadError extends Error {}
+export { BodyReadError } from './http1/body-read-error.js';
 
 /** Go's error text for a body the parser refused midway, by llhttp's error code. */
 function bodyErrorText(code: string | undefined): string {
@@ -29,21 +27,6 @@ function bodyErrorText(code: string | undefined): string {
 /** Go's http.DefaultMaxHeaderBytes plus the 4096 bytes of slack its server adds. */
 export const MAX_HEADER_BYTES = (1 << 20) + 4096;
 export const HEADERS_TIMEOUT_MS = 60_000;
-
-const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n';
-
-/** Writes Go's raw answer to an unparsable request ("HTTP/1.1 400 Bad Request" ...) and closes. */
-function goRawError(socket: Duplex, publicErr: string): void {
-  if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten !== 0) {
-    socket.destroy();
-    return;
-  }
-  socket.end(`HTTP/1.1 ${publicErr}${GO_ERROR_HEADERS}${publicErr}`);
-  // As Go: stop writing, drain what the client still sends for a moment, then close.
-  socket.on('data', () => {});
-  socket.resume();
-  setTimeout(() => socket.destroy(), 500).unref();
-}
 
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {

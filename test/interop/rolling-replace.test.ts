@@ -46,9 +46,32 @@ async function replace(c: MixedCluster, i: number, to: Impl, step: number): Prom
   assert.ok(initial && /ETCD_INITIAL_CLUSTER_STATE="existing"/.test(added), added);
   // 3. Start it with what `member add` printed.
   const idx = c.join(spec, initial);
-  c.start(idx);
-  await c.waitServing(`${spec.name} to serve`);
+  await startJoined(c, idx, spec.name);
   return idx;
+}
+
+/**
+ * Starts a member that was just added. Go etcd 2.0.13 checks its --initial-cluster against
+ * the member list of the first peer that answers, which may not have applied the addition
+ * yet: it then exits with "member count is unequal", and starting it again is the remedy
+ * (docs/upgrading.md says so).
+ */
+async function startJoined(c: MixedCluster, idx: number, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const p = c.start(idx);
+    const exited = p.exited.then(() => 'exited' as const);
+    // Settles either way, so a wait left behind by a restart is never an unhandled rejection.
+    const serving = c.waitServing(`${name} to serve`).then(
+      () => 'serving' as const,
+      (e: Error) => e,
+    );
+    const outcome = await Promise.race([serving, exited]);
+    if (outcome instanceof Error) throw outcome;
+    if (outcome === 'serving') return;
+    const raced = /member count is unequal/.test(p.output());
+    assert.ok(raced && attempt < 5, `${name} exited (attempt ${attempt}):\n${c.logs()}`);
+    await c.stop(idx);
+  }
 }
 
 /** The running member to replace next: one still running `from`, the leader last. */

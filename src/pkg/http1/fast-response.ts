@@ -1,0 +1,176 @@
+// The fast path's response: node's ServerResponse as the client API uses it (types.ts),
+// written with one socket write per response where node makes several calls. The bytes
+// are node's (header order, Date, framing) minus the Connection: keep-alive and Keep-Alive
+// lines node adds and Go etcd does not send.
+import { EventEmitter } from 'node:events';
+import { type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastRequest } from './fast-request.js';
+
+/** What a response tells its connection. */
+export interface ResponseOwner {
+  finished(res: FastResponse): void;
+}
+
+let dateSecond = -1;
+let dateText = '';
+/** The Date header's value, built once a second. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
+
+type HeaderValue = string | readonly string[];
+
+export class FastResponse extends EventEmitter {
+  statusCode = 200;
+  shouldKeepAlive: boolean;
+  headersSent = false;
+  finished = false;
+  /** [lower-cased name, name, value] per header, in the order they were set. */
+  private readonly fields: [string, string, HeaderValue][] = [];
+  private sent = false;
+  private chunked = false;
+  private waitingForDrain = false;
+
+  constructor(
+    private readonly owner: ResponseOwner,
+    readonly req: FastRequest,
+    keepAlive: boolean,
+  ) {
+    super();
+    this.shouldKeepAlive = keepAlive;
+  }
+
+  /** As node: no body for HEAD, 204 and 304 (whatever the handler writes). */
+  private get hasBody(): boolean {
+    return this.req.method !== 'HEAD' && this.statusCode !== 204 && this.statusCode !== 304;
+  }
+
+  get socket(): Socket | null {
+    return this.finished ? null : this.req.socket;
+  }
+
+  setHeader(name: string, value: number | string | readonly string[]): this {
+    if (this.headersSent) throw new Error(`headers already sent, cannot set ${name}`);
+    this.put(name, typeof value === 'number' ? String(value) : value);
+    return this;
+  }
+
+  getHeader(name: string): HeaderValue | undefined {
+    const key = name.toLowerCase();
+    return this.fields.find((f) => f[0] === key)?.[2];
+  }
+
+  writeHead(status: number, headers?: OutgoingHttpHeaders | string[]): this {
+    if (this.headersSent) throw new Error('headers already sent');
+    this.statusCode = status;
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) this.put(headers[i]!, headers[i + 1]!);
+    } else if (headers !== undefined) {
+      for (const [k, v] of Object.entries(headers)) {
+        if (v !== undefined) this.put(k, typeof v === 'number' ? String(v) : v);
+      }
+    }
+    this.headersSent = true;
+    return this;
+  }
+
+  flushHeaders(): void {
+    if (!this.sent) this.send(this.startChunked());
+  }
+
+  write(chunk: string): boolean {
+    if (this.finished) return false;
+    let out = this.sent ? '' : this.startChunked();
+    if (this.hasBody && chunk.length > 0) out += frame(chunk);
+    const ok = this.send(out);
+    if (!ok && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.req.socket.once('drain', () => {
+        this.waitingForDrain = false;
+        this.emit('drain');
+      });
+    }
+    return ok;
+  }
+
+  end(chunk?: string): this {
+    if (this.finished) return this;
+    const body = chunk ?? '';
+    let out: string;
+    if (!this.sent) {
+      out = this.head(this.hasBody && !this.has('content-length') ? Buffer.byteLength(body) : -1);
+      if (this.hasBody) out += body;
+    } else if (this.chunked) {
+      out = `${this.hasBody && body.length > 0 ? frame(body) : ''}0\r\n\r\n`;
+    } else {
+      out = this.hasBody ? body : '';
+    }
+    this.send(out);
+    this.finished = true;
+    this.owner.finished(this);
+    return this;
+  }
+
+  destroy(_error?: Error): this {
+    this.req.socket.destroy();
+    return this;
+  }
+
+  /** The head of a response whose body follows in chunks (watches). */
+  private startChunked(): string {
+    this.chunked = this.hasBody && !this.has('content-length');
+    return this.head(-1);
+  }
+
+  /** Status line and headers; `contentLength` ≥ 0 adds a Content-Length (node's framing). */
+  private head(contentLength: number): string {
+    this.headersSent = true;
+    this.sent = true;
+    let s = `HTTP/1.1 ${this.statusCode} ${STATUS_CODES[this.statusCode] ?? 'unknown'}\r\n`;
+    let connection = false;
+    let date = false;
+    for (const [key, name, value] of this.fields) {
+      if (key === 'connection') {
+        connection = true;
+        if (typeof value === 'string' && value.toLowerCase() === 'close')
+          this.shouldKeepAlive = false;
+      } else if (key === 'date') date = true;
+      if (typeof value === 'string') s += `${name}: ${value}\r\n`;
+      else for (const v of value) s += `${name}: ${v}\r\n`;
+    }
+    if (!date) s += `Date: ${httpDate()}\r\n`;
+    if (!connection && !this.shouldKeepAlive) s += 'Connection: close\r\n';
+    if (this.statusCode === 204 || this.statusCode === 304) this.chunked = false;
+    else if (this.chunked) s += 'Transfer-Encoding: chunked\r\n';
+    else if (contentLength >= 0) s += `Content-Length: ${contentLength}\r\n`;
+    return `${s}\r\n`;
+  }
+
+  private send(data: string): boolean {
+    const socket = this.req.socket;
+    if (data.length === 0 || !socket.writable) return socket.writable;
+    return socket.write(data);
+  }
+
+  private has(key: string): boolean {
+    return this.fields.some((f) => f[0] === key);
+  }
+
+  private put(name: string, value: HeaderValue): void {
+    const key = name.toLowerCase();
+    const i = this.fields.findIndex((f) => f[0] === key);
+    if (i >= 0) this.fields[i] = [key, name, value];
+    else this.fields.push([key, name, value]);
+  }
+}
+
+function frame(chunk: string): string {
+  return `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`;
+}

@@ -1,0 +1,46 @@
+// What the client API needs of a request and a response: the part of node:http's
+// IncomingMessage and ServerResponse it uses, so that node's objects and the fast path's
+// (fast-request.ts, fast-response.ts) both serve it.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+
+// biome-ignore lint/suspicious/noExplicitAny: an event's listener arguments depend on the event, as in EventEmitter
+export type Listener = (...args: any[]) => void;
+
+export interface HttpRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+  readonly socket: Socket;
+  readonly complete: boolean;
+  /** The whole body, when the server read it before calling the handler (the fast path). */
+  readonly bufferedBody?: Buffer | undefined;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  shouldKeepAlive: boolean;
+  readonly req: HttpRequest;
+  readonly socket: Socket | null;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  writeHead(status: number, headers?: OutgoingHttpHeaders | string[]): unknown;
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  flushHeaders(): void;
+  destroy(error?: Error): unknown;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+}
+
+export type HttpHandler = (req: HttpRequest, res: HttpResponse) => void;

@@ -1,0 +1,219 @@
+// attachFastPath on a node:http server: the fast path answers plain requests, in order,
+// with node's framing; a connection moves to node:http at its first odd request and keeps
+// its order; half-closes, client hang-ups, timeouts and closeIdleConnections behave as
+// node's do.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import { attachFastPath } from '../../../src/pkg/http1/attach.js';
+import { FastRequest } from '../../../src/pkg/http1/fast-request.js';
+import type { HttpRequest, HttpResponse } from '../../../src/pkg/http1/types.js';
+
+let server: Server;
+let port = 0;
+/** Which implementation served each request, by path. */
+const servedBy: string[] = [];
+let watchClosed: () => void = () => {};
+
+function handler(req: HttpRequest, res: HttpResponse): void {
+  servedBy.push(`${req instanceof FastRequest ? 'fast' : 'node'} ${req.url}`);
+  if (req.url === '/watch') {
+    res.setHeader('Content-Type', 'application/json');
+    res.writeHead(200);
+    res.flushHeaders();
+    res.once('close', () => watchClosed());
+    return;
+  }
+  if (req.url === '/stream') {
+    res.writeHead(200, ['Content-Type', 'text/plain']);
+    res.write('one\n');
+    res.write('');
+    res.end('two\n');
+    return;
+  }
+  if (req.url === '/empty') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.once('error', (e: Error) => {
+    res.setHeader('Connection', 'close');
+    res.writeHead(400, { 'Content-Length': Buffer.byteLength(e.message) });
+    res.end(e.message);
+  });
+  req.once('end', () => {
+    const body = `${req.method} ${req.url} ${Buffer.concat(chunks).toString()}`;
+    res.setHeader('X-Test', 'yes');
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
+before(async () => {
+  server = createServer({ keepAliveTimeout: 30_000 }, handler);
+  attachFastPath(server, handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as { port: number }).port;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+/** A connection that collects what the server writes. */
+function open(): { s: Socket; text: () => string; closed: Promise<void> } {
+  const s = connect(port, '127.0.0.1');
+  let got = '';
+  s.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+  });
+  const closed = new Promise<void>((r) => s.on('close', () => r()));
+  s.on('error', () => {});
+  return { s, text: () => got, closed };
+}
+
+/** Resolves once the collected text holds `n` complete responses' status lines. */
+async function waitForText(c: { s: Socket; text: () => string }, re: RegExp): Promise<string> {
+  while (!re.test(c.text())) await once(c.s, 'data');
+  return c.text();
+}
+
+const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
+const put = (path: string, body: string) =>
+  `PUT ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+test('pipelined requests are answered in order, one Date, node-style framing', async () => {
+  servedBy.length = 0;
+  const c = open();
+  c.s.write(get('/a') + put('/b', 'v=1') + get('/c', 'Connection: close\r\n'));
+  await c.closed;
+  const responses = c.text().split(/(?=HTTP\/1\.1 )/);
+  assert.equal(responses.length, 3);
+  assert.match(
+    responses[0]!,
+    /^HTTP\/1\.1 200 OK\r\nX-Test: yes\r\nContent-Type: text\/plain\r\nContent-Length: 7\r\nDate: [^\r]+ GMT\r\n\r\nGET \/a $/,
+  );
+  assert.match(responses[1]!, /\r\n\r\nPUT \/b v=1$/);
+  assert.match(responses[2]!, /\r\nConnection: close\r\n\r\nGET \/c $/);
+  assert.deepEqual(servedBy, ['fast /a', 'fast /b', 'fast /c']);
+});
+
+test('a body arriving a byte at a time', async () => {
+  const c = open();
+  for (const ch of put('/slow', 'value=abc')) {
+    c.s.write(ch);
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.match(await waitForText(c, /value=abc$/), /PUT \/slow value=abc$/);
+  c.s.destroy();
+});
+
+test('chunked answers: a stream, a HEAD without body, 204 without framing', async () => {
+  const c = open();
+  c.s.write(get('/stream'));
+  const t = await waitForText(c, /0\r\n\r\n$/);
+  assert.match(t, /Transfer-Encoding: chunked\r\n\r\n4\r\none\n\r\n4\r\ntwo\n\r\n0\r\n\r\n$/);
+  const h = open();
+  h.s.write(`HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n${get('/empty', 'Connection: close\r\n')}`);
+  await h.closed;
+  assert.doesNotMatch(h.text(), /one|Transfer-Encoding|Content-Length/);
+  assert.match(h.text(), /HTTP\/1\.1 204 No Content\r\nDate: [^\r]+\r\nConnection: close\r\n\r\n$/);
+  c.s.destroy();
+});
+
+test('the first odd request moves the connection to node:http, order kept', async () => {
+  servedBy.length = 0;
+  const c = open();
+  c.s.write(
+    `${get('/1')}PUT /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n${get('/3', 'Connection: close\r\n')}`,
+  );
+  await c.closed;
+  assert.deepEqual(servedBy, ['fast /1', 'node /2', 'node /3']);
+  assert.match(c.text(), /GET \/1 [\s\S]*PUT \/2 abc[\s\S]*GET \/3 $/);
+});
+
+test('half-close after a request answered at once: answered, then closed', async () => {
+  const c = open();
+  c.s.end(get('/empty'));
+  await c.closed;
+  assert.match(c.text(), /^HTTP\/1\.1 204 No Content\r\n/);
+});
+
+test('half-close with a response pending: it hears close, as under node:http', async () => {
+  const c = open();
+  const heard = new Promise<void>((r) => {
+    watchClosed = r;
+  });
+  c.s.write(get('/watch'));
+  await waitForText(c, /chunked\r\n\r\n$/);
+  c.s.end();
+  await heard;
+  await c.closed;
+});
+
+test('a body cut short by the client: the handler sees an error', async () => {
+  const c = open();
+  c.s.end('PUT /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+  await c.closed;
+  assert.match(c.text(), /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*unexpected EOF$/);
+});
+
+test("a head cut short by the client: Go's 400", async () => {
+  const c = open();
+  c.s.end('GET /x HTTP/1.1\r\nHost: x\r\n');
+  await c.closed;
+  assert.match(c.text(), /^HTTP\/1\.1 400 Bad Request\r\n/);
+});
+
+test('a client hanging up on a pending response: the response hears close', async () => {
+  const c = open();
+  const heard = new Promise<void>((r) => {
+    watchClosed = r;
+  });
+  c.s.write(get('/watch'));
+  await waitForText(c, /chunked\r\n\r\n$/);
+  c.s.destroy();
+  await heard;
+});
+
+test('closeIdleConnections closes idle fast connections, not busy ones', async () => {
+  const idle = open();
+  idle.s.write(get('/idle'));
+  await waitForText(idle, /GET \/idle $/);
+  const busy = open();
+  const heard = new Promise<void>((r) => {
+    watchClosed = r;
+  });
+  busy.s.write(get('/watch'));
+  await waitForText(busy, /chunked\r\n\r\n$/);
+  server.closeIdleConnections();
+  await idle.closed;
+  assert.equal(busy.s.destroyed, false);
+  busy.s.destroy();
+  await heard;
+});
+
+test("keep-alive and headers timeouts (the server's settings) apply", async () => {
+  const was = { keepAlive: server.keepAliveTimeout, headers: server.headersTimeout };
+  server.keepAliveTimeout = 100;
+  server.headersTimeout = 100;
+  try {
+    const idle = open();
+    idle.s.write(get('/k'));
+    await idle.closed;
+    assert.match(idle.text(), /GET \/k $/);
+    const partial = open();
+    partial.s.write('GET /p HTTP/1.1\r\nHost: x\r\n');
+    await partial.closed;
+    assert.match(partial.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  } finally {
+    server.keepAliveTimeout = was.keepAlive;
+    server.headersTimeout = was.headers;
+  }
+});
