@@ -4,8 +4,11 @@ import type { V2Request } from '../store/request.js';
 import type { StoreWatcher } from '../store/watcher.js';
 
 export interface KeysBackend {
-  /** GET reads locally (quorum=true: linearizably); everything else goes through consensus. Throws EtcdError. */
-  do(r: V2Request): Promise<StoreEvent>;
+  /**
+   * A plain GET reads locally and answers at once (throwing its EtcdError); quorum=true GETs
+   * and everything else go through consensus and settle later.
+   */
+  do(r: V2Request): StoreEvent | Promise<StoreEvent>;
   /** Registers a watcher; throws EtcdError (401) when `since` is older than the history. */
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher;
   storeIndex(): number;

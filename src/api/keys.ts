@@ -244,8 +244,9 @@ export async function handleKeys(
       return;
     }
     if (r.method === 'GET') r.wait = false;
-    const ev = await backend.do(r);
-    writeKeyEvent(res, ev, backend);
+    // A plain GET's answer is there at once: no promise, no extra turn of the loop.
+    const got = backend.do(r);
+    writeKeyEvent(res, got instanceof Promise ? await got : got, backend);
   } catch (e) {
     if (res.headersSent) {
       res.destroy();

@@ -29,19 +29,16 @@ export class Member extends MemberCore {
    * a cluster of ours, or through the log as a QGET entry (quorumReadsViaLog, or a peer
    * that may be Go etcd 2.0, which understands only that). Everything else is proposed.
    */
-  do(r: V2Request): Promise<StoreEvent> {
+  /**
+   * A plain GET is answered at once (and throws its EtcdError); anything else, a quorum GET
+   * included, settles once consensus has done its part.
+   */
+  do(r: V2Request): StoreEvent | Promise<StoreEvent> {
     if (r.method === 'GET') {
-      if (r.quorum) {
-        const viaLog = this.opts.quorumReadsViaLog === true || this.peers.goCompat;
-        if (!viaLog) return this.linearizableRead(r);
-        r.method = 'QGET';
-        return this.proposeRequest(r) as Promise<StoreEvent>;
-      }
-      try {
-        return Promise.resolve(applyRequest(this.state.store, r, this.sched.now()));
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      if (!r.quorum) return applyRequest(this.state.store, r, this.sched.now());
+      const viaLog = this.opts.quorumReadsViaLog === true || this.peers.goCompat;
+      if (!viaLog) return this.linearizableRead(r);
+      r.method = 'QGET';
     }
     return this.proposeRequest(r) as Promise<StoreEvent>;
   }

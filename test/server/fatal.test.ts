@@ -163,7 +163,7 @@ async function fatalAfter(type: MessageType, craft: (last: number, term: number)
     // A member that stopped refuses writes rather than queueing them.
     const again = newRequest('PUT', '/after');
     again.val = '2';
-    await assert.rejects(m.do(again), /./);
+    await assert.rejects(async () => m.do(again), /./);
     return fatalLines[0]!;
   } finally {
     await etcd.close();
