@@ -150,6 +150,7 @@ async function handleWatch(
   stream: boolean,
 ): Promise<void> {
   let closed = false;
+  let ended = false;
   const onClose = () => {
     closed = true;
     w.remove();
@@ -166,8 +167,13 @@ async function handleWatch(
     while (!closed) {
       const ev = await w.next();
       if (ev === null || closed) break;
+      if (!stream) {
+        // A long poll's one event and the end of its answer go out in one write.
+        ended = true;
+        res.end(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
+        break;
+      }
       const ok = res.write(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
-      if (!stream) break;
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
         // it if the client cannot keep up.
@@ -186,7 +192,7 @@ async function handleWatch(
   } finally {
     w.remove();
     res.off('close', onClose);
-    if (!closed) res.end();
+    if (!closed && !ended) res.end();
   }
 }
 
