@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { BusyPoll } from './busy-poll.js';
 import { type ConnectionHost, FastConnection } from './connection.js';
 import type { HttpHandler } from './types.js';
 
@@ -20,6 +21,7 @@ export function attachFastPath(server: Server, handler: HttpHandler): void {
   const conns = new Set<FastConnection>();
   const host: ConnectionHost = {
     handler,
+    busyPoll: new BusyPoll(),
     handOver(socket, rest) {
       // Paused, so the bytes put back wait for node's reader instead of flowing to no one.
       socket.pause();

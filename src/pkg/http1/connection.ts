@@ -4,6 +4,7 @@
 // own HTTP server (handOver), which answers odd and broken input as ../listen.ts arranges.
 import type { Socket } from 'node:net';
 import { BodyReadError } from './body-read-error.js';
+import type { BusyPoll } from './busy-poll.js';
 import { FastRequest } from './fast-request.js';
 import { FastResponse, type ResponseOwner } from './fast-response.js';
 import { goRawError } from './go-raw-error.js';
@@ -16,6 +17,7 @@ const EMPTY = Buffer.alloc(0);
 
 export interface ConnectionHost {
   readonly handler: HttpHandler;
+  readonly busyPoll: BusyPoll;
   /** Gives the socket, with `rest` put back in front of its unread bytes, to node:http. */
   handOver(socket: Socket, rest: Buffer | null): void;
   forget(c: FastConnection): void;
@@ -93,6 +95,7 @@ export class FastConnection implements ResponseOwner {
     if (res !== this.current) return;
     this.current = null;
     this.idleSince = Date.now();
+    this.host.busyPoll.answered();
     if (!res.shouldKeepAlive) {
       this.done = true;
       this.buf = null;
@@ -155,6 +158,7 @@ export class FastConnection implements ResponseOwner {
     const req = new FastRequest(this.socket, head.method, head.url, head.headers, body, bodyError);
     const res = new FastResponse(this, req, keepAlive);
     this.current = res;
+    this.host.busyPoll.request();
     this.host.handler(req, res);
   }
 
