@@ -35,8 +35,9 @@ async function measure(impl: Impl, keys: number): Promise<Figures> {
     const m = g.members[0]!;
     const log = new SnapshotLog(m.proc!);
     const load = await putKeys(m, '/v2/keys/g/k', keys);
-    if (load.errors > 0)
-      throw new Error(`${impl.label}: ${load.errors} errors loading ${keys} keys`);
+    // A member that refuses writes while it grows (2.0.13 at 1M keys: timeouts while it
+    // saves snapshots) is reported, not fatal to the run: its errors are printed.
+    if (load.errors > 0) console.log(`  ${impl.label}: ${load.errors} errors loading ${keys} keys`);
     await new Promise((r) => setTimeout(r, 1000));
     const rss = rssBytes(m.pid()) / MiB;
     // Overwriting the first 64 keys keeps the key count.
