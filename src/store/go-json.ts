@@ -14,19 +14,31 @@ const STORE_VERSION = 2;
 
 const ACTIONS = new Set<Action>(EVENT_ACTIONS);
 
-/** Text written straight into a growing buffer: no array of millions of strings to join. */
+/**
+ * Text written into a growing buffer: no array of millions of strings to join. Small pieces
+ * are gathered into ~16 KiB strings first (one encode call per batch, not per node).
+ */
 class TextWriter {
   buf: Buffer;
   pos = 0;
+  private pending = '';
 
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
   write(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= 16384) this.flush();
+  }
+
+  /** Encodes what is gathered; call before reading `buf` and `pos`. */
+  flush(): void {
+    const s = this.pending;
+    this.pending = '';
     const max = s.length * 3;
     if (this.pos + max > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + max));
+      const b = Buffer.allocUnsafe(Math.max(Math.ceil(this.buf.length * 1.5), this.pos + max));
       this.buf.copy(b, 0, 0, this.pos);
       this.buf = b;
     }
@@ -38,9 +50,10 @@ function byName(a: [string, Node], b: [string, Node]): number {
   return compareKeys(a[0], b[0]);
 }
 
-function writeNode(w: TextWriter, n: Node): void {
+/** Writes `prefix` (the node's name in its parent's map, or '') and the node, in one go. */
+function writeNode(w: TextWriter, n: Node, prefix = ''): void {
   const t = n.ttl;
-  const head = `{"Path":${goString(n.key)},"CreatedIndex":${n.createdIndex},"ModifiedIndex":${n.modifiedIndex},"ExpireTime":"${t === null ? GO_ZERO_TIME : formatGoTime(t.expireTime, t.expireNs)}","ACL":"","Value":${goString(n.value)},"Children":`;
+  const head = `${prefix}{"Path":${goString(n.key)},"CreatedIndex":${n.createdIndex},"ModifiedIndex":${n.modifiedIndex},"ExpireTime":"${t === null ? GO_ZERO_TIME : formatGoTime(t.expireTime, t.expireNs)}","ACL":"","Value":${goString(n.value)},"Children":`;
   if (n.children === null) {
     w.write(`${head}null}`);
     return;
@@ -52,16 +65,17 @@ function writeNode(w: TextWriter, n: Node): void {
   kids.sort(byName);
   for (let i = 0; i < kids.length; i++) {
     const [name, c] = kids[i]!;
-    w.write(i === 0 ? `${goString(name)}:` : `,${goString(name)}:`);
-    writeNode(w, c);
+    writeNode(w, c, i === 0 ? `${goString(name)}:` : `,${goString(name)}:`);
   }
   w.write('}}');
 }
 
 /** The store's snapshot bytes, as etcd 2.0's store.Save() writes them. */
 export function saveGoJSON(s: Store): Uint8Array {
+  // Enough for ASCII text (the fixed part of a node is ~110 bytes, its two indexes up to 32,
+  // its name in the parent's map the key's length again): growing means copying it all.
   let size = 64 * 1024;
-  for (const n of s.nodes.values()) size += 2 * n.key.length + n.value.length + 120;
+  for (const n of s.nodes.values()) size += 2 * n.key.length + n.value.length + 160;
   const w = new TextWriter(size);
   w.write('{"Root":');
   writeNode(w, s.root);
@@ -80,6 +94,7 @@ export function saveGoJSON(s: Store): Uint8Array {
     tail += `${i === 0 ? '' : ','}"${f}":${s.stats[f]}`;
   }
   w.write(`${tail}},"CurrentVersion":${s.version}}`);
+  w.flush();
   return w.buf.subarray(0, w.pos);
 }
 
