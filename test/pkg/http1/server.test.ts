@@ -4,12 +4,17 @@
 // node's do.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { attachFastPath } from '../../../src/pkg/http1/attach.js';
 import { FastRequest } from '../../../src/pkg/http1/fast-request.js';
 import type { HttpRequest, HttpResponse } from '../../../src/pkg/http1/types.js';
+import { tempDir } from '../../helpers/process.js';
+import { makeSelfSignedCert, opensslSkip } from '../../helpers/tls.js';
 
 let server: Server;
 let port = 0;
@@ -215,5 +220,48 @@ test("keep-alive and headers timeouts (the server's settings) apply", async () =
   } finally {
     server.keepAliveTimeout = was.keepAlive;
     server.headersTimeout = was.headers;
+  }
+});
+
+test('over TLS too: the fast path serves, then hands a connection to node:https', {
+  skip: opensslSkip(),
+}, async () => {
+  const dir = tempDir('http1-tls');
+  try {
+    const { cert, key } = makeSelfSignedCert(dir.path);
+    const seen: string[] = [];
+    const echo = (req: HttpRequest, res: HttpResponse) => {
+      seen.push(`${req instanceof FastRequest ? 'fast' : 'node'} ${req.url}`);
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => res.end(`${req.url} ${body}`));
+    };
+    const tlsServer = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, echo);
+    attachFastPath(tlsServer as unknown as Server, echo);
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const s = tlsConnect({
+      port: (tlsServer.address() as { port: number }).port,
+      host: '127.0.0.1',
+      rejectUnauthorized: false,
+    });
+    await once(s, 'secureConnect');
+    let got = '';
+    s.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+    });
+    s.write(get('/a'));
+    while (!got.includes('/a ')) await once(s, 'data');
+    s.write(
+      `PUT /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n${get('/c', 'Connection: close\r\n')}`,
+    );
+    await once(s, 'close');
+    assert.deepEqual(seen, ['fast /a', 'node /b', 'node /c']);
+    assert.match(got, /\/a [\s\S]*\/b abc[\s\S]*\/c $/);
+    tlsServer.close();
+  } finally {
+    dir.remove();
   }
 });
