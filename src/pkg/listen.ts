@@ -16,7 +16,7 @@ import { serverTlsOptions, type TlsInfo, tlsInfoEmpty } from './tls.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export { BodyReadError } from './http1/body-read-error.js';
+export { BodyReadError };
 
 /** Go's error text for a body the parser refused midway, by llhttp's error code. */
 function bodyErrorText(code: string | undefined): string {

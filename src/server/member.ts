@@ -25,13 +25,10 @@ export class Member extends MemberCore {
   // ---- KeysBackend -------------------------------------------------------------------
 
   /**
-   * GET without quorum reads the local store. quorum=true is linearizable: by ReadIndex in
-   * a cluster of ours, or through the log as a QGET entry (quorumReadsViaLog, or a peer
-   * that may be Go etcd 2.0, which understands only that). Everything else is proposed.
-   */
-  /**
-   * A plain GET is answered at once (and throws its EtcdError); anything else, a quorum GET
-   * included, settles once consensus has done its part.
+   * GET without quorum reads the local store and answers at once (throwing its
+   * EtcdError). quorum=true is linearizable: by ReadIndex in a cluster of ours, or through
+   * the log as a QGET entry (quorumReadsViaLog, or a peer that may be Go etcd 2.0, which
+   * understands only that). Everything else is proposed; both settle later.
    */
   do(r: V2Request): StoreEvent | Promise<StoreEvent> {
     if (r.method === 'GET') {

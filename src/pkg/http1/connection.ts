@@ -56,10 +56,6 @@ export class FastConnection implements ResponseOwner {
     return this.current === null && this.buf === null;
   }
 
-  get busy(): boolean {
-    return this.current !== null;
-  }
-
   private readonly onData = (chunk: Buffer): void => {
     this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
     if (this.current === null) this.serve();

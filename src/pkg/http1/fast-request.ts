@@ -17,7 +17,7 @@ export class FastRequest extends EventEmitter {
     readonly url: string,
     readonly headers: Record<string, string>,
     /** Undefined when the client closed before sending the whole body (see bodyError). */
-    readonly bufferedBody: Buffer | undefined,
+    private readonly body: Buffer | undefined,
     /** Why the body could not be read (the client's connection ended early). */
     private readonly bodyError: Error | null,
   ) {
@@ -56,7 +56,7 @@ export class FastRequest extends EventEmitter {
         if (this.listenerCount('error') > 0) this.emit('error', this.bodyError);
         return;
       }
-      const body = this.bufferedBody;
+      const body = this.body;
       if (body !== undefined && body.length > 0) this.emit('data', body);
       this.emit('end');
     });

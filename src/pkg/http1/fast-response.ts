@@ -62,11 +62,6 @@ export class FastResponse extends EventEmitter {
     return this;
   }
 
-  getHeader(name: string): HeaderValue | undefined {
-    const key = name.toLowerCase();
-    return this.fields.find((f) => f[0] === key)?.[2];
-  }
-
   writeHead(status: number, headers?: OutgoingHttpHeaders | string[]): this {
     if (this.headersSent) throw new Error('headers already sent');
     this.statusCode = status;

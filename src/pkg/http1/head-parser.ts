@@ -40,7 +40,8 @@ export function parseRequestHead(buf: Buffer): RequestHead | null | typeof UNSUP
   if (end < 0) return buf.length > MAX_FAST_HEAD || !plausibleStart(buf) ? UNSUPPORTED : null;
   if (end + 4 > MAX_FAST_HEAD) return UNSUPPORTED;
   const head = buf.toString('latin1', 0, end);
-  if (ODD_BYTES.test(head) || head.endsWith('\r')) return UNSUPPORTED;
+  // (A CR ending the head is odd too: no LF follows it within the head.)
+  if (ODD_BYTES.test(head)) return UNSUPPORTED;
 
   let lineEnd = head.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = head.length;

@@ -15,8 +15,6 @@ export interface HttpRequest {
   readonly httpVersionMinor: number;
   readonly socket: Socket;
   readonly complete: boolean;
-  /** The whole body, when the server read it before calling the handler (the fast path). */
-  readonly bufferedBody?: Buffer | undefined;
   on(event: string, listener: Listener): unknown;
   once(event: string, listener: Listener): unknown;
   off(event: string, listener: Listener): unknown;
@@ -29,7 +27,6 @@ export interface HttpRequest {
 export interface HttpResponse {
   statusCode: number;
   readonly headersSent: boolean;
-  shouldKeepAlive: boolean;
   readonly req: HttpRequest;
   readonly socket: Socket | null;
   setHeader(name: string, value: number | string | readonly string[]): unknown;

@@ -93,6 +93,19 @@ const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${
 const put = (path: string, body: string) =>
   `PUT ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
+/**
+ * Opens a watch on `c` and waits until its headers are in; `heard` resolves once the
+ * server's response hears 'close' (wrapped: an async function would wait for it).
+ */
+async function watching(c: { s: Socket; text: () => string }): Promise<{ heard: Promise<void> }> {
+  const heard = new Promise<void>((r) => {
+    watchClosed = r;
+  });
+  c.s.write(get('/watch'));
+  await waitForText(c, /chunked\r\n\r\n$/);
+  return { heard };
+}
+
 test('pipelined requests are answered in order, one Date, node-style framing', async () => {
   servedBy.length = 0;
   const c = open();
@@ -152,11 +165,7 @@ test('half-close after a request answered at once: answered, then closed', async
 
 test('half-close with a response pending: it hears close, as under node:http', async () => {
   const c = open();
-  const heard = new Promise<void>((r) => {
-    watchClosed = r;
-  });
-  c.s.write(get('/watch'));
-  await waitForText(c, /chunked\r\n\r\n$/);
+  const { heard } = await watching(c);
   c.s.end();
   await heard;
   await c.closed;
@@ -178,11 +187,7 @@ test("a head cut short by the client: Go's 400", async () => {
 
 test('a client hanging up on a pending response: the response hears close', async () => {
   const c = open();
-  const heard = new Promise<void>((r) => {
-    watchClosed = r;
-  });
-  c.s.write(get('/watch'));
-  await waitForText(c, /chunked\r\n\r\n$/);
+  const { heard } = await watching(c);
   c.s.destroy();
   await heard;
 });
@@ -192,11 +197,7 @@ test('closeIdleConnections closes idle fast connections, not busy ones', async (
   idle.s.write(get('/idle'));
   await waitForText(idle, /GET \/idle $/);
   const busy = open();
-  const heard = new Promise<void>((r) => {
-    watchClosed = r;
-  });
-  busy.s.write(get('/watch'));
-  await waitForText(busy, /chunked\r\n\r\n$/);
+  const { heard } = await watching(busy);
   server.closeIdleConnections();
   await idle.closed;
   assert.equal(busy.s.destroyed, false);
