@@ -6,6 +6,7 @@ import type { StoreEvent } from '../store/event.js';
 import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
+import type { GetAnswers } from './get-answers.js';
 import { type Form, FormError, goUnescape, parseQueryInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
 import { unixNano } from '../pkg/go-time.js';
@@ -54,7 +55,14 @@ function setIndexHeaders(res: HttpResponse, etcdIndex: number, backend: KeysBack
   res.setHeader('X-Raft-Term', String(backend.raftTerm()));
 }
 
-function writeKeyEvent(res: HttpResponse, ev: StoreEvent, backend: KeysBackend): void {
+/** Writes the event's answer; `keepAs` (a plain GET's URL) also keeps it in `answers`. */
+function writeKeyEvent(
+  res: HttpResponse,
+  ev: StoreEvent,
+  backend: KeysBackend,
+  answers?: GetAnswers,
+  keepAs?: string,
+): void {
   const headers = jsonHeaders(backend, ev.etcdIndex);
   headers.push(
     'X-Raft-Index',
@@ -62,7 +70,11 @@ function writeKeyEvent(res: HttpResponse, ev: StoreEvent, backend: KeysBackend):
     'X-Raft-Term',
     String(backend.raftTerm()),
   );
-  endBodyWith(res, ev.isCreated() ? 201 : 200, headers, `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`);
+  const status = ev.isCreated() ? 201 : 200;
+  const body = `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`;
+  if (answers !== undefined && keepAs !== undefined)
+    answers.keep(keepAs, status, headers, body, Buffer.byteLength(body));
+  endBodyWith(res, status, headers, body);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
@@ -196,11 +208,15 @@ async function handleWatch(
   }
 }
 
-/** Serves one /v2/keys request. Never throws. */
+/**
+ * Serves one /v2/keys request. Never throws. With `answers`, a plain GET's answer is kept
+ * there for the next same request (the caller replays it: get-answers.ts).
+ */
 export async function handleKeys(
   req: HttpRequest,
   res: HttpResponse,
   backend: KeysBackend,
+  answers?: GetAnswers,
 ): Promise<void> {
   try {
     const url = req.url ?? '/';
@@ -252,7 +268,8 @@ export async function handleKeys(
     if (r.method === 'GET') r.wait = false;
     // A plain GET's answer is there at once: no promise, no extra turn of the loop.
     const got = backend.do(r);
-    writeKeyEvent(res, got instanceof Promise ? await got : got, backend);
+    if (got instanceof Promise) writeKeyEvent(res, await got, backend);
+    else writeKeyEvent(res, got, backend, answers, method === 'GET' && !r.quorum ? url : undefined);
   } catch (e) {
     if (res.headersSent) {
       res.destroy();

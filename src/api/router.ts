@@ -4,6 +4,7 @@
 import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import type { KeysBackend } from './backend.js';
 import { Cors } from './cors.js';
+import { GetAnswers } from './get-answers.js';
 import { handleKeys } from './keys.js';
 import { handleMembers } from './members.js';
 import {
@@ -36,11 +37,12 @@ export function createClientHandler(
   opts: ClientHandlerOptions = {},
 ): RequestHandler {
   const cors = new Cors(opts.cors ?? []);
+  const answers = new GetAnswers(member);
 
   const serveKeys = async (req: HttpRequest, res: HttpResponse, url: string): Promise<void> => {
     const t0 = performance.now();
     try {
-      await handleKeys(req, res, member);
+      await handleKeys(req, res, member, answers);
     } catch (e) {
       internalError(res, e);
     }
@@ -62,6 +64,14 @@ export function createClientHandler(
         url.charCodeAt(KEYS.length) === 47 ||
         url.charCodeAt(KEYS.length) === 63)
     ) {
+      if (req.method === 'GET') {
+        const t0 = performance.now();
+        const status = answers.serve(url, res);
+        if (status !== 0) {
+          member.observeRequest('GET', status, (performance.now() - t0) / 1000, false);
+          return;
+        }
+      }
       void serveKeys(req, res, url);
       return;
     }

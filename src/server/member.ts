@@ -40,6 +40,10 @@ export class Member extends MemberCore {
     return this.proposeRequest(r) as Promise<StoreEvent>;
   }
 
+  noteCachedGet(): void {
+    this.state.store.stats.getsSuccess++;
+  }
+
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher {
     return this.state.store.watch(path, recursive, stream, since);
   }

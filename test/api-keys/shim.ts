@@ -39,6 +39,10 @@ export class StoreBackend implements KeysBackend {
     return applyRequest(this.store, r, Date.now());
   }
 
+  noteCachedGet(): void {
+    this.store.stats.getsSuccess++;
+  }
+
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher {
     return this.store.watch(path, recursive, stream, since);
   }

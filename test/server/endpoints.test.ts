@@ -74,6 +74,33 @@ describe('one member: client endpoints', () => {
     assert.equal((await http('DELETE', `${etcd.url}/v2/keys/0?recursive=true`)).status, 200);
   });
 
+  test('repeated GETs (answered from the cache) see every change, count in the store stats, and HEAD stays bodiless', async () => {
+    const u = `${etcd.url}/v2/keys/cached`;
+    const gets = async () =>
+      JSON.parse((await http('GET', `${etcd.url}/v2/stats/store`)).body).getsSuccess as number;
+    await http('PUT', u, 'value=one');
+    const first = await http('GET', u);
+    const before = await gets();
+    const again = await http('GET', u);
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers['x-etcd-index'], first.headers['x-etcd-index']);
+    assert.equal(await gets(), before + 1, 'a replayed GET still counts');
+    const head = await http('HEAD', u);
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    await http('PUT', u, 'value=two');
+    const changed = await http('GET', u);
+    assert.equal(JSON.parse(changed.body).node.value, 'two');
+    assert.notEqual(changed.headers['x-etcd-index'], first.headers['x-etcd-index']);
+    await http('PUT', u, 'value=three&ttl=100');
+    await http('GET', u);
+    const ttl = JSON.parse((await http('GET', u)).body).node;
+    assert.equal(ttl.value, 'three');
+    assert.ok(ttl.ttl > 0 && ttl.ttl <= 100);
+    await http('DELETE', u);
+    assert.equal((await http('GET', u)).status, 404);
+  });
+
   test('a key with a TTL expires through the leader clock sync', async () => {
     const put = await http('PUT', `${etcd.url}/v2/keys/ephemeral?ttl=1`, 'value=v');
     assert.equal(put.status, 201);

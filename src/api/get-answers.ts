@@ -1,0 +1,95 @@
+// Answers to plain GETs of /v2/keys, kept and replayed while nothing they show can have
+// changed. Every byte of such an answer is a function of the request URL, the store (whose
+// index moves with every change to it, expirations included), the raft position in its
+// headers and the cluster ID; so an answer stays exact until one of those moves, and then
+// all of them are dropped at once. Answers that show a TTL are never kept: their "ttl"
+// counts down with the clock. Read-heavy clients asking for the same keys (the common
+// case: configuration, service discovery) then cost a map lookup instead of a URL parse,
+// a store walk and a JSON encoding.
+import type { HttpResponse } from '../pkg/http1/types.js';
+import type { KeysBackend } from './backend.js';
+
+/** At most this many answers are kept at one position, */
+const MAX_ANSWERS = 512;
+/** each at most this large (bytes of JSON), so the cache holds a few MiB at worst. */
+const MAX_BODY = 16 << 10;
+/** Go sends a Content-Length when the whole body fits its 2048-byte buffer, else chunks. */
+const GO_CHUNKING_THRESHOLD = 2048;
+
+interface Answer {
+  readonly status: number;
+  /** Flat [name, value, ...] as writeHead takes them, Content-Length included if framed so. */
+  readonly headers: string[];
+  readonly body: string;
+  readonly chunked: boolean;
+}
+
+export class GetAnswers {
+  private readonly answers = new Map<string, Answer>();
+  private storeIndex = -1;
+  private raftIndex = -1;
+  private raftTerm = -1;
+  private clusterId = '';
+
+  constructor(private readonly backend: KeysBackend) {}
+
+  /** Answers a GET from the cache with its status; 0 when it holds no current answer. */
+  serve(url: string, res: HttpResponse): number {
+    if (this.answers.size === 0 || !this.current()) return 0;
+    const a = this.answers.get(url);
+    if (a === undefined) return 0;
+    this.backend.noteCachedGet();
+    res.writeHead(a.status, a.headers);
+    if (a.chunked) {
+      res.write(a.body);
+      res.end();
+    } else {
+      res.end(a.body);
+    }
+    return a.status;
+  }
+
+  /**
+   * Keeps the answer just computed for a plain (not quorum, not wait) GET of `url`. The
+   * headers are copied; `byteLength` is the body's length in bytes.
+   */
+  keep(
+    url: string,
+    status: number,
+    headers: readonly string[],
+    body: string,
+    byteLength: number,
+  ): void {
+    // An "expiration" field (string values escape their quotes, so it can only be a field
+    // name) means the answer shows a TTL.
+    if (byteLength > MAX_BODY || body.includes('"expiration":"')) return;
+    if (!this.current()) this.reset();
+    if (this.answers.size >= MAX_ANSWERS) return;
+    const chunked = byteLength > GO_CHUNKING_THRESHOLD;
+    const h = headers.slice();
+    if (!chunked) h.push('Content-Length', String(byteLength));
+    this.answers.set(url, { status, headers: h, body, chunked });
+  }
+
+  /** Whether the kept answers are still those of the backend's present position. */
+  private current(): boolean {
+    const b = this.backend;
+    if (
+      b.storeIndex() === this.storeIndex &&
+      b.raftIndex() === this.raftIndex &&
+      b.raftTerm() === this.raftTerm &&
+      b.clusterId() === this.clusterId
+    )
+      return true;
+    this.answers.clear();
+    return false;
+  }
+
+  private reset(): void {
+    const b = this.backend;
+    this.storeIndex = b.storeIndex();
+    this.raftIndex = b.raftIndex();
+    this.raftTerm = b.raftTerm();
+    this.clusterId = b.clusterId();
+  }
+}
