@@ -2,12 +2,18 @@
 // gogoproto marshals it: all 16 fields in order, always present (they are `required`),
 // except PrevExist, which is nullable and written only when set. Decoding takes the fields
 // in any order and skips unknown ones, as gogoproto does (which checks no required field).
+import { ByteArena } from '../pkg/byte-arena.js';
 import { fieldOf, ProtoReader, ProtoWriter, wireOf } from '../pkg/protobuf.js';
 import { newRequest, type V2Request } from '../store/request.js';
 
+/** Encodings are written here, then copied to their exact size into `arena`. */
+const scratch = new ProtoWriter(4096);
+/** Entry data lives in the raft log until a snapshot compacts it, oldest first. */
+const arena = new ByteArena();
+
 export function encodeRequest(r: V2Request): Uint8Array {
-  const size = 96 + 3 * (r.method.length + r.path.length + r.val.length + r.prevValue.length);
-  const w = new ProtoWriter(size);
+  const w = scratch;
+  w.reset();
   w.byte(0x08);
   w.hexVarint(r.id);
   w.byte(0x12);
@@ -43,7 +49,10 @@ export function encodeRequest(r: V2Request): Uint8Array {
   w.byte(0x80);
   w.byte(0x01);
   w.byte(r.stream ? 1 : 0);
-  return w.view();
+  const out = arena.copy(w.view());
+  // A huge value grew the scratch buffer: do not keep megabytes for the next small one.
+  if (w.buf.length > 1 << 16) w.buf = new Uint8Array(4096);
+  return out;
 }
 
 class PbError extends Error {}
