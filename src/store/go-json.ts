@@ -5,7 +5,8 @@ import { Buffer } from 'node:buffer';
 import { type Action, compareKeys, EVENT_ACTIONS, NodeExtern, StoreEvent } from './event.js';
 import { formatGoTime, GO_ZERO_TIME, parseGoTime } from '../pkg/go-time.js';
 import { eventJSON, goString } from './json.js';
-import { Node } from './node.js';
+import { asciiBytes, JsonBytes, JsonSyntaxError } from '../pkg/json-bytes.js';
+import { Node, TTLEntry } from './node.js';
 import { STAT_FIELDS } from './stats.js';
 import type { Store } from './store.js';
 
@@ -123,50 +124,85 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const F_PATH = asciiBytes('Path');
+const F_CREATED = asciiBytes('CreatedIndex');
+const F_MODIFIED = asciiBytes('ModifiedIndex');
+const F_EXPIRE = asciiBytes('ExpireTime');
+const F_VALUE = asciiBytes('Value');
+const F_CHILDREN = asciiBytes('Children');
+const ZERO_TIME = asciiBytes(GO_ZERO_TIME);
 
-function isIndex(v: unknown): boolean {
-  return v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
-}
-
-// Checked inline (messages built only on failure): a snapshot holds millions of nodes.
-function readNode(s: Store, v: unknown, parent: Node | null, name: string): Node {
-  if (!isObject(v)) fail(`node ${JSON.stringify(name)} is not an object`);
-  const path = v.Path;
-  const et = v.ExpireTime;
-  const value = v.Value ?? '';
-  if (typeof path !== 'string') fail(`node ${JSON.stringify(name)} has no Path`);
-  if (typeof value !== 'string') fail(`Value of ${path} is not a string`);
-  if (!isIndex(v.CreatedIndex) || !isIndex(v.ModifiedIndex)) fail(`bad index in ${path}`);
-  if (et !== undefined && typeof et !== 'string') fail(`ExpireTime of ${path} is not a time`);
-  const exp = et === undefined || et === GO_ZERO_TIME ? null : parseGoTime(et);
-  const kids = v.Children;
-  const dir = kids !== null && kids !== undefined;
-  const n = new Node(
-    path,
-    parent,
-    (v.CreatedIndex as number | undefined) ?? 0,
-    value,
-    dir,
-    exp === null ? 0 : exp.ms,
-    exp === null ? 0 : exp.ns,
-  );
-  n.modifiedIndex = (v.ModifiedIndex as number | undefined) ?? 0;
+/**
+ * Reads one node (and its subtree) straight from the snapshot's bytes: no JSON tree and no
+ * string for every field name in between, which for millions of nodes was most of a
+ * restart. Checked inline (messages built only on failure). Fields may come in any order;
+ * unknown ones (ACL) are skipped.
+ */
+function readNode(s: Store, j: JsonBytes, parent: Node | null): Node {
+  if (j.peek() !== 123)
+    fail(`a node under ${parent === null ? 'Root' : parent.key} is not an object`);
+  j.pos++;
+  const n = new Node('', parent, 0, '', false, 0, 0);
+  let path: string | null = null;
+  if (j.peek() !== 125) {
+    do {
+      j.scanString();
+      j.expect(58);
+      if (j.textIs(F_PATH)) {
+        if (j.peek() !== 34) fail(`a node under ${parent?.key ?? 'Root'} has no Path`);
+        path = j.string();
+        n.key = path;
+      } else if (j.textIs(F_CREATED) || j.textIs(F_MODIFIED)) {
+        const created = j.textIs(F_CREATED);
+        const v = j.uint();
+        if (v < 0) fail(`bad index in ${path ?? 'a node'}`);
+        if (created) n.createdIndex = v;
+        else n.modifiedIndex = v;
+      } else if (j.textIs(F_EXPIRE)) {
+        if (j.peek() !== 34) fail(`ExpireTime of ${path ?? 'a node'} is not a time`);
+        j.scanString();
+        if (!j.textIs(ZERO_TIME)) {
+          const exp = parseGoTime(j.text());
+          n.ttl = exp === null ? null : new TTLEntry(exp.ms, exp.ns);
+        }
+      } else if (j.textIs(F_VALUE)) {
+        if (j.null()) n.value = '';
+        else if (j.peek() === 34) n.value = j.string();
+        else fail(`Value of ${path ?? 'a node'} is not a string`);
+      } else if (j.textIs(F_CHILDREN)) {
+        n.children = j.null() ? null : readChildren(s, j, n, path);
+      } else {
+        j.skip();
+      }
+    } while (j.more(125));
+  } else {
+    j.pos++;
+  }
+  if (path === null) fail(`a node under ${parent?.key ?? 'Root'} has no Path`);
+  n.key = path;
   if (parent !== null) {
     s.nodes.set(path, n);
     if (n.ttl !== null) s.ttlHeap.push(n);
   }
-  if (dir) {
-    if (!isObject(kids)) fail(`Children of ${path} is not an object`);
-    // Go's map has no order: children go in by createdIndex, the order listings use.
-    const list: Node[] = [];
-    for (const k in kids) list.push(readNode(s, kids[k], n, k));
-    list.sort((a, b) => a.createdIndex - b.createdIndex || compareKeys(a.key, b.key));
-    for (let i = 0; i < list.length; i++) n.children!.add(list[i]!);
-  }
   return n;
+}
+
+/** A directory's Children object: the nodes in creation order (Go's map has no order). */
+function readChildren(s: Store, j: JsonBytes, dir: Node, path: string | null): Set<Node> {
+  if (j.peek() !== 123) fail(`Children of ${path ?? 'a node'} is not an object`);
+  j.pos++;
+  const list: Node[] = [];
+  if (j.peek() !== 125) {
+    do {
+      j.scanString(); // the child's name: its Path says it again
+      j.expect(58);
+      list.push(readNode(s, j, dir));
+    } while (j.more(125));
+  } else {
+    j.pos++;
+  }
+  list.sort((a, b) => a.createdIndex - b.createdIndex || compareKeys(a.key, b.key));
+  return new Set(list);
 }
 
 function readExtern(v: unknown): NodeExtern {
@@ -206,15 +242,28 @@ function readEvent(v: unknown): StoreEvent | undefined {
  * clear error if the bytes are not such a snapshot (the store is then to be dropped).
  */
 export function restoreGoJSON(s: Store, b: Uint8Array): void {
-  let top: Record<string, unknown>;
+  const top: Record<string, unknown> = {};
+  let root: Node | null = null;
+  s.nodes.clear();
   try {
-    top = obj(
-      JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')),
-      'snapshot',
-    );
+    const j = new JsonBytes(b);
+    if (j.peek() !== 123) fail('snapshot is not an object');
+    j.pos++;
+    if (j.peek() !== 125) {
+      do {
+        const key = j.string();
+        j.expect(58);
+        // The tree is read from the bytes; the rest (history, stats) is small.
+        if (key === 'Root') root = readNode(s, j, null);
+        else top[key] = j.parseValue();
+      } while (j.more(125));
+    } else {
+      j.pos++;
+    }
+    j.finish();
   } catch (e) {
-    if (e instanceof SnapshotError) throw e;
-    fail(`not JSON (${(e as Error).message})`);
+    if (e instanceof JsonSyntaxError) fail(`not JSON (${e.message})`);
+    throw e;
   }
   const version = top.CurrentVersion;
   if (version !== STORE_VERSION) fail(`unsupported version ${JSON.stringify(version)}`);
@@ -224,9 +273,8 @@ export function restoreGoJSON(s: Store, b: Uint8Array): void {
   const events = q.Events.map(readEvent);
   const statsIn = obj(top.Stats, 'Stats');
   const index = uint(top.CurrentIndex, 'CurrentIndex');
-  s.nodes.clear();
-  const root = readNode(s, top.Root, null, 'Root');
-  if (root.key !== '/' || root.children === null) fail('Root is not the directory "/"');
+  if (root === null || root.key !== '/' || root.children === null)
+    fail('Root is not the directory "/"');
   s.root = root;
   const h = s.hub.history;
   if (uint(q.Capacity, 'Capacity') !== h.capacity || events.length !== h.capacity) {

@@ -76,3 +76,65 @@ test('expiry after a restore follows the ns expiration times Go wrote', () => {
   );
   assert.equal(ex[0]!.node.modifiedIndex, go.CurrentIndex + 1);
 });
+
+test('a snapshot is read whatever its field order, white space and escapes (Go reads it so)', () => {
+  const s = new Store(undefined, undefined, NS);
+  const text = Buffer.from(s.save()).toString('utf8');
+  const go = JSON.parse(text);
+  // A reordered, indented document with an escaped key and value and an unknown field.
+  go.Root.Children['1'].Children = {
+    'k\u00e9y': {
+      Children: null,
+      Value: 'a "quoted" <value> \u2028 😀',
+      Unknown: [1, { x: null }],
+      ModifiedIndex: 9,
+      CreatedIndex: 8,
+      ExpireTime: '0001-01-01T00:00:00Z',
+      Path: '/1/k\u00e9y',
+    },
+    d: {
+      Path: '/1/d',
+      CreatedIndex: 7,
+      ModifiedIndex: 7,
+      Children: {},
+    },
+  };
+  const reordered = JSON.stringify(
+    { CurrentVersion: go.CurrentVersion, Stats: go.Stats, Root: go.Root, ...go },
+    null,
+    2,
+  ).replace('"k\u00e9y"', '"k\\u00e9y"');
+  const r = Store.restore(Buffer.from(reordered, 'utf8'), NS);
+  const key = r.find('/1/k\u00e9y')!;
+  assert.equal(key.value, 'a "quoted" <value> \u2028 😀');
+  assert.equal(key.createdIndex, 8);
+  assert.equal(key.modifiedIndex, 9);
+  assert.equal(r.find('/1/d')!.isDir(), true);
+  // Children come back in creation order, as the API lists them.
+  assert.deepEqual(
+    [...r.find('/1')!.children!].map((n) => n.key),
+    ['/1/d', '/1/k\u00e9y'],
+  );
+});
+
+test('a malformed node is refused with what is wrong and where', () => {
+  const text = Buffer.from(new Store(undefined, undefined, NS).save()).toString('utf8');
+  const restore = (t: string) => () => Store.restore(Buffer.from(t, 'utf8'), NS);
+  assert.throws(restore(text.replace('"Path":"/1"', '"Path":1')), /has no Path/);
+  assert.throws(restore(text.replace('"CreatedIndex":0', '"CreatedIndex":-3')), /bad index/);
+  assert.throws(restore(text.replace('"CreatedIndex":0', '"CreatedIndex":"0"')), /bad index/);
+  assert.throws(restore(text.replace('"Value":""', '"Value":7')), /Value of .* is not a string/);
+  assert.throws(
+    restore(text.replace('"Children":{', '"Children":[')),
+    /Children of \/ is not an object/,
+  );
+  assert.throws(
+    restore(text.replace('"Root":{"Path":"/"', '"Root":{"Path":"/x"')),
+    /Root is not the directory/,
+  );
+  assert.throws(restore(`${text} x`), /not JSON \(unexpected data after the value at byte offset/);
+  assert.throws(
+    restore(text.replace('"ACL":""', '"ACL":"\\q"')),
+    /not JSON \(bad escape at byte offset/,
+  );
+});
