@@ -40,21 +40,39 @@ export function goString(s: string): string {
  */
 export function nodeJSON(n: NodeExtern, trim = ''): string {
   const key = trim !== '' && n.key.startsWith(trim) ? n.key.slice(trim.length) : n.key;
-  let s = key === '' ? '{' : `{"key":${goString(key)},`;
-  if (n.value !== null) s += `"value":${goString(n.value)},`;
-  if (n.dir) s += '"dir":true,';
-  if (n.expiration !== 0 || n.expirationNs !== 0)
-    s += `"expiration":"${formatGoTime(n.expiration, n.expirationNs)}",`;
-  if (n.ttl !== 0) s += `"ttl":${n.ttl},`;
+  // Each field after the first is written with its comma before it: no slicing off a
+  // trailing one, which would flatten the string being built.
+  let s = key === '' ? '{' : `{"key":${goString(key)}`;
+  let sep = key === '' ? '' : ',';
+  if (n.value !== null) {
+    s += `${sep}"value":${goString(n.value)}`;
+    sep = ',';
+  }
+  if (n.dir) {
+    s += `${sep}"dir":true`;
+    sep = ',';
+  }
+  if (n.expiration !== 0 || n.expirationNs !== 0) {
+    s += `${sep}"expiration":"${formatGoTime(n.expiration, n.expirationNs)}"`;
+    sep = ',';
+  }
+  if (n.ttl !== 0) {
+    s += `${sep}"ttl":${n.ttl}`;
+    sep = ',';
+  }
   if (n.nodes !== null && n.nodes.length > 0) {
-    s += '"nodes":[';
+    s += `${sep}"nodes":[`;
     for (let i = 0; i < n.nodes.length; i++)
       s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
-    s += '],';
+    s += ']';
+    sep = ',';
   }
-  if (n.modifiedIndex !== 0) s += `"modifiedIndex":${n.modifiedIndex},`;
-  if (n.createdIndex !== 0) s += `"createdIndex":${n.createdIndex},`;
-  return s.length === 1 ? '{}' : `${s.slice(0, -1)}}`;
+  if (n.modifiedIndex !== 0) {
+    s += `${sep}"modifiedIndex":${n.modifiedIndex}`;
+    sep = ',';
+  }
+  if (n.createdIndex !== 0) s += `${sep}"createdIndex":${n.createdIndex}`;
+  return `${s}}`;
 }
 
 /** The event body without the trailing newline; `trim` as for nodeJSON. */
