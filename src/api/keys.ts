@@ -113,37 +113,42 @@ function mediaType(ct: string | undefined): string {
 }
 
 /**
- * Go's Request.ParseForm. Without a body to read (GET, HEAD, DELETE) it answers at once,
- * sparing the read path a promise and a turn of the microtask queue.
+ * Go's Request.ParseForm: a PUT or POST's urlencoded body first, then the query string.
+ * When there is no body to wait for (GET, HEAD, DELETE, another content type, or a body
+ * the fast path has already read whole) it answers at once: no promise, no turn of the
+ * microtask queue.
  */
 function parseForm(req: HttpRequest, rawQuery: string): Form | Promise<Form> {
-  if (req.method === 'PUT' || req.method === 'POST') return parseBodyForm(req, rawQuery);
-  const form: Form = new Map();
-  parseQueryInto(form, rawQuery);
-  return form;
+  if (req.method !== 'PUT' && req.method !== 'POST') return formOf(null, null, rawQuery);
+  const ct = req.headers['content-type'];
+  if (ct !== undefined && mediaType(ct) === '')
+    return formOf(null, new FormError('mime: no media type'), rawQuery);
+  if (mediaType(ct) !== 'application/x-www-form-urlencoded') return formOf(null, null, rawQuery);
+  if (req.completeBody !== undefined) return formOf(req.completeBody, null, rawQuery);
+  return readBodyForm(req, rawQuery);
 }
 
-/** ParseForm of a PUT or POST: the urlencoded body first, then the query string. */
-async function parseBodyForm(req: HttpRequest, rawQuery: string): Promise<Form> {
+async function readBodyForm(req: HttpRequest, rawQuery: string): Promise<Form> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_FORM_SIZE);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new FormError('http: POST too large');
+    if (e instanceof BodyReadError) throw new FormError(e.message);
+    throw e;
+  }
+  return formOf(body, null, rawQuery);
+}
+
+/** The body's fields, then the query's; throws the first error (`error`, if given). */
+function formOf(body: Buffer | null, error: FormError | null, rawQuery: string): Form {
   const form: Form = new Map();
-  let first: FormError | null = null;
-  if (req.method === 'PUT' || req.method === 'POST') {
-    const ct = req.headers['content-type'];
-    if (ct !== undefined && mediaType(ct) === '') first = new FormError('mime: no media type');
-    else if (mediaType(ct) === 'application/x-www-form-urlencoded') {
-      let body: Buffer;
-      try {
-        body = await readBody(req, MAX_FORM_SIZE);
-      } catch (e) {
-        if (e instanceof BodyTooLargeError) throw new FormError('http: POST too large');
-        if (e instanceof BodyReadError) throw new FormError(e.message);
-        throw e;
-      }
-      try {
-        parseQueryInto(form, body.toString('latin1'));
-      } catch (e) {
-        first = e as FormError;
-      }
+  let first = error;
+  if (body !== null) {
+    try {
+      parseQueryInto(form, body.toString('latin1'));
+    } catch (e) {
+      first = e as FormError;
     }
   }
   try {

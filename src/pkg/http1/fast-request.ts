@@ -9,6 +9,7 @@ export class FastRequest extends EventEmitter {
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor = 1;
   readonly complete: boolean;
+  readonly completeBody: Buffer | undefined;
   private delivering = false;
 
   constructor(
@@ -23,6 +24,7 @@ export class FastRequest extends EventEmitter {
   ) {
     super();
     this.complete = bodyError === null;
+    this.completeBody = bodyError === null ? body : undefined;
   }
 
   override on(event: string, listener: Listener): this {

@@ -15,6 +15,8 @@ export interface HttpRequest {
   readonly httpVersionMinor: number;
   readonly socket: Socket;
   readonly complete: boolean;
+  /** The whole body when the server has read it already (the fast path); else read it. */
+  readonly completeBody?: Buffer | undefined;
   on(event: string, listener: Listener): unknown;
   once(event: string, listener: Listener): unknown;
   off(event: string, listener: Listener): unknown;
