@@ -6,7 +6,8 @@
 // back on open), byte for byte what its wal
 // package writes for the same records. Group commit: save() encodes a whole Ready
 // into one buffer, one positioned write, one fdatasync (by default the write goes through
-// an O_DSYNC descriptor instead: one thread-pool round trip, not two). Segments are
+// an O_DSYNC descriptor instead: one thread-pool round trip, not two; a small batch is
+// written on the event loop, inline-writes.ts). Segments are
 // zero-filled ahead of the write offset in the background (preallocation), trimmed on cut
 // and close.
 //
@@ -21,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { type DirLock, fsyncDir, LOCK_FILE_NAME, lockDir } from '../pkg/fileutil.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
 import { BatchEncoder } from './encoder.js';
+import { InlineWrites } from './inline-writes.js';
 import { readSegments, type WalContents, type WalPosition, type WalRepair } from './reader.js';
 import {
   checkSequence,
@@ -52,6 +54,11 @@ export interface WalOptions {
    * (default true where the platform has O_DSYNC).
    */
   dsync?: boolean;
+  /**
+   * Synced batches up to this many bytes are written on the event loop, not the thread
+   * pool (inline-writes.ts; default 1024, 0: never). Only with `dsync`.
+   */
+  inlineSyncBytes?: number;
 }
 
 /**
@@ -86,6 +93,7 @@ export class WAL {
   private readonly dsync: boolean;
   /** An O_DSYNC descriptor on the current segment (opened on first use). */
   private dsyncFh: FileHandle | null = null;
+  private readonly inline: InlineWrites;
 
   private constructor(
     private readonly dir: string,
@@ -110,6 +118,7 @@ export class WAL {
     this.segmentSize = opts.segmentSize ?? SEGMENT_SIZE;
     this.preallocate = opts.preallocate ?? true;
     this.dsync = (opts.dsync ?? true) && DSYNC_FLAGS !== 0;
+    this.inline = new InlineWrites(opts.inlineSyncBytes);
     this.enti = start.enti;
     this.state = start.state;
     this.metadata = start.metadata;
@@ -350,7 +359,8 @@ export class WAL {
     const direct = sync && this.dsync && !this.unsynced;
     if (direct) {
       if (this.dsyncFh === null) this.dsyncFh = await open(this.segFile, DSYNC_FLAGS);
-      await writeAll(this.dsyncFh, bytes, this.offset);
+      if (this.inline.use(bytes.length)) this.inline.write(this.dsyncFh.fd, bytes, this.offset);
+      else await writeAll(this.dsyncFh, bytes, this.offset);
     } else {
       await writeAll(this.fh, bytes, this.offset);
     }

@@ -1,4 +1,5 @@
-// Synced writes through the O_DSYNC descriptor (the default) leave exactly the bytes the
+// Synced writes through the O_DSYNC descriptor (the default), small ones made on the event
+// loop (inline-writes.ts) or all through the thread pool, leave exactly the bytes the
 // write + fdatasync path leaves, across unsynced saves, segment cuts and a reopen.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,8 +11,13 @@ import { WAL } from '../../src/wal/wal.js';
 
 const META = new Uint8Array([1, 2, 3]);
 
-async function writeLog(dir: string, dsync: boolean): Promise<void> {
-  const opts = { segmentSize: 16 * 1024, dsync, preallocate: false };
+async function writeLog(dir: string, dsync: boolean, inlineSyncBytes?: number): Promise<void> {
+  const opts = {
+    segmentSize: 16 * 1024,
+    dsync,
+    preallocate: false,
+    ...(inlineSyncBytes === undefined ? {} : { inlineSyncBytes }),
+  };
   let w = await WAL.create(dir, META, opts);
   let index = 0;
   for (let round = 0; round < 2; round++) {
@@ -42,18 +48,21 @@ test('O_DSYNC writes leave the same segments as write + fdatasync', async () => 
   const base = mkdtempSync(join(tmpdir(), 'wal-dsync-'));
   try {
     await writeLog(join(base, 'dsync'), true);
+    await writeLog(join(base, 'pool'), true, 0);
     await writeLog(join(base, 'plain'), false);
-    const names = readdirSync(join(base, 'dsync')).filter((f) => f.endsWith('.wal'));
+    const names = readdirSync(join(base, 'plain')).filter((f) => f.endsWith('.wal'));
     assert.ok(names.length > 2, `segments cut: ${names.join(' ')}`);
-    assert.deepEqual(
-      names,
-      readdirSync(join(base, 'plain')).filter((f) => f.endsWith('.wal')),
-    );
-    for (const n of names) {
-      assert.ok(
-        readFileSync(join(base, 'dsync', n)).equals(readFileSync(join(base, 'plain', n))),
-        `${n} differs`,
+    for (const variant of ['dsync', 'pool']) {
+      assert.deepEqual(
+        readdirSync(join(base, variant)).filter((f) => f.endsWith('.wal')),
+        names,
       );
+      for (const n of names) {
+        assert.ok(
+          readFileSync(join(base, variant, n)).equals(readFileSync(join(base, 'plain', n))),
+          `${variant}/${n} differs`,
+        );
+      }
     }
   } finally {
     rmSync(base, { recursive: true, force: true });

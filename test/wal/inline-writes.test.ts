@@ -1,0 +1,48 @@
+// The inline-write policy: small synced batches on the loop, large ones and everything
+// after a slow write (until the pause ends) through the thread pool; bytes land exactly.
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  INLINE_MAX_BYTES,
+  InlineWrites,
+  PAUSE_MS,
+  SLOW_WRITE_MS,
+} from '../../src/wal/inline-writes.js';
+import { tempDir } from '../helpers/process.js';
+
+test('InlineWrites: size limit, exact bytes at the position, a slow write pauses it', () => {
+  const dir = tempDir('inline-writes');
+  const file = join(dir.path, 'f');
+  const fd = openSync(file, 'w+');
+  try {
+    let now = 1000;
+    // Each write reads the clock twice: before and after.
+    const steps: number[] = [];
+    const w = new InlineWrites(undefined, () => {
+      now += steps.shift() ?? 0;
+      return now;
+    });
+    assert.equal(w.use(INLINE_MAX_BYTES), true);
+    assert.equal(w.use(INLINE_MAX_BYTES + 1), false);
+    assert.equal(new InlineWrites(0).use(1), false, '0 turns it off');
+
+    w.write(fd, Buffer.from('hello'), 0);
+    w.write(fd, Buffer.from('world'), 5);
+    assert.equal(readFileSync(file, 'latin1'), 'helloworld');
+    assert.equal(w.use(10), true, 'fast writes keep it on');
+
+    steps.push(0, SLOW_WRITE_MS + 1);
+    w.write(fd, Buffer.from('!'), 10);
+    assert.equal(readFileSync(file, 'latin1'), 'helloworld!');
+    assert.equal(w.use(10), false, 'paused after a slow write');
+    steps.push(PAUSE_MS - 1);
+    assert.equal(w.use(10), false);
+    steps.push(2);
+    assert.equal(w.use(10), true, 'back on once the pause is over');
+  } finally {
+    closeSync(fd);
+    dir.remove();
+  }
+});
