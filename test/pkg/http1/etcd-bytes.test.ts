@@ -30,14 +30,31 @@ function exchange(bytes: string): Promise<string> {
   });
 }
 
+/**
+ * What may differ between two answers to the same request: times, raft positions, indexes,
+ * the key's prefix and, with those, the length. A Content-Length is checked against the
+ * body here, then compared as `L`, and chunk sizes as `C` (an expiration's digits vary from
+ * one request to the next).
+ */
 function normalise(text: string): string {
-  return text
-    .replace(/^(Date|Keep-Alive|X-Raft-Index|X-Raft-Term|X-Etcd-Index): [^\r]*\r\n/gim, '')
-    .replace(/^Connection: keep-alive\r\n/gim, '')
-    .replace(/"(modifiedIndex|createdIndex)":\d+/g, '"$1":N')
-    .replace(/\/(fast|node)(?=[/"?&]|$)/gm, '/@')
-    .replace(/\/@\/queue\/\d+/g, '/@/queue/N')
-    .replace(/"expiration":"[^"]*","ttl":\d+/g, '"expiration":E,"ttl":T');
+  const split = text.indexOf('\r\n\r\n');
+  const length = /^Content-Length: (\d+)\r$/im.exec(text.slice(0, split + 1));
+  // (A HEAD answer has the length and no body.)
+  if (length !== null && split + 4 < text.length) {
+    assert.equal(Number(length[1]), Buffer.byteLength(text.slice(split + 4)), `framing of ${text}`);
+  }
+  return (
+    text
+      .replace(/^Content-Length: \d+\r\n/im, 'Content-Length: L\r\n')
+      // A chunk's size line (not the last, empty chunk's), for the same reason.
+      .replace(/^[0-9a-f]+\r\n/gm, (line) => (line === '0\r\n' ? line : 'C\r\n'))
+      .replace(/^(Date|Keep-Alive|X-Raft-Index|X-Raft-Term|X-Etcd-Index): [^\r]*\r\n/gim, '')
+      .replace(/^Connection: keep-alive\r\n/gim, '')
+      .replace(/"(modifiedIndex|createdIndex)":\d+/g, '"$1":N')
+      .replace(/\/(fast|node)(?=[/"?&]|$)/gm, '/@')
+      .replace(/\/@\/queue\/\d+/g, '/@/queue/N')
+      .replace(/"expiration":"[^"]*","ttl":\d+/g, '"expiration":E,"ttl":T')
+  );
 }
 
 function request(method: string, path: string, body = '', headers = ''): string {
