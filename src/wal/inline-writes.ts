@@ -3,13 +3,16 @@
 // each write's latency here, and under CPU contention their tail was worse than the disk's
 // (1% of round trips over 1 ms, 0.1% of pwrites). A batch that small is written with
 // writeSync on the O_DSYNC descriptor instead. The loop is blocked for the disk's latency,
-// which is why only small batches go this way (large ones come from many concurrent
-// writers, whose next requests the loop should be reading meanwhile), and why one slow
-// write (a stalling disk) sends writes back to the thread pool for a while.
+// which is why only small batches go this way, and only after a run of them: with many
+// concurrent writers batches are large, and the loop should be reading their next requests
+// while a batch (even an occasional small one) is written. One slow write (a stalling disk)
+// sends writes back to the thread pool for a while.
 import { writeSync } from 'node:fs';
 
 /** Default largest synced batch written inline, bytes: one or two entries. */
 export const INLINE_MAX_BYTES = 1024;
+/** Small batches in a row (this one included) before they are written inline. */
+export const SMALL_RUN = 4;
 /** An inline write slower than this (ms)... */
 export const SLOW_WRITE_MS = 5;
 /** ...pauses inline writes for this long (ms). */
@@ -17,15 +20,21 @@ export const PAUSE_MS = 10_000;
 
 export class InlineWrites {
   private pausedUntil = 0;
+  private smallRun = 0;
 
   constructor(
     private readonly maxBytes: number = INLINE_MAX_BYTES,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Whether a synced write of `n` bytes should be made inline now. */
+  /** Whether a synced write of `n` bytes should be made inline now (call once per write). */
   use(n: number): boolean {
-    return n <= this.maxBytes && (this.pausedUntil === 0 || this.now() >= this.pausedUntil);
+    if (n > this.maxBytes) {
+      this.smallRun = 0;
+      return false;
+    }
+    if (this.smallRun < SMALL_RUN) this.smallRun++;
+    return this.smallRun >= SMALL_RUN && (this.pausedUntil === 0 || this.now() >= this.pausedUntil);
   }
 
   /** Writes all of `bytes` at `position` of `fd` on this thread (throws as writeSync). */

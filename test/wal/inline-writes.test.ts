@@ -1,5 +1,6 @@
-// The inline-write policy: small synced batches on the loop, large ones and everything
-// after a slow write (until the pause ends) through the thread pool; bytes land exactly.
+// The inline-write policy: small synced batches on the loop (after a run of them), large
+// ones and everything after a slow write (until the pause ends) through the thread pool;
+// bytes land exactly.
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   InlineWrites,
   PAUSE_MS,
   SLOW_WRITE_MS,
+  SMALL_RUN,
 } from '../../src/wal/inline-writes.js';
 import { tempDir } from '../helpers/process.js';
 
@@ -24,8 +26,12 @@ test('InlineWrites: size limit, exact bytes at the position, a slow write pauses
       now += steps.shift() ?? 0;
       return now;
     });
+    // Only after a run of small batches; a large one ends the run.
+    for (let i = 1; i < SMALL_RUN; i++) assert.equal(w.use(INLINE_MAX_BYTES), false, `small #${i}`);
     assert.equal(w.use(INLINE_MAX_BYTES), true);
     assert.equal(w.use(INLINE_MAX_BYTES + 1), false);
+    for (let i = 1; i < SMALL_RUN; i++) assert.equal(w.use(10), false, `again small #${i}`);
+    assert.equal(w.use(10), true);
     assert.equal(new InlineWrites(0).use(1), false, '0 turns it off');
 
     w.write(fd, Buffer.from('hello'), 0);
