@@ -8,18 +8,17 @@
 // a store walk and a JSON encoding.
 import type { HttpResponse } from '../pkg/http1/types.js';
 import type { KeysBackend } from './backend.js';
+import { goChunks, writeFramed } from './http-util.js';
 
 /** At most this many answers are kept at one position, */
 const MAX_ANSWERS = 512;
 /** each at most this large (bytes of JSON), so the cache holds a few MiB at worst. */
 const MAX_BODY = 16 << 10;
-/** Go sends a Content-Length when the whole body fits its 2048-byte buffer, else chunks. */
-const GO_CHUNKING_THRESHOLD = 2048;
 
 interface Answer {
   readonly status: number;
   /** Flat [name, value, ...] as writeHead takes them, Content-Length included if framed so. */
-  readonly headers: string[];
+  readonly headers: readonly string[];
   readonly body: string;
   readonly chunked: boolean;
 }
@@ -39,19 +38,14 @@ export class GetAnswers {
     const a = this.answers.get(url);
     if (a === undefined) return 0;
     this.backend.noteCachedGet();
-    res.writeHead(a.status, a.headers);
-    if (a.chunked) {
-      res.write(a.body);
-      res.end();
-    } else {
-      res.end(a.body);
-    }
+    writeFramed(res, a.status, a.headers, a.body, a.chunked);
     return a.status;
   }
 
   /**
    * Keeps the answer just computed for a plain (not quorum, not wait) GET of `url`. The
-   * headers are copied; `byteLength` is the body's length in bytes.
+   * headers are copied, with the Content-Length Go would send; `byteLength` is the body's
+   * length in bytes.
    */
   keep(
     url: string,
@@ -65,13 +59,13 @@ export class GetAnswers {
     if (byteLength > MAX_BODY || body.includes('"expiration":"')) return;
     if (!this.current()) this.reset();
     if (this.answers.size >= MAX_ANSWERS) return;
-    const chunked = byteLength > GO_CHUNKING_THRESHOLD;
+    const chunked = goChunks(byteLength);
     const h = headers.slice();
     if (!chunked) h.push('Content-Length', String(byteLength));
     this.answers.set(url, { status, headers: h, body, chunked });
   }
 
-  /** Whether the kept answers are still those of the backend's present position. */
+  /** Whether the kept answers are still those of the backend's present position (if not, they are dropped). */
   private current(): boolean {
     const b = this.backend;
     if (

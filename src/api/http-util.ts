@@ -21,23 +21,44 @@ export function endBody(res: HttpResponse, status: number, body: string): void {
 /**
  * endBody with the headers given as one flat [name, value, ...] list to writeHead: Node then
  * skips setHeader's per-response header map. Headers set earlier (CORS) still come first.
+ * The Content-Length, when Go would send one, is added to `headers`; `len` is the body's
+ * length in bytes, if known.
  */
 export function endBodyWith(
   res: HttpResponse,
   status: number,
   headers: string[],
   body: string,
+  len = Buffer.byteLength(body),
 ): void {
-  const len = Buffer.byteLength(body);
-  if (len <= GO_CHUNKING_THRESHOLD) {
-    headers.push('Content-Length', String(len));
-    res.writeHead(status, headers);
+  const chunked = goChunks(len);
+  if (!chunked) headers.push('Content-Length', String(len));
+  writeFramed(res, status, headers, body, chunked);
+}
+
+/** Whether Go chunks a body of `len` bytes, rather than sending its Content-Length. */
+export function goChunks(len: number): boolean {
+  return len > GO_CHUNKING_THRESHOLD;
+}
+
+/**
+ * Writes the head and the body as framed already: `headers` carry the Content-Length
+ * unless `chunked`. HEAD gets no body.
+ */
+export function writeFramed(
+  res: HttpResponse,
+  status: number,
+  headers: readonly string[],
+  body: string,
+  chunked: boolean,
+): void {
+  res.writeHead(status, headers as string[]);
+  if (!chunked) {
     res.end(body);
-  } else {
-    res.writeHead(status, headers);
-    if (res.req?.method !== 'HEAD') res.write(body);
-    res.end();
+    return;
   }
+  if (res.req?.method !== 'HEAD') res.write(body);
+  res.end();
 }
 
 /** JSON body with Content-Type application/json. */

@@ -72,9 +72,11 @@ function writeKeyEvent(
   );
   const status = ev.isCreated() ? 201 : 200;
   const body = `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`;
+  const len = Buffer.byteLength(body);
+  // Kept before endBodyWith adds the Content-Length to `headers`.
   if (answers !== undefined && keepAs !== undefined)
-    answers.keep(keepAs, status, headers, body, Buffer.byteLength(body));
-  endBodyWith(res, status, headers, body);
+    answers.keep(keepAs, status, headers, body, len);
+  endBodyWith(res, status, headers, body, len);
 }
 
 // Go's url escaping of a path (shouldEscape in encodePath mode).
@@ -121,9 +123,10 @@ function mediaType(ct: string | undefined): string {
 function parseForm(req: HttpRequest, rawQuery: string): Form | Promise<Form> {
   if (req.method !== 'PUT' && req.method !== 'POST') return formOf(null, null, rawQuery);
   const ct = req.headers['content-type'];
-  if (ct !== undefined && mediaType(ct) === '')
+  const type = mediaType(ct);
+  if (ct !== undefined && type === '')
     return formOf(null, new FormError('mime: no media type'), rawQuery);
-  if (mediaType(ct) !== 'application/x-www-form-urlencoded') return formOf(null, null, rawQuery);
+  if (type !== 'application/x-www-form-urlencoded') return formOf(null, null, rawQuery);
   if (req.completeBody !== undefined) return formOf(req.completeBody, null, rawQuery);
   return readBodyForm(req, rawQuery);
 }

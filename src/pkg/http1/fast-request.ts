@@ -9,7 +9,6 @@ export class FastRequest extends EventEmitter {
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor = 1;
   readonly complete: boolean;
-  readonly completeBody: Buffer | undefined;
   private delivering = false;
 
   constructor(
@@ -24,7 +23,11 @@ export class FastRequest extends EventEmitter {
   ) {
     super();
     this.complete = bodyError === null;
-    this.completeBody = bodyError === null ? body : undefined;
+  }
+
+  /** The body, read whole before the handler was called (undefined if it was cut short). */
+  get completeBody(): Buffer | undefined {
+    return this.bodyError === null ? this.body : undefined;
   }
 
   override on(event: string, listener: Listener): this {
