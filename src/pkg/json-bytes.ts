@@ -14,17 +14,13 @@ const NON_ASCII = 2;
 export class JsonBytes {
   pos = 0;
   /** The last string scanned: its content's byte range (no quotes) and what it holds. */
-  start = 0;
-  end = 0;
-  flags = 0;
+  private start = 0;
+  private end = 0;
+  private flags = 0;
   private readonly buf: Buffer;
 
   constructor(bytes: Uint8Array) {
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  get length(): number {
-    return this.buf.length;
   }
 
   error(what: string): never {
@@ -48,6 +44,17 @@ export class JsonBytes {
   expect(c: number): void {
     if (this.peek() !== c) this.error(`expected '${String.fromCharCode(c)}'`);
     this.pos++;
+  }
+
+  /**
+   * Reads `open` ('{' or '['); true if a member or element follows, false if `close` did
+   * (read too). Walk one as: `if (j.enter(123, 125)) do { ... } while (j.more(125));`
+   */
+  enter(open: number, close: number): boolean {
+    this.expect(open);
+    if (this.peek() !== close) return true;
+    this.pos++;
+    return false;
   }
 
   /** After a member or element: true for ',', false for `close`; else fails. */
@@ -181,24 +188,16 @@ export class JsonBytes {
     const c = this.peek();
     if (c === 34) this.scanString();
     else if (c === 123) {
-      this.pos++;
-      if (this.peek() === 125) {
-        this.pos++;
-        return;
-      }
-      do {
-        this.scanString();
-        this.expect(58);
-        this.skip();
-      } while (this.more(125));
+      if (this.enter(123, 125))
+        do {
+          this.scanString();
+          this.expect(58);
+          this.skip();
+        } while (this.more(125));
     } else if (c === 91) {
-      this.pos++;
-      if (this.peek() === 93) {
-        this.pos++;
-        return;
-      }
-      do this.skip();
-      while (this.more(93));
+      if (this.enter(91, 93))
+        do this.skip();
+        while (this.more(93));
     } else if (c === 116) this.literal('true');
     else if (c === 102) this.literal('false');
     else if (c === 110) this.literal('null');

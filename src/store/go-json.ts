@@ -132,6 +132,18 @@ const F_VALUE = asciiBytes('Value');
 const F_CHILDREN = asciiBytes('Children');
 const ZERO_TIME = asciiBytes(GO_ZERO_TIME);
 
+/** Where a node is, for messages: its path once read, else its parent's. */
+function where(path: string | null, parent: Node | null): string {
+  return path ?? `a node under ${parent === null ? 'Root' : parent.key}`;
+}
+
+/** A node's CreatedIndex or ModifiedIndex. */
+function readIndex(j: JsonBytes, path: string | null, parent: Node | null): number {
+  const v = j.uint();
+  if (v < 0) fail(`bad index in ${where(path, parent)}`);
+  return v;
+}
+
 /**
  * Reads one node (and its subtree) straight from the snapshot's bytes: no JSON tree and no
  * string for every field name in between, which for millions of nodes was most of a
@@ -139,27 +151,21 @@ const ZERO_TIME = asciiBytes(GO_ZERO_TIME);
  * unknown ones (ACL) are skipped.
  */
 function readNode(s: Store, j: JsonBytes, parent: Node | null): Node {
-  if (j.peek() !== 123)
-    fail(`a node under ${parent === null ? 'Root' : parent.key} is not an object`);
-  j.pos++;
+  if (j.peek() !== 123) fail(`${where(null, parent)} is not an object`);
   const n = new Node('', parent, 0, '', false, 0, 0);
   let path: string | null = null;
-  if (j.peek() !== 125) {
+  if (j.enter(123, 125))
     do {
       j.scanString();
       j.expect(58);
       if (j.textIs(F_PATH)) {
-        if (j.peek() !== 34) fail(`a node under ${parent?.key ?? 'Root'} has no Path`);
+        if (j.peek() !== 34) fail(`${where(null, parent)} has no Path`);
         path = j.string();
         n.key = path;
-      } else if (j.textIs(F_CREATED) || j.textIs(F_MODIFIED)) {
-        const created = j.textIs(F_CREATED);
-        const v = j.uint();
-        if (v < 0) fail(`bad index in ${path ?? 'a node'}`);
-        if (created) n.createdIndex = v;
-        else n.modifiedIndex = v;
-      } else if (j.textIs(F_EXPIRE)) {
-        if (j.peek() !== 34) fail(`ExpireTime of ${path ?? 'a node'} is not a time`);
+      } else if (j.textIs(F_CREATED)) n.createdIndex = readIndex(j, path, parent);
+      else if (j.textIs(F_MODIFIED)) n.modifiedIndex = readIndex(j, path, parent);
+      else if (j.textIs(F_EXPIRE)) {
+        if (j.peek() !== 34) fail(`ExpireTime of ${where(path, parent)} is not a time`);
         j.scanString();
         if (!j.textIs(ZERO_TIME)) {
           const exp = parseGoTime(j.text());
@@ -168,18 +174,14 @@ function readNode(s: Store, j: JsonBytes, parent: Node | null): Node {
       } else if (j.textIs(F_VALUE)) {
         if (j.null()) n.value = '';
         else if (j.peek() === 34) n.value = j.string();
-        else fail(`Value of ${path ?? 'a node'} is not a string`);
+        else fail(`Value of ${where(path, parent)} is not a string`);
       } else if (j.textIs(F_CHILDREN)) {
         n.children = j.null() ? null : readChildren(s, j, n, path);
       } else {
         j.skip();
       }
     } while (j.more(125));
-  } else {
-    j.pos++;
-  }
-  if (path === null) fail(`a node under ${parent?.key ?? 'Root'} has no Path`);
-  n.key = path;
+  if (path === null) fail(`${where(null, parent)} has no Path`);
   if (parent !== null) {
     s.nodes.set(path, n);
     if (n.ttl !== null) s.ttlHeap.push(n);
@@ -189,18 +191,14 @@ function readNode(s: Store, j: JsonBytes, parent: Node | null): Node {
 
 /** A directory's Children object: the nodes in creation order (Go's map has no order). */
 function readChildren(s: Store, j: JsonBytes, dir: Node, path: string | null): Set<Node> {
-  if (j.peek() !== 123) fail(`Children of ${path ?? 'a node'} is not an object`);
-  j.pos++;
+  if (j.peek() !== 123) fail(`Children of ${where(path, dir.parent)} is not an object`);
   const list: Node[] = [];
-  if (j.peek() !== 125) {
+  if (j.enter(123, 125))
     do {
       j.scanString(); // the child's name: its Path says it again
       j.expect(58);
       list.push(readNode(s, j, dir));
     } while (j.more(125));
-  } else {
-    j.pos++;
-  }
   list.sort((a, b) => a.createdIndex - b.createdIndex || compareKeys(a.key, b.key));
   return new Set(list);
 }
@@ -248,8 +246,7 @@ export function restoreGoJSON(s: Store, b: Uint8Array): void {
   try {
     const j = new JsonBytes(b);
     if (j.peek() !== 123) fail('snapshot is not an object');
-    j.pos++;
-    if (j.peek() !== 125) {
+    if (j.enter(123, 125))
       do {
         const key = j.string();
         j.expect(58);
@@ -257,9 +254,6 @@ export function restoreGoJSON(s: Store, b: Uint8Array): void {
         if (key === 'Root') root = readNode(s, j, null);
         else top[key] = j.parseValue();
       } while (j.more(125));
-    } else {
-      j.pos++;
-    }
     j.finish();
   } catch (e) {
     if (e instanceof JsonSyntaxError) fail(`not JSON (${e.message})`);
