@@ -17,7 +17,10 @@ const RULES: [RegExp, string][] = [
   // compare-failed and history-cleared causes name indexes: "[1 != 15]", "[13/1]"
   [/\[(\d+)\/(\d+)\]/g, '[<N>/<N>]'],
   [/\[(\d+) != (\d+)\]/g, '[<N> != <N>]'],
-  // member and cluster IDs (hex, 8 to 16 digits, at least one letter and one digit)
+  // member IDs where etcdctl and the API name one: these may be all digits (a random
+  // 64-bit ID in hex has no letter about once in 2,000)
+  [/(?<=\bmember |\bI[dD]:? |"(?:id|leader)":")[0-9a-f]{8,16}\b|^[0-9a-f]{8,16}(?=:)/gm, '<ID>'],
+  // other member and cluster IDs (hex, 8 to 16 digits, at least one letter and one digit)
   [/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,16}\b/g, '<ID>'],
   // in-order keys: /queue/3 or /queue/00000000000000000003
   [/\/\d+(?=["/\s:,)]|$)/gm, '/<N>'],
