@@ -55,7 +55,7 @@ export async function handleMembers(
       // etcd's mux sends /v2/members/<x> here too; a POST needs no ID.
       const urls = await peerURLsBody(req, res);
       if (urls === null) return;
-      await answer(res, async () => {
+      await answer(res, 'POST', '', async () => {
         const m = await api.addMember(urls);
         writeJSON(res, 201, `${memberJSON(m)}\n`);
       });
@@ -64,7 +64,7 @@ export async function handleMembers(
     case 'DELETE': {
       const id = memberId(rest, res);
       if (id === null) return;
-      await answer(res, async () => {
+      await answer(res, 'DELETE', id, async () => {
         await api.removeMember(id);
         noContent(res);
       });
@@ -75,7 +75,7 @@ export async function handleMembers(
       if (id === null) return;
       const urls = await peerURLsBody(req, res);
       if (urls === null) return;
-      await answer(res, async () => {
+      await answer(res, 'PUT', id, async () => {
         await api.updateMember(id, urls);
         noContent(res);
       });
@@ -84,12 +84,19 @@ export async function handleMembers(
   }
 }
 
+type ChangeMethod = 'POST' | 'DELETE' | 'PUT';
+
 /** Runs a membership change; its error becomes etcd's members-API answer. */
-async function answer(res: HttpResponse, change: () => Promise<void>): Promise<void> {
+async function answer(
+  res: HttpResponse,
+  method: ChangeMethod,
+  id: string,
+  change: () => Promise<void>,
+): Promise<void> {
   try {
     await change();
   } catch (e) {
-    apiError(res, e);
+    apiError(res, method, id, e);
   }
 }
 
@@ -140,19 +147,25 @@ async function peerURLsBody(req: HttpRequest, res: HttpResponse): Promise<string
   return r.urls;
 }
 
-/** etcd's etcdhttp: the server's membership errors and their statuses. */
-const STATUS: Record<ServerErrorCode, number> = {
-  IDRemoved: 409,
-  IDExists: 409,
-  PeerURLExists: 409,
-  MemberNotFound: 404,
-  MemberRemoved: 410,
-  Internal: 500,
+/**
+ * etcd 2.0.13's membersHandler answers some of the server's errors per method; any other
+ * (ErrIDRemoved on a POST or PUT, a timeout) is a 500 "Internal Server Error". A DELETE that
+ * the log refuses because another removal of the same member got there first (ErrIDRemoved)
+ * is a 410, as when the removal was known before proposing.
+ */
+const STATUS: Record<ChangeMethod, Partial<Record<ServerErrorCode, number>>> = {
+  POST: { IDExists: 409, PeerURLExists: 409 },
+  DELETE: { MemberRemoved: 410, IDRemoved: 410, MemberNotFound: 404 },
+  PUT: { PeerURLExists: 409, MemberNotFound: 404 },
 };
 
-function apiError(res: HttpResponse, e: unknown): void {
-  if (e instanceof ApiError) jsonMessage(res, e.status, e.message);
-  else if (e instanceof ServerError && e.code !== 'Internal') {
-    jsonMessage(res, STATUS[e.code], e.message);
-  } else jsonMessage(res, 500, 'Internal Server Error');
+function apiError(res: HttpResponse, method: ChangeMethod, id: string, e: unknown): void {
+  if (e instanceof ApiError) {
+    jsonMessage(res, e.status, e.message);
+    return;
+  }
+  const status = e instanceof ServerError ? STATUS[method][e.code] : undefined;
+  if (status === undefined) jsonMessage(res, 500, 'Internal Server Error');
+  else if (status === 410) jsonMessage(res, 410, `Member permanently removed: ${id}`);
+  else jsonMessage(res, status, (e as ServerError).message);
 }

@@ -38,6 +38,7 @@ export function checkRemove(ms: Membership, id: string): MemberChange {
 }
 
 export function checkUpdate(ms: Membership, id: string, peerURLs: string[]): MemberChange {
+  if (ms.removed.has(id)) throw idRemovedError();
   const m = ms.get(id);
   if (m === undefined) throw memberNotFoundError(id);
   for (const o of ms.list()) {

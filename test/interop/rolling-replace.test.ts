@@ -16,10 +16,21 @@ import { waitFor } from '../helpers/process.js';
 const run = promisify(execFile);
 const ETCDCTL = join(import.meta.dirname, '..', '..', '..', 'bin', 'etcdctl');
 
+/** etcdctl's output; on failure, its requests (--debug) and every member's log go with it. */
 async function etcdctl(c: MixedCluster, ...args: string[]): Promise<string> {
   const peers = c.running().map((i) => c.members[i]!.clientUrl);
-  const r = await run(process.execPath, [ETCDCTL, '--peers', peers.join(','), ...args]);
-  return r.stdout;
+  try {
+    const r = await run(process.execPath, [
+      ETCDCTL,
+      '--debug',
+      '--peers',
+      peers.join(','),
+      ...args,
+    ]);
+    return r.stdout;
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${c.logs()}`);
+  }
 }
 
 /** Member IDs by name, from `etcdctl member list`. */

@@ -59,6 +59,17 @@ test('add a member, it joins and catches up; remove it, it exits 0', async () =>
     const again = await http('DELETE', `${a.url}/v2/members/${added.id}`);
     assert.equal(again.status, 410);
     assert.equal(again.body, `{"message":"Member permanently removed: ${added.id}"}`);
+    // etcd answers a change to a removed member's peer URLs with its catch-all 500.
+    const upd = await http(
+      'PUT',
+      `${a.url}/v2/members/${added.id}`,
+      JSON.stringify({ peerURLs: [bPeer] }),
+      {
+        'content-type': 'application/json',
+      },
+    );
+    assert.equal(upd.status, 500);
+    assert.equal(upd.body, '{"message":"Internal Server Error"}');
     assert.equal((await http('PUT', `${a.url}/v2/keys/after`, 'value=2')).status, 201);
   } finally {
     await b?.stop('SIGKILL');
