@@ -13,6 +13,8 @@ export interface LoadResult {
   /** Latency percentiles in ms. */
   p50: number;
   p99: number;
+  /** Mean latency in ms, where the load generator reports it (wrk). */
+  mean?: number;
 }
 
 /** Builds the bytes of one request; `i` numbers requests per connection (keys, values). */

@@ -75,6 +75,7 @@ export function parseWrk(out: string): LoadResult {
     perSecond,
     p50: pct('50'),
     p99: pct('99'),
+    mean: ms(/^\s+Latency\s+(\S+)/m.exec(out)?.[1] ?? ''),
   };
 }
 
