@@ -359,8 +359,10 @@ export class WAL {
     const direct = sync && this.dsync && !this.unsynced;
     if (direct) {
       if (this.dsyncFh === null) this.dsyncFh = await open(this.segFile, DSYNC_FLAGS);
-      if (this.inline.use(bytes.length)) this.inline.write(this.dsyncFh.fd, bytes, this.offset);
-      else await writeAll(this.dsyncFh, bytes, this.offset);
+      if (this.inline.use(bytes.length)) {
+        // A zero-fill's flush slows this write; that is no reason to leave the loop.
+        this.inline.write(this.dsyncFh.fd, bytes, this.offset, this.extending !== null);
+      } else await writeAll(this.dsyncFh, bytes, this.offset);
     } else {
       await writeAll(this.fh, bytes, this.offset);
     }

@@ -39,6 +39,11 @@ test('InlineWrites: size limit, exact bytes at the position, a slow write pauses
     assert.equal(readFileSync(file, 'latin1'), 'helloworld');
     assert.equal(w.use(10), true, 'fast writes keep it on');
 
+    // A slow write with a known cause (the WAL's own zero-fill) does not pause it.
+    steps.push(0, SLOW_WRITE_MS + 1);
+    w.write(fd, Buffer.from('?'), 10, true);
+    assert.equal(w.use(10), true, 'an excused slow write keeps it on');
+
     steps.push(0, SLOW_WRITE_MS + 1);
     w.write(fd, Buffer.from('!'), 10);
     assert.equal(readFileSync(file, 'latin1'), 'helloworld!');
