@@ -1,7 +1,7 @@
-// Latency loads through bench/closed-loop.c (a thread per connection, one request at a
-// time, blocking reads, a monotonic clock), compiled once per run with the machine's C
-// compiler. wrk's percentiles are "corrected" for coordinated omission (closed-loop.c says
-// how); this client's are the requests as measured, so bench:latency prints both.
+// Latency loads through bench/closed-loop.c (connections each with one request at a time,
+// epoll, a monotonic clock, like wrk but with every sample one measured request), compiled
+// once per run with the machine's C compiler. wrk's percentiles are "corrected" for
+// coordinated omission (closed-loop.c says how), so bench:latency prints both.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
