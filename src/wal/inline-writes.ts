@@ -15,11 +15,18 @@ export const INLINE_MAX_BYTES = 1024;
 export const SMALL_RUN = 4;
 /** An inline write slower than this (ms)... */
 export const SLOW_WRITE_MS = 5;
-/** ...pauses inline writes for this long (ms). */
-export const PAUSE_MS = 10_000;
+/**
+ * ...pauses inline writes for this long (ms), twice as long after each slow write that
+ * follows a pause, up to MAX_PAUSE_MS: a disk that stalls once (a burst of writeback)
+ * costs a second of thread round trips, one that keeps stalling blocks the loop at most
+ * once per MAX_PAUSE_MS.
+ */
+export const PAUSE_MS = 1000;
+export const MAX_PAUSE_MS = 16_000;
 
 export class InlineWrites {
   private pausedUntil = 0;
+  private pause = PAUSE_MS;
   private smallRun = 0;
 
   constructor(
@@ -47,6 +54,12 @@ export class InlineWrites {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, position + off);
     const t1 = this.now();
-    this.pausedUntil = t1 - t0 > SLOW_WRITE_MS && !excused ? t1 + PAUSE_MS : 0;
+    if (t1 - t0 > SLOW_WRITE_MS && !excused) {
+      this.pausedUntil = t1 + this.pause;
+      this.pause = Math.min(this.pause * 2, MAX_PAUSE_MS);
+    } else if (t1 - t0 <= SLOW_WRITE_MS) {
+      this.pausedUntil = 0;
+      this.pause = PAUSE_MS;
+    }
   }
 }

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import {
   INLINE_MAX_BYTES,
   InlineWrites,
+  MAX_PAUSE_MS,
   PAUSE_MS,
   SLOW_WRITE_MS,
   SMALL_RUN,
@@ -52,6 +53,33 @@ test('InlineWrites: size limit, exact bytes at the position, a slow write pauses
     assert.equal(w.use(10), false);
     steps.push(2);
     assert.equal(w.use(10), true, 'back on once the pause is over');
+
+    // Slow again right after a pause: the pause doubles (up to MAX_PAUSE_MS).
+    steps.push(0, SLOW_WRITE_MS + 1);
+    w.write(fd, Buffer.from('!'), 11);
+    steps.push(2 * PAUSE_MS - 1);
+    assert.equal(w.use(10), false, 'a second slow write pauses it twice as long');
+    steps.push(2);
+    assert.equal(w.use(10), true);
+    // It doubles on every slow write that follows a pause, but never past MAX_PAUSE_MS.
+    for (let i = 0; i < 10; i++) {
+      steps.push(0, SLOW_WRITE_MS + 1);
+      w.write(fd, Buffer.from('!'), 12);
+      steps.push(MAX_PAUSE_MS + 1);
+      assert.equal(w.use(10), true, `slow write ${i}: never longer than MAX_PAUSE_MS`);
+    }
+    steps.push(0, SLOW_WRITE_MS + 1);
+    w.write(fd, Buffer.from('!'), 12);
+    steps.push(MAX_PAUSE_MS - 1);
+    assert.equal(w.use(10), false, 'at the cap, paused for MAX_PAUSE_MS');
+    steps.push(2);
+    assert.equal(w.use(10), true);
+    // A fast write ends the run of slow ones: the next pause is the first length again.
+    w.write(fd, Buffer.from('!'), 13);
+    steps.push(0, SLOW_WRITE_MS + 1);
+    w.write(fd, Buffer.from('!'), 14);
+    steps.push(PAUSE_MS + 1);
+    assert.equal(w.use(10), true, 'after a fast write the pause starts again at PAUSE_MS');
   } finally {
     closeSync(fd);
     dir.remove();
