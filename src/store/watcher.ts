@@ -122,9 +122,21 @@ function isHidden(watchPath: string, keyPath: string): boolean {
   return after.startsWith('_') || after.includes('/_');
 }
 
+/**
+ * The watchers on one path: stream watchers are told of an event before one-shot ones. A
+ * stream watcher takes it as one more chunk of an open answer; a one-shot watcher's answer
+ * ends there (and its client comes back with a new request), so telling the cheaper ones
+ * first lowers the mean time to delivery, and 1,000 streams do not wait behind 10,000 long
+ * polls. Within each kind, the order is registration order, as in etcd.
+ */
+interface PathWatchers {
+  readonly streams: Set<Watcher>;
+  readonly once: Set<Watcher>;
+}
+
 export class WatcherHub {
   readonly history: EventHistory;
-  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly watchers = new Map<string, PathWatchers>();
   count = 0;
 
   constructor(history = new EventHistory()) {
@@ -158,12 +170,12 @@ export class WatcherHub {
         w.sinceIndex = Math.max(since, this.history.lastIndex + 1);
       }
     }
-    let set = this.watchers.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(key, set);
+    let on = this.watchers.get(key);
+    if (on === undefined) {
+      on = { streams: new Set(), once: new Set() };
+      this.watchers.set(key, on);
     }
-    set.add(w);
+    (stream ? on.streams : on.once).add(w);
     this.count++;
     return w;
   }
@@ -171,11 +183,10 @@ export class WatcherHub {
   unregister(w: Watcher): void {
     if (w.removed) return;
     w.removed = true;
-    const set = this.watchers.get(w.key);
-    if (set === undefined) return;
-    set.delete(w);
-    this.count--;
-    if (set.size === 0) this.watchers.delete(w.key);
+    const on = this.watchers.get(w.key);
+    if (on === undefined) return;
+    if ((w.stream ? on.streams : on.once).delete(w)) this.count--;
+    if (on.streams.size === 0 && on.once.size === 0) this.watchers.delete(w.key);
   }
 
   /** Records the event and tells watchers on the key and on each directory above it. */
@@ -198,28 +209,33 @@ export class WatcherHub {
   }
 
   notifyWatchers(e: StoreEvent, nodePath: string, deleted: boolean): void {
-    const set = this.watchers.get(nodePath);
-    if (set === undefined) return;
+    const on = this.watchers.get(nodePath);
+    if (on === undefined) return;
     const originalPath = e.node.key === nodePath;
     if (!originalPath && isHidden(nodePath, e.node.key)) return;
-    for (const w of set) {
-      if (w.notify(e, originalPath, deleted) && !w.stream && !w.removed) {
+    // A stream watcher stays (unless notify dropped it as too slow: it unregistered then).
+    for (const w of on.streams) w.notify(e, originalPath, deleted);
+    for (const w of on.once) {
+      if (w.notify(e, originalPath, deleted) && !w.removed) {
         w.removed = true;
-        set.delete(w);
+        on.once.delete(w);
         this.count--;
         w.close();
       }
     }
-    if (set.size === 0) this.watchers.delete(nodePath);
+    if (on.streams.size === 0 && on.once.size === 0) this.watchers.delete(nodePath);
   }
 
   /** Closes every watcher (etcd does this on recovery from a snapshot). */
   closeAll(): void {
-    for (const set of this.watchers.values())
-      for (const w of set) {
-        w.removed = true;
-        w.close();
+    for (const on of this.watchers.values()) {
+      for (const set of [on.streams, on.once]) {
+        for (const w of set) {
+          w.removed = true;
+          w.close();
+        }
       }
+    }
     this.watchers.clear();
     this.count = 0;
   }

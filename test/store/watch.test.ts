@@ -89,6 +89,20 @@ describe('watchers', () => {
     s.watch('/k', false, false, 6).remove();
   });
 
+  test('on a path, stream watchers are told first, then one-shot ones, each in registration order', async () => {
+    const s = new Store();
+    const order: string[] = [];
+    const names = ['once1', 'stream1', 'once2', 'stream2'];
+    const ws = names.map((n) => s.watch('/p', true, n.startsWith('stream'), 0));
+    const told = ws.map((w, i) => w.next().then(() => order.push(names[i]!)));
+    s.set('/p/k', false, '1', NO_TTL, NOW);
+    await Promise.all(told);
+    assert.deepEqual(order, ['stream1', 'stream2', 'once1', 'once2']);
+    assert.equal(s.watcherCount(), 2, 'the streams stay');
+    for (const w of ws) w.remove();
+    assert.equal(s.watcherCount(), 0);
+  });
+
   test('stream watchers keep going, get past events first, and are dropped when too slow', async () => {
     const s = new Store();
     s.set('/p', false, '0', NO_TTL, NOW);
