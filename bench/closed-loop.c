@@ -70,8 +70,9 @@ static void dial(struct conn *c) {
   c->fd = s;
 }
 
-/* Sends the next request (blocking: a few hundred bytes into an empty socket buffer). */
-static int send_request(struct conn *c) {
+/* Sends the next request (blocking: a few hundred bytes into an empty socket buffer); a
+ * connection that cannot take it ends the run. */
+static void send_request(struct conn *c) {
   c->got = 0;
   c->need = -1;
   c->chunked = c->closes = c->in_body = 0;
@@ -80,11 +81,13 @@ static int send_request(struct conn *c) {
   size_t n = c->len;
   while (n > 0) {
     ssize_t w = write(c->fd, p, n);
-    if (w <= 0) return -1;
+    if (w <= 0) {
+      perror("closed-loop: write");
+      exit(2);
+    }
     p += w;
     n -= (size_t)w;
   }
-  return 0;
 }
 
 /* After a read: 1 when the answer is whole, 0 when more is due. */
@@ -128,7 +131,7 @@ static void *run(void *arg) {
     struct conn *c = &sh->cs[i];
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
     epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
-    if (send_request(c) != 0) c->fd = -1;
+    send_request(c);
   }
   struct epoll_event evs[64];
   while (now_us() < stop_at) {
@@ -153,10 +156,7 @@ static void *run(void *arg) {
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
         epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
       }
-      if (now_us() < stop_at && send_request(c) != 0) {
-        fprintf(stderr, "closed-loop: write failed\n");
-        exit(2);
-      }
+      if (now_us() < stop_at) send_request(c);
     }
   }
   close(ep);

@@ -3,7 +3,6 @@
 // once per run with the machine's C compiler. wrk's percentiles are "corrected" for
 // coordinated omission (closed-loop.c says how), so bench:latency prints both.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORM, type Target } from './load.js';
 import { benchDir, spawnTracked } from './procs.js';
@@ -19,7 +18,6 @@ export function closedLoopBinary(): string | null {
   if (binary !== undefined) return binary;
   const out = join(benchDir('bench-closed-loop').path, 'closed-loop');
   try {
-    if (!existsSync(SOURCE)) throw new Error(`${SOURCE} is missing`);
     execFileSync(CC, ['-O2', '-pthread', '-o', out, SOURCE], { stdio: 'pipe' });
     binary = out;
   } catch (e) {

@@ -18,21 +18,21 @@ import { Best, printTable } from './table.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
-const RUNS: [string, 'PUT' | 'GET', string, (g: Group, clients: number) => Promise<LoadResult>][] =
-  [
-    [
-      'write',
-      'PUT',
-      '/v2/keys/bench/lat',
-      (g, c) => putLoad(g.members[0]!, '/v2/keys/bench/lat', c, SECONDS),
-    ],
-    [
-      'read',
-      'GET',
-      '/v2/keys/bench/read',
-      (g, c) => getLoad(g.members[0]!, '/v2/keys/bench/read', c, SECONDS),
-    ],
-  ];
+/** The two loads: wrk and the closed loop PUT to `path` + the connection's number, or GET it. */
+const RUNS = [
+  { what: 'write', method: 'PUT', path: '/v2/keys/bench/lat' },
+  { what: 'read', method: 'GET', path: '/v2/keys/bench/read' },
+] as const;
+
+function wrkLoad(
+  g: Group,
+  method: 'PUT' | 'GET',
+  path: string,
+  clients: number,
+): Promise<LoadResult> {
+  const m = g.members[0]!;
+  return method === 'PUT' ? putLoad(m, path, clients, SECONDS) : getLoad(m, path, clients, SECONDS);
+}
 
 /** How much of the run a connection's latencies add up to: at most 100% when measured. */
 function addUp(busy: number, wrk: LoadResult, connections: number): string {
@@ -61,22 +61,22 @@ async function main(): Promise<void> {
     }
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [what, method, path, run] of RUNS) {
+      for (const { what, method, path } of RUNS) {
         for (const clients of [1, 64]) {
           for (const g of alternate(groups, round)) {
-            const r = await run(g, clients);
-            logRun(`${what} ${clients} client(s), wrk`, g.impl, r);
-            if (r.errors > 0) continue;
-            best.keep(`${what} p50 ms, ${clients} client(s), wrk`, g.impl, r.p50, 'lower');
-            best.keep(`${what} p99 ms, ${clients} client(s), wrk`, g.impl, r.p99, 'lower');
-            if (bin === null) continue;
+            /** Logs a run and, if it had no errors, keeps its p50 and p99. */
+            const keep = (tool: string, r: LoadResult): boolean => {
+              logRun(`${what} ${clients} client(s), ${tool}`, g.impl, r);
+              if (r.errors > 0) return false;
+              best.keep(`${what} p50 ms, ${clients} client(s), ${tool}`, g.impl, r.p50, 'lower');
+              best.keep(`${what} p99 ms, ${clients} client(s), ${tool}`, g.impl, r.p99, 'lower');
+              return true;
+            };
+            const r = await wrkLoad(g, method, path, clients);
+            if (!keep('wrk', r) || bin === null) continue;
             const c = await closedLoop(bin, g.members[0]!, clients, method, path, SECONDS);
-            logRun(`${what} ${clients} client(s), closed loop`, g.impl, c);
+            keep('closed loop', c);
             console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
-            if (c.errors > 0) continue;
-            const name = `${what} %s ms, ${clients} client(s), closed loop`;
-            best.keep(name.replace('%s', 'p50'), g.impl, c.p50, 'lower');
-            best.keep(name.replace('%s', 'p99'), g.impl, c.p99, 'lower');
           }
         }
       }

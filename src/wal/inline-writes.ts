@@ -54,12 +54,12 @@ export class InlineWrites {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, position + off);
     const t1 = this.now();
-    if (t1 - t0 > SLOW_WRITE_MS && !excused) {
-      this.pausedUntil = t1 + this.pause;
-      this.pause = Math.min(this.pause * 2, MAX_PAUSE_MS);
-    } else if (t1 - t0 <= SLOW_WRITE_MS) {
+    if (t1 - t0 <= SLOW_WRITE_MS) {
       this.pausedUntil = 0;
       this.pause = PAUSE_MS;
+    } else if (!excused) {
+      this.pausedUntil = t1 + this.pause;
+      this.pause = Math.min(this.pause * 2, MAX_PAUSE_MS);
     }
   }
 }
