@@ -419,6 +419,7 @@ export class MemberCore {
   protected applyCommitted(ents: Entry[]): void {
     const p = this.state.apply(ents, this.applySink, this.sched.now());
     if (this.state.applied > 0) this.snapshots.ensureData(this.state);
+    this.snapshots.compactAlone(this.state);
     this.metrics.proposalsCommitted.inc('', p.normal);
     this.metrics.proposalsApplied.inc('', p.normal);
   }
