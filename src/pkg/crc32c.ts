@@ -84,3 +84,42 @@ export function crc32cUpdate(crc: number, buf: Uint8Array, start = 0, end = buf.
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   return crc32cUpdate(0, buf, start, end);
 }
+
+/** mat × vec over GF(2): the xor of the columns picked by vec's bits. */
+function gf2Times(mat: Uint32Array, vec: number): number {
+  let sum = 0;
+  for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i]!;
+  return sum >>> 0;
+}
+
+function gf2Square(square: Uint32Array, mat: Uint32Array): void {
+  for (let n = 0; n < 32; n++) square[n] = gf2Times(mat, mat[n]!);
+}
+
+/**
+ * The CRC-32C of A ++ B from crc(A), crc(B) and B's length (zlib's crc32_combine, by
+ * squaring the "one zero bit" operator): lets a writer checksum bytes it streamed before
+ * the bytes that precede them were known.
+ */
+export function crc32cCombine(crcA: number, crcB: number, lenB: number): number {
+  if (lenB <= 0) return crcA >>> 0;
+  const even = new Uint32Array(32);
+  const odd = new Uint32Array(32);
+  odd[0] = POLY; // one zero bit
+  for (let n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row;
+  gf2Square(even, odd); // two zero bits
+  gf2Square(odd, even); // four
+  let crc = crcA >>> 0;
+  let len = lenB;
+  for (;;) {
+    gf2Square(even, odd); // first pass: one zero byte, then doubling
+    if (len % 2 === 1) crc = gf2Times(even, crc);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+    gf2Square(odd, even);
+    if (len % 2 === 1) crc = gf2Times(odd, crc);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+  }
+  return (crc ^ crcB) >>> 0;
+}

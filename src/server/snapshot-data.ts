@@ -5,3 +5,11 @@ import type { Store } from '../store/store.js';
 export function encodeSnapshotData(store: Store): Uint8Array {
   return store.save();
 }
+
+/** The same bytes handed out in chunks, and about how many there will be. */
+export function snapshotDataProducer(store: Store): {
+  produce: (sink: (chunk: Uint8Array) => void) => void;
+  sizeHint: number;
+} {
+  return { produce: (sink) => store.saveTo(sink), sizeHint: store.saveSizeHint() };
+}

@@ -10,7 +10,7 @@ import type { WAL } from '../wal/wal.js';
 import type { Membership } from './membership.js';
 import type { MemberMetrics } from './metrics.js';
 import type { Scheduler } from './scheduler.js';
-import { encodeSnapshotData } from './snapshot-data.js';
+import { encodeSnapshotData, snapshotDataProducer } from './snapshot-data.js';
 
 export const DEFAULT_CATCH_UP_ENTRIES = 5000;
 
@@ -115,16 +115,24 @@ export class Snapshotting {
   start(s: SnapshotSource, written: () => void, failed: (e: Error) => void): void {
     const t0 = this.sched.monotonic();
     const index = s.applied;
-    const data = encodeSnapshotData(s.store);
-    // Alone, nobody will ever be sent this snapshot: memory keeps only its metadata.
+    // Alone, nobody will ever be sent this snapshot: memory keeps only its metadata, and
+    // the data goes straight into the file as it is made (no copy of the whole store).
     const keep = Snapshotting.members(s.confState) > 1;
-    const snap = this.storage.createSnapshot(index, s.confState, keep ? data : EMPTY_BYTES);
+    const data = keep ? encodeSnapshotData(s.store) : EMPTY_BYTES;
+    const snap = this.storage.createSnapshot(index, s.confState, data);
+    let saving: Promise<void>;
+    if (keep) {
+      saving = this.snapshotter.save({ data, metadata: snap.metadata });
+    } else {
+      const { produce, sizeHint } = snapshotDataProducer(s.store);
+      saving = this.snapshotter.saveStreamed(snap.metadata, produce, sizeHint);
+    }
     // Entries kept behind the snapshot are for slow followers; alone, there are none.
     const compactTo = keep ? index - this.opts.catchUpEntries : index;
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.index = index;
     const term = snap.metadata.term;
-    this.writing = this.snapshotter.save({ data, metadata: snap.metadata }).then(
+    this.writing = saving.then(
       () => {
         this.writing = null;
         this.marker = { index, term, t0 };

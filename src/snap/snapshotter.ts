@@ -3,13 +3,15 @@
 // CRC-32C (snap/snapshotter.go). Saved atomically (temporary file, fsync, rename, directory
 // fsync; etcd writes in place); load() returns the newest file that verifies and sets aside
 // (renames to .broken, as etcd) and reports any newer one that does not.
+import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, crc32cUpdate } from '../pkg/crc32c.js';
 import { fsyncDir } from '../pkg/fileutil.js';
 import { ProtoReader, ProtoWriter, varintSize } from '../pkg/protobuf.js';
 import { decodeSnapshot, encodeSnapshotParts } from '../raft/raftpb.js';
-import { isEmptySnapshot, type Snapshot } from '../raft/types.js';
+import { isEmptySnapshot, type Snapshot, type SnapshotMetadata } from '../raft/types.js';
+import { type DataProducer, saveStreamed } from './streamed-save.js';
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
 export class SnapshotCorruptError extends Error {
@@ -64,6 +66,21 @@ export class Snapshotter {
     }
     await rename(tmp, final);
     await fsyncDir(this.dir);
+  }
+
+  /**
+   * As save(), with the data written to the file while `produce` makes it, before this
+   * returns (see streamed-save.ts): memory never holds all of it. The rest completes in the
+   * background; `sizeHint` is the data's expected length.
+   */
+  saveStreamed(metadata: SnapshotMetadata, produce: DataProducer, sizeHint: number): Promise<void> {
+    const final = join(this.dir, snapName(metadata.term, metadata.index));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return saveStreamed(this.dir, `${final}.tmp`, final, metadata, produce, sizeHint);
   }
 
   /** The newest snapshot that verifies, or null if there is none. */

@@ -16,15 +16,20 @@ const STORE_VERSION = 2;
 const ACTIONS = new Set<Action>(EVENT_ACTIONS);
 
 /**
- * Text written into a growing buffer: no array of millions of strings to join. Small pieces
- * are gathered into ~16 KiB strings first (one encode call per batch, not per node).
+ * Text written into a buffer: no array of millions of strings to join. Small pieces are
+ * gathered into ~16 KiB strings first (one encode call per batch, not per node). Without a
+ * sink the buffer grows to hold everything; with one, a full buffer is handed to the sink
+ * (a view, valid only during the call) and reused.
  */
 class TextWriter {
   buf: Buffer;
   pos = 0;
   private pending = '';
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    private readonly sink: ((chunk: Uint8Array) => void) | null = null,
+  ) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
@@ -38,12 +43,24 @@ class TextWriter {
     const s = this.pending;
     this.pending = '';
     const max = s.length * 3;
+    if (this.pos + max > this.buf.length && this.sink !== null && this.pos > 0) this.emit();
     if (this.pos + max > this.buf.length) {
       const b = Buffer.allocUnsafe(Math.max(Math.ceil(this.buf.length * 1.5), this.pos + max));
       this.buf.copy(b, 0, 0, this.pos);
       this.buf = b;
     }
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Flushes and hands the rest to the sink. */
+  end(): void {
+    this.flush();
+    if (this.pos > 0) this.emit();
+  }
+
+  private emit(): void {
+    this.sink?.(this.buf.subarray(0, this.pos));
+    this.pos = 0;
   }
 }
 
@@ -73,11 +90,43 @@ function writeNode(w: TextWriter, n: Node, prefix = ''): void {
 
 /** The store's snapshot bytes, as etcd 2.0's store.Save() writes them. */
 export function saveGoJSON(s: Store): Uint8Array {
-  // Enough for ASCII text (the fixed part of a node is ~110 bytes, its two indexes up to 32,
-  // its name in the parent's map the key's length again): growing means copying it all.
+  const w = new TextWriter(estimatedSize(s));
+  writeStore(w, s);
+  w.flush();
+  return w.buf.subarray(0, w.pos);
+}
+
+/**
+ * The same bytes handed to `sink` in chunks of about `chunkSize` (views of one reused
+ * buffer, each valid only during its call), so that no copy of the whole store is made.
+ * The store must not change until this returns. Returns the number of bytes.
+ */
+export function streamGoJSON(
+  s: Store,
+  sink: (chunk: Uint8Array) => void,
+  chunkSize = 1 << 20,
+): number {
+  let total = 0;
+  const w = new TextWriter(chunkSize, (chunk) => {
+    total += chunk.length;
+    sink(chunk);
+  });
+  writeStore(w, s);
+  w.end();
+  return total;
+}
+
+/**
+ * Enough for ASCII text (the fixed part of a node is ~110 bytes, its two indexes up to 32,
+ * its name in the parent's map the key's length again): growing means copying it all.
+ */
+export function estimatedSize(s: Store): number {
   let size = 64 * 1024;
   for (const n of s.nodes.values()) size += 2 * n.key.length + n.value.length + 160;
-  const w = new TextWriter(size);
+  return size;
+}
+
+function writeStore(w: TextWriter, s: Store): void {
   w.write('{"Root":');
   writeNode(w, s.root);
   const h = s.hub.history;
@@ -95,8 +144,6 @@ export function saveGoJSON(s: Store): Uint8Array {
     tail += `${i === 0 ? '' : ','}"${f}":${s.stats[f]}`;
   }
   w.write(`${tail}},"CurrentVersion":${s.version}}`);
-  w.flush();
-  return w.buf.subarray(0, w.pos);
 }
 
 // ---- restore ----

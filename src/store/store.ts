@@ -17,7 +17,7 @@ import { type Action, listChildren, type NodeExtern, reprNode, StoreEvent } from
 import { EventHistory } from './history.js';
 import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
-import { restoreGoJSON, saveGoJSON } from './go-json.js';
+import { estimatedSize, restoreGoJSON, saveGoJSON, streamGoJSON } from './go-json.js';
 import { StoreStats, type StoreStatsJSON } from './stats.js';
 import { Keyspace } from './keyspace.js';
 import { type Watcher, WatcherHub } from './watcher.js';
@@ -447,6 +447,16 @@ export class Store extends Keyspace {
   /** The whole store (tree, indexes, TTLs, history, stats) as etcd 2.0's snapshot JSON. */
   save(): Uint8Array {
     return saveGoJSON(this);
+  }
+
+  /** save()'s bytes handed to `sink` in chunks (views valid during the call); their count. */
+  saveTo(sink: (chunk: Uint8Array) => void): number {
+    return streamGoJSON(this, sink);
+  }
+
+  /** About save()'s length (more for ASCII text), without making it. */
+  saveSizeHint(): number {
+    return estimatedSize(this);
   }
 
   /** A store from snapshot bytes (etcd 2.0's JSON); `namespaces` as for the constructor. */

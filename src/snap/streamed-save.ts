@@ -1,0 +1,171 @@
+// A snapshot file written while its store data is produced, chunk by chunk, so that memory
+// never holds the whole store's JSON (tens of megabytes at 100,000 keys, hundreds at a
+// million; a buffer that size is garbage the moment the file is written, and V8 frees it
+// only at its next full collection). The bytes are those Snapshotter.save() writes:
+//   snappb.Snapshot{1: crc, 2: raftpb.Snapshot{1: data, 2: metadata}}
+// Both lengths and the crc come before the data they describe. The data is therefore
+// written after room left for them (guessed from a size hint), the crc of the data's
+// prefix combined with the streamed data's crc afterwards, and in the rare case where the
+// guess was wrong (the crc's varint is short 1 time in 16) the data is moved in the file.
+import { close, closeSync, fsync, ftruncate, openSync, read, write, writeSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { crc32c, crc32cCombine, crc32cUpdate } from '../pkg/crc32c.js';
+import { fsyncDir } from '../pkg/fileutil.js';
+import { ProtoWriter, varintSize } from '../pkg/protobuf.js';
+import { snapshotMetadataSize, writeSnapshotMetadata } from '../raft/raftpb.js';
+import type { SnapshotMetadata } from '../raft/types.js';
+
+// The callback forms take a descriptor and run on the thread pool.
+const writeAsync = promisify(write);
+const readAsync = promisify(read);
+const fsyncAsync = promisify(fsync);
+const ftruncateAsync = promisify(ftruncate);
+const closeAsync = promisify(close);
+
+/** Hands the data to `sink` in chunks (views valid only during the call), synchronously. */
+export type DataProducer = (sink: (chunk: Uint8Array) => void) => void;
+
+/** The crc's varint is 5 bytes for 15 of 16 crcs (those of 2^28 and over). */
+const CRC_GUESS = 0xffffffff;
+const MOVE_CHUNK = 1 << 20;
+
+/** raftpb.Snapshot's data tag and length. */
+function dataPrefix(dataLen: number): Uint8Array {
+  const w = new ProtoWriter(1 + varintSize(dataLen));
+  w.byte(0x0a);
+  w.varint(dataLen);
+  return w.result();
+}
+
+/** The bytes before the data: snappb's crc and data length, then `prefix`. */
+function headOf(crc: number, prefix: Uint8Array, dataLen: number, tailLen: number): Uint8Array {
+  const inner = prefix.length + dataLen + tailLen;
+  const w = new ProtoWriter(2 + varintSize(crc) + varintSize(inner) + prefix.length);
+  w.byte(0x08);
+  w.varint(crc);
+  w.byte(0x12);
+  w.varint(inner);
+  w.raw(prefix);
+  return w.result();
+}
+
+/** raftpb.Snapshot's metadata field, after the data. */
+function tailOf(m: SnapshotMetadata): Uint8Array {
+  const size = snapshotMetadataSize(m);
+  const w = new ProtoWriter(1 + varintSize(size) + size);
+  w.byte(0x12);
+  w.varint(size);
+  writeSnapshotMetadata(w, m);
+  return w.result();
+}
+
+/**
+ * Writes `tmp` from `produce` now, synchronously (the state it reads may change once this
+ * returns), then completes the file in the background: its head, fsync, rename to `final`
+ * and the directory's fsync. `sizeHint` is the data's expected length. On any failure the
+ * temporary file is removed and the promise rejects.
+ */
+export function saveStreamed(
+  dir: string,
+  tmp: string,
+  final: string,
+  metadata: SnapshotMetadata,
+  produce: DataProducer,
+  sizeHint: number,
+): Promise<void> {
+  const tail = tailOf(metadata);
+  const room = headOf(CRC_GUESS, dataPrefix(sizeHint), sizeHint, tail.length).length;
+  let fd = -1;
+  let dataLen = 0;
+  let dataCrc = 0;
+  try {
+    fd = openSync(tmp, 'w+', 0o600); // read too: the data may have to move
+    const out = fd;
+    produce((chunk) => {
+      writeAllSync(out, chunk, room + dataLen);
+      dataCrc = crc32cUpdate(dataCrc, chunk);
+      dataLen += chunk.length;
+    });
+    writeAllSync(fd, tail, room + dataLen);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    return unlink(tmp).then(
+      () => Promise.reject(e),
+      () => Promise.reject(e),
+    );
+  }
+  // crc(raftpb.Snapshot) = crc(prefix ++ data ++ tail), the data's crc streamed before
+  // the prefix (which holds its length) was known.
+  const prefix = dataPrefix(dataLen);
+  let crc = crc32cCombine(crc32c(prefix), dataCrc, dataLen);
+  crc = crc32cCombine(crc, crc32c(tail), tail.length);
+  const head = headOf(crc, prefix, dataLen, tail.length);
+  return complete(fd, dir, tmp, final, head, room, dataLen + tail.length);
+}
+
+function writeAllSync(fd: number, b: Uint8Array, at: number): void {
+  for (let done = 0; done < b.length; ) {
+    done += writeSync(fd, b, done, b.length - done, at + done);
+  }
+}
+
+async function writeAll(fd: number, b: Uint8Array, at: number): Promise<void> {
+  for (let done = 0; done < b.length; ) {
+    done += (await writeAsync(fd, b, done, b.length - done, at + done)).bytesWritten;
+  }
+}
+
+/** Moves `len` bytes of the file at `from` to `to`, in chunks, in the safe direction. */
+export async function moveInFile(
+  fd: number,
+  from: number,
+  to: number,
+  len: number,
+  chunk = MOVE_CHUNK,
+): Promise<void> {
+  if (from === to || len === 0) return;
+  const buf = new Uint8Array(Math.min(chunk, len));
+  // Moving left, copy front to back (each read is ahead of every write); right, back to front.
+  const left = to < from;
+  for (let done = 0; done < len; ) {
+    const n = Math.min(buf.length, len - done);
+    const off = left ? done : len - done - n;
+    let got = 0;
+    while (got < n) {
+      const r = await readAsync(fd, buf, got, n - got, from + off + got);
+      if (r.bytesRead === 0) throw new Error(`snap: ${len - done} bytes missing while moving data`);
+      got += r.bytesRead;
+    }
+    await writeAll(fd, buf.subarray(0, n), to + off);
+    done += n;
+  }
+}
+
+async function complete(
+  fd: number,
+  dir: string,
+  tmp: string,
+  final: string,
+  head: Uint8Array,
+  room: number,
+  rest: number,
+): Promise<void> {
+  let open = true;
+  try {
+    if (head.length !== room) {
+      await moveInFile(fd, room, head.length, rest);
+      await ftruncateAsync(fd, head.length + rest);
+    }
+    await writeAll(fd, head, 0);
+    await fsyncAsync(fd);
+    open = false;
+    await closeAsync(fd);
+    await rename(tmp, final);
+    await fsyncDir(dir);
+  } catch (e) {
+    if (open) await closeAsync(fd).catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
