@@ -9,7 +9,7 @@ import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
 import { EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
-import { validSnapshotMarkers } from '../wal/markers.js';
+import { SnapshotMarkers } from '../wal/markers.js';
 import { WAL } from '../wal/wal.js';
 import { forceNewClusterEntries } from '../server/force-new-cluster.js';
 import type { OpenedStorage } from '../server/member-options.js';
@@ -69,9 +69,9 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
   }
   // Only a snapshot the WAL has a committed marker for: a crash between saving a snapshot
   // file and its marker leaves a newer file the WAL cannot be opened at.
-  const markers = await validSnapshotMarkers(dirs.wal);
-  const snapshot = await snapshotter.loadNewestAvailable(markers);
-  if (snapshot === null && !markers.some((m) => m.index === 0)) {
+  const markers = new SnapshotMarkers(dirs.wal);
+  const snapshot = await snapshotter.loadNewestAvailable((p) => markers.has(p));
+  if (snapshot === null && !(await markers.has({ index: 0, term: 0 }))) {
     throw new Error(
       `etcdserver: no usable snapshot in ${dirs.snap} for the WAL in ${dirs.wal}: the WAL was ` +
         'purged up to a snapshot that is missing or corrupt',

@@ -4,15 +4,21 @@
 // fsync; etcd writes in place); load() returns the newest file that verifies and sets aside
 // (renames to .broken, as etcd) and reports any newer one that does not.
 import { mkdirSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, crc32cUpdate } from '../pkg/crc32c.js';
 import { fsyncDir } from '../pkg/fileutil.js';
-import { ProtoReader, ProtoWriter, varintSize } from '../pkg/protobuf.js';
+import { ProtoReader } from '../pkg/protobuf.js';
 import { decodeSnapshot, encodeSnapshotParts } from '../raft/raftpb.js';
 import { isEmptySnapshot, type Snapshot, type SnapshotMetadata } from '../raft/types.js';
-import { type DataProducer, saveStreamed } from './streamed-save.js';
+import { readChecksummed } from './checksummed-read.js';
+import { type DataProducer, saveStreamed, snappbHead } from './streamed-save.js';
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
+
+interface Position {
+  term: number;
+  index: number;
+}
 
 export class SnapshotCorruptError extends Error {
   constructor(
@@ -89,16 +95,25 @@ export class Snapshotter {
   }
 
   /**
-   * The newest snapshot that verifies and whose (term, index) is in `usable` (the snapshot
-   * markers the WAL holds; null: any), or null. Files not in `usable` are left alone.
+   * The newest snapshot that verifies and whose (term, index) is usable (among the snapshot
+   * markers the WAL holds, given as a list or asked one file at a time, newest first; null:
+   * any), or null. Files not usable are left alone.
    */
   async loadNewestAvailable(
-    usable: readonly { term: number; index: number }[] | null,
+    usable: readonly Position[] | ((p: Position) => Promise<boolean>) | null,
   ): Promise<Snapshot | null> {
     this.warnings = [];
-    const wanted = usable === null ? null : new Set(usable.map((u) => snapName(u.term, u.index)));
+    let ok: (p: Position) => Promise<boolean> | boolean = () => true;
+    if (typeof usable === 'function') ok = usable;
+    else if (usable !== null) {
+      const wanted = new Set(usable.map((u) => snapName(u.term, u.index)));
+      ok = (p) => wanted.has(snapName(p.term, p.index));
+    }
     for (const name of await this.names()) {
-      if (wanted !== null && !wanted.has(name)) continue;
+      const m = NAME.exec(name)!;
+      if (!(await ok({ term: Number.parseInt(m[1]!, 16), index: Number.parseInt(m[2]!, 16) }))) {
+        continue;
+      }
       const file = join(this.dir, name);
       try {
         return await readSnapshotFile(file, name);
@@ -155,8 +170,7 @@ export class Snapshotter {
 
 /** Reads and verifies one snapshot file; throws SnapshotCorruptError when it does not. */
 export async function readSnapshotFile(file: string, name: string): Promise<Snapshot> {
-  const raw = await readFile(file);
-  const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+  const { buf, data } = await readChecksummed(file);
   let crc = 0;
   let body: Uint8Array | null = null;
   try {
@@ -174,7 +188,12 @@ export async function readSnapshotFile(file: string, name: string): Promise<Snap
   if (body === null || body.length === 0 || crc === 0) {
     throw new SnapshotCorruptError(file, 'empty snapshot');
   }
-  if (crc32c(body) !== crc) throw new SnapshotCorruptError(file, 'checksum mismatch');
+  const start = body.byteOffset - buf.byteOffset;
+  const sum =
+    data !== null && data.start === start && data.end === start + body.length
+      ? data.crc
+      : crc32c(body);
+  if (sum !== crc) throw new SnapshotCorruptError(file, 'checksum mismatch');
   let s: Snapshot;
   try {
     s = decodeSnapshot(body);
@@ -185,14 +204,4 @@ export async function readSnapshotFile(file: string, name: string): Promise<Snap
     throw new SnapshotCorruptError(file, 'content does not match its file name');
   }
   return s;
-}
-
-/** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
-function snappbHead(crc: number, dataLen: number): Uint8Array {
-  const w = new ProtoWriter(2 + varintSize(crc) + varintSize(dataLen));
-  w.byte(0x08);
-  w.varint(crc);
-  w.byte(0x12);
-  w.varint(dataLen);
-  return w.result();
 }

@@ -38,16 +38,23 @@ function dataPrefix(dataLen: number): Uint8Array {
   return w.result();
 }
 
-/** The bytes before the data: snappb's crc and data length, then `prefix`. */
-function headOf(crc: number, prefix: Uint8Array, dataLen: number, tailLen: number): Uint8Array {
-  const inner = prefix.length + dataLen + tailLen;
-  const w = new ProtoWriter(2 + varintSize(crc) + varintSize(inner) + prefix.length);
+/** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
+export function snappbHead(crc: number, dataLen: number): Uint8Array {
+  const w = new ProtoWriter(2 + varintSize(crc) + varintSize(dataLen));
   w.byte(0x08);
   w.varint(crc);
   w.byte(0x12);
-  w.varint(inner);
-  w.raw(prefix);
+  w.varint(dataLen);
   return w.result();
+}
+
+/** The bytes before the store data: snappb's head, then raftpb's data tag and length. */
+function headOf(crc: number, prefix: Uint8Array, dataLen: number, tailLen: number): Uint8Array {
+  const snappb = snappbHead(crc, prefix.length + dataLen + tailLen);
+  const out = new Uint8Array(snappb.length + prefix.length);
+  out.set(snappb);
+  out.set(prefix, snappb.length);
+  return out;
 }
 
 /** raftpb.Snapshot's metadata field, after the data. */

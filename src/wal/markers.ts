@@ -5,33 +5,78 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHardState } from '../raft/raftpb.js';
 import { scanSegment } from './decoder.js';
+import type { WalPosition } from './reader.js';
 import { decodeWalSnapshot, RecordType } from './record.js';
-import { checkSequence, listSegments } from './segment.js';
-import type { WalPosition } from './wal.js';
+import { checkSequence, listSegments, type SegmentName } from './segment.js';
 
 /**
- * Every snapshot marker in the WAL at `dir` whose index is committed (<= the last hard
- * state's commit; {0, 0} always counts). Reads only: takes no lock and repairs nothing (a
- * torn tail just ends the scan); corruption throws as WAL.open would.
+ * The WAL's snapshot markers, read from the newest segment back and only as far as asked:
+ * start-up asks about the newest snapshot files first, whose markers are near the WAL's
+ * end, and WAL.open then reads the WAL again from the chosen snapshot's segment on. A marker
+ * counts if its index is committed (<= the last hard state's commit; {0, 0} always counts).
+ * Each segment read is checked on its own (its crc record seeds its chain; WAL.open checks
+ * the chain across the segments it reads); reads only, takes no lock, repairs nothing (a
+ * torn tail just ends the scan); corruption in a segment read throws as WAL.open would.
  */
-export async function validSnapshotMarkers(dir: string): Promise<WalPosition[]> {
-  const segs = await listSegments(dir);
-  checkSequence(dir, segs);
-  const markers: WalPosition[] = [];
-  let commit = 0;
-  let prev: number | null = segs.length > 0 && segs[0]!.seq === 0 ? 0 : null;
-  for (let k = 0; k < segs.length; k++) {
-    const file = join(dir, segs[k]!.name);
+export class SnapshotMarkers {
+  private segs: SegmentName[] | null = null;
+  /** Segments not read yet: segs[0, unread). */
+  private unread = 0;
+  private commit = -1;
+  private readonly found = new Set<string>();
+
+  constructor(private readonly dir: string) {}
+
+  /** Whether the WAL holds a committed marker for `pos`. */
+  async has(pos: WalPosition): Promise<boolean> {
+    const key = `${pos.term}/${pos.index}`;
+    await this.list();
+    while (!this.found.has(key) && this.unread > 0) await this.readOne();
+    return this.found.has(key) && (pos.index <= this.commit || pos.index === 0);
+  }
+
+  /** Every committed marker (reads the whole WAL). */
+  async all(): Promise<WalPosition[]> {
+    await this.list();
+    while (this.unread > 0) await this.readOne();
+    const out: WalPosition[] = [];
+    for (const key of this.found) {
+      const [term, index] = key.split('/').map(Number) as [number, number];
+      if (index <= this.commit || index === 0) out.push({ term, index });
+    }
+    return out;
+  }
+
+  private async list(): Promise<void> {
+    if (this.segs !== null) return;
+    const segs = await listSegments(this.dir);
+    checkSequence(this.dir, segs);
+    this.segs = segs;
+    this.unread = segs.length;
+  }
+
+  private async readOne(): Promise<void> {
+    const segs = this.segs!;
+    const k = --this.unread;
+    const isLast = k === segs.length - 1;
+    const file = join(this.dir, segs[k]!.name);
     const raw = await readFile(file);
     const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-    const scan = scanSegment(buf, file, k === segs.length - 1, prev, (type, payload) => {
+    const prev = segs[k]!.seq === 0 ? 0 : null;
+    scanSegment(buf, file, isLast, prev, (type, payload) => {
       if (type === RecordType.Snapshot) {
-        markers.push(decodeWalSnapshot(payload));
-      } else if (type === RecordType.HardState) {
-        commit = decodeHardState(payload).commit;
+        const m = decodeWalSnapshot(payload);
+        this.found.add(`${m.term}/${m.index}`);
+      } else if (type === RecordType.HardState && isLast) {
+        // The newest segment's last hard state is the WAL's (every segment starts with one).
+        this.commit = decodeHardState(payload).commit;
       }
     });
-    prev = scan.crc;
+    if (isLast && this.commit < 0) this.commit = 0;
   }
-  return markers.filter((m) => m.index <= commit || m.index === 0);
+}
+
+/** Every snapshot marker in the WAL at `dir` whose index is committed. */
+export function validSnapshotMarkers(dir: string): Promise<WalPosition[]> {
+  return new SnapshotMarkers(dir).all();
 }
