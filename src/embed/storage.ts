@@ -80,7 +80,8 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
   const at = snapshot
     ? { index: snapshot.metadata.index, term: snapshot.metadata.term }
     : { index: 0, term: 0 };
-  const wal = await WAL.open(dirs.wal, at, { warn, preallocate, dsync, ...seg });
+  const scanned = markers.takeScanned();
+  const wal = await WAL.open(dirs.wal, at, { warn, preallocate, dsync, scanned, ...seg });
   try {
     const read = await wal.readAll();
     const md = decodeWalMetadata(read.metadata);

@@ -144,6 +144,44 @@ export function scanSegment(
   return { end: p, crc, torn: null, last };
 }
 
+/** A segment's bytes and what scanSegment found in them. */
+export interface ScannedSegment {
+  buf: Uint8Array;
+  scan: SegmentScan;
+  /** Scanned as the last segment (torn tails allowed). */
+  isLast: boolean;
+}
+
+/**
+ * Calls `sink` for every record of a segment that scanSegment has already checked (the
+ * same bytes: start-up reads the newest segments once for the snapshot markers and then
+ * again for the entries), without checking them again; only the link of its crc chain to
+ * the previous segment's (`prev`, null for the first segment read) is new. Returns the
+ * earlier scan.
+ */
+export function replayScanned(
+  s: ScannedSegment,
+  name: string,
+  prev: number | null,
+  sink: RecordSink,
+): SegmentScan {
+  const { buf, scan } = s;
+  for (let p = 0; p < scan.end; ) {
+    const next = p + LENGTH_SIZE + readLength(buf, p);
+    const r = parseRecordBody(buf, p + LENGTH_SIZE, next)!;
+    if (p === 0 && prev !== null && r.crc !== prev) {
+      throw new WalCorruptError(
+        name,
+        0,
+        `CRC chain broken: segment starts from ${r.crc}, previous ended at ${prev}`,
+      );
+    }
+    sink(r.type as RecordType, buf.subarray(r.dataStart, r.dataEnd), p);
+    p = next;
+  }
+  return scan;
+}
+
 /** True if `rec` (parsed by its own field lengths) carries a valid chained CRC. */
 function intact(buf: Uint8Array, rec: ParsedRecord, crc: number): boolean {
   if (rec.type === RecordType.Crc) return false;

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHardState } from '../raft/raftpb.js';
-import { scanSegment } from './decoder.js';
+import { type ScannedSegment, scanSegment } from './decoder.js';
 import type { WalPosition } from './reader.js';
 import { decodeWalSnapshot, RecordType } from './record.js';
 import { checkSequence, listSegments, type SegmentName } from './segment.js';
@@ -24,6 +24,7 @@ export class SnapshotMarkers {
   private unread = 0;
   private commit = -1;
   private readonly found = new Set<string>();
+  private readonly read = new Map<string, ScannedSegment>();
 
   constructor(private readonly dir: string) {}
 
@@ -63,7 +64,7 @@ export class SnapshotMarkers {
     const raw = await readFile(file);
     const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
     const prev = segs[k]!.seq === 0 ? 0 : null;
-    scanSegment(buf, file, isLast, prev, (type, payload) => {
+    const scan = scanSegment(buf, file, isLast, prev, (type, payload) => {
       if (type === RecordType.Snapshot) {
         const m = decodeWalSnapshot(payload);
         this.found.add(`${m.term}/${m.index}`);
@@ -73,6 +74,17 @@ export class SnapshotMarkers {
       }
     });
     if (isLast && this.commit < 0) this.commit = 0;
+    this.read.set(segs[k]!.name, { buf, scan, isLast });
+  }
+
+  /**
+   * The segments read so far, by file name, for WAL.open not to read and check them again;
+   * handing them over lets this object forget them (they are whole segments in memory).
+   */
+  takeScanned(): Map<string, ScannedSegment> {
+    const out = new Map(this.read);
+    this.read.clear();
+    return out;
   }
 }
 

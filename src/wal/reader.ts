@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeEntry, decodeHardState } from '../raft/raftpb.js';
 import { emptyHardState, type Entry, type HardState } from '../raft/types.js';
-import { scanSegment, WalCorruptError } from './decoder.js';
+import { replayScanned, type ScannedSegment, scanSegment, WalCorruptError } from './decoder.js';
 import { decodeWalSnapshot, RecordType } from './record.js';
 import type { SegmentName } from './segment.js';
 
@@ -44,11 +44,16 @@ export interface WalRead {
   repaired: WalRepair | null;
 }
 
-/** Reads `segs` (the first holds the marker `at`); throws WalCorruptError on damage. */
+/**
+ * Reads `segs` (the first holds the marker `at`); throws WalCorruptError on damage.
+ * Segments in `scanned` (read and checked moments ago, as the last segment or not, as now)
+ * are taken from there.
+ */
 export async function readSegments(
   dir: string,
   segs: SegmentName[],
   at: WalPosition,
+  scanned: ReadonlyMap<string, ScannedSegment> = new Map(),
 ): Promise<WalRead> {
   let metadata: Uint8Array | null = null;
   let hardState = emptyHardState();
@@ -63,9 +68,16 @@ export async function readSegments(
   for (let k = 0; k < segs.length; k++) {
     const name = segs[k]!.name;
     file = join(dir, name);
-    const raw = await readFile(file);
-    // A plain Uint8Array view, so slice() copies (Buffer#slice would not).
-    const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    const isLast = k === segs.length - 1;
+    const known = scanned.get(name);
+    const reuse = known !== undefined && known.isLast === isLast ? known : null;
+    let buf: Uint8Array;
+    if (reuse !== null) buf = reuse.buf;
+    else {
+      const raw = await readFile(file);
+      // A plain Uint8Array view, so slice() copies (Buffer#slice would not).
+      buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    }
     const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
       switch (type) {
         case RecordType.Entry: {
@@ -110,8 +122,10 @@ export async function readSegments(
           return; // Crc: handled by the scanner
       }
     };
-    const isLast = k === segs.length - 1;
-    const scan = scanSegment(buf, file, isLast, prev, sink);
+    const scan =
+      reuse !== null
+        ? replayScanned(reuse, file, prev, sink)
+        : scanSegment(buf, file, isLast, prev, sink);
     prev = scan.crc;
     if (isLast) end = scan.end;
     if (scan.torn !== null) {

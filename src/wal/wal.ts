@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { type DirLock, fsyncDir, LOCK_FILE_NAME, lockDir } from '../pkg/fileutil.js';
 import { emptyHardState, type Entry, type HardState, isEmptyHardState } from '../raft/types.js';
 import { BatchEncoder } from './encoder.js';
+import type { ScannedSegment } from './decoder.js';
 import { InlineWrites } from './inline-writes.js';
 import { readSegments, type WalContents, type WalPosition, type WalRepair } from './reader.js';
 import {
@@ -39,6 +40,8 @@ export type { WalContents, WalPosition, WalRepair } from './reader.js';
 export const SEGMENT_SIZE = 64 * 1024 * 1024;
 
 export interface WalOptions {
+  /** Segments start-up has just read and checked (SnapshotMarkers.takeScanned()). */
+  scanned?: ReadonlyMap<string, ScannedSegment>;
   /** Cut a new segment once the current one reaches this many bytes. */
   segmentSize?: number;
   /** Told about repairs done on open (a torn tail cut off). */
@@ -218,7 +221,7 @@ export class WAL {
         `wal: no segment in ${dir} covers the snapshot at index ${at.index} (first segment starts at ${segs[0]!.index})`,
       );
     }
-    const read = await readSegments(dir, segs.slice(first), at);
+    const read = await readSegments(dir, segs.slice(first), at, opts.scanned);
     const { metadata, hardState, entries, file, end, repaired } = read;
     const fh = await open(file, 'r+');
     try {

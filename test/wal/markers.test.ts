@@ -65,3 +65,44 @@ test('every committed marker, {0, 0} from segment 0 included; none past the comm
     t.cleanup();
   }
 });
+
+test('WAL.open takes the segments the markers read as they are, linked to the ones it reads', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    await makeWal(dir);
+    const plain = await WAL.open(dir, { index: 150, term: 1 });
+    const want = await plain.readAll();
+    await plain.close();
+
+    const m = new SnapshotMarkers(dir);
+    assert.equal(await m.has({ index: 150, term: 1 }), true);
+    const scanned = m.takeScanned();
+    assert.ok(scanned.size > 0 && scanned.size < readdirSync(dir).length);
+    assert.equal(m.takeScanned().size, 0, 'handed over once');
+    const w = await WAL.open(dir, { index: 150, term: 1 }, { scanned });
+    assert.deepEqual(await w.readAll(), want);
+    await w.close();
+
+    // Segments of another WAL with the same names: the crc chain does not link.
+    const other = join(t.dir, 'other');
+    const o = await WAL.create(other, META, { segmentSize: 4096 });
+    for (let i = 1; i <= 200; i += 10) {
+      await o.save({ term: 1, vote: '1', commit: i - 1 }, entries(i, i + 9, 2, 100));
+      if (i === 151) await o.saveSnapshot({ index: 150, term: 2 });
+    }
+    await o.close();
+    const m2 = new SnapshotMarkers(other);
+    await m2.all();
+    const foreign = m2.takeScanned();
+    const last = [...scanned.keys()].sort()[0]!;
+    assert.ok(foreign.has(last), 'the same segment names');
+    const mixed = new Map([[last, foreign.get(last)!]]);
+    await assert.rejects(
+      WAL.open(dir, { index: 150, term: 1 }, { scanned: mixed }),
+      /CRC chain broken/,
+    );
+  } finally {
+    t.cleanup();
+  }
+});
