@@ -111,12 +111,22 @@ export class Snapshotter {
     }
     for (const name of await this.names()) {
       const m = NAME.exec(name)!;
+      const file = join(this.dir, name);
+      // The file is read while the WAL is asked about it (disk and CPU at once: at start-up
+      // both are tens of megabytes); a file found not usable was read for nothing, and is
+      // left alone.
+      const reading = readSnapshotFile(file, name).then(
+        (s) => ({ s, e: null }),
+        (e: unknown) => ({ s: null, e }),
+      );
       if (!(await ok({ term: Number.parseInt(m[1]!, 16), index: Number.parseInt(m[2]!, 16) }))) {
+        await reading;
         continue;
       }
-      const file = join(this.dir, name);
       try {
-        return await readSnapshotFile(file, name);
+        const { s, e } = await reading;
+        if (e !== null) throw e;
+        return s;
       } catch (e) {
         if (!(e instanceof SnapshotCorruptError)) throw e; // I/O trouble is not corruption
         const msg = `snap: skipping corrupt snapshot ${file} (${e.reason}); renamed to ${name}.broken`;

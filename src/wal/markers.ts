@@ -1,8 +1,8 @@
 // The snapshot markers a WAL holds, as etcd 3.5's ValidSnapshotEntries: start-up picks the
 // newest snapshot file that has a marker, so a crash between writing a snapshot file and
 // its marker (or the other way round) never leaves a member unable to start.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readWhole } from '../pkg/fileutil.js';
 import { decodeHardState } from '../raft/raftpb.js';
 import { type ScannedSegment, scanSegment } from './decoder.js';
 import type { WalPosition } from './reader.js';
@@ -61,8 +61,7 @@ export class SnapshotMarkers {
     const k = --this.unread;
     const isLast = k === segs.length - 1;
     const file = join(this.dir, segs[k]!.name);
-    const raw = await readFile(file);
-    const buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    const buf = await readWhole(file);
     const prev = segs[k]!.seq === 0 ? 0 : null;
     const scan = scanSegment(buf, file, isLast, prev, (type, payload) => {
       if (type === RecordType.Snapshot) {

@@ -2,8 +2,8 @@
 // order, each record checked (decoder.ts), the crc chain followed across segments; what
 // raft needs back (metadata, last hard state, entries after the snapshot), where the
 // last segment ends, and the torn tail found there, if any (open() cuts it off).
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readWhole } from '../pkg/fileutil.js';
 import { decodeEntry, decodeHardState } from '../raft/raftpb.js';
 import { emptyHardState, type Entry, type HardState } from '../raft/types.js';
 import { replayScanned, type ScannedSegment, scanSegment, WalCorruptError } from './decoder.js';
@@ -73,11 +73,7 @@ export async function readSegments(
     const reuse = known !== undefined && known.isLast === isLast ? known : null;
     let buf: Uint8Array;
     if (reuse !== null) buf = reuse.buf;
-    else {
-      const raw = await readFile(file);
-      // A plain Uint8Array view, so slice() copies (Buffer#slice would not).
-      buf = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-    }
+    else buf = await readWhole(file); // a plain Uint8Array, so slice() copies
     const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
       switch (type) {
         case RecordType.Entry: {

@@ -1,7 +1,7 @@
 // Failover of a 3-member cluster: kill -9 of the leader gives a new leader within two
-// election timeouts and writes go on; the old leader restarts and catches up; all three
-// killed at once and restarted keep every acknowledged write; the leader killed again and
-// again under writes, each restart comes back (its WAL reopens).
+// and a half election timeouts and writes go on; the old leader restarts and catches up;
+// all three killed at once and restarted keep every acknowledged write; the leader killed
+// again and again under writes, each restart comes back (its WAL reopens).
 // CLUSTER_FLAVOR=reference runs it against Go etcd 2.0.13.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -31,7 +31,7 @@ describe(`failover (${FLAVOR})`, { skip: flavorSkip(), timeout: 90_000 }, () => 
   });
   after(() => c?.close());
 
-  it('kill -9 of the leader: a new leader within 2 election timeouts; the old one catches up', async (t) => {
+  it('kill -9 of the leader: a new leader within 2.5 election timeouts; the old one catches up', async (t) => {
     const old = await waitLeader(c);
     const writer = backgroundWriter(c, 'fo', 2);
     t.after(() => writer.stop());
@@ -59,9 +59,14 @@ describe(`failover (${FLAVOR})`, { skip: flavorSkip(), timeout: 90_000 }, () => 
     t.diagnostic(
       `leader m${old} killed; m${lead} leader after ${electedMs.toFixed(0)} ms (seen after ${seenMs.toFixed(0)} ms)`,
     );
+    // A follower campaigns at most two election timeouts after the last heartbeat (its
+    // timeout is random in [e, 2e)); the pre-vote and vote round trips, and on a loaded
+    // machine the wait for a core, come on top: half an election timeout of slack (a full
+    // suite run once saw 1,279 ms against a bound of exactly 2e).
+    const bound = 2.5 * ELECTION_MS;
     assert.ok(
-      electedMs <= 2 * ELECTION_MS,
-      `new leader after ${electedMs.toFixed(0)} ms, more than 2 election timeouts (${2 * ELECTION_MS} ms)`,
+      electedMs <= bound,
+      `new leader after ${electedMs.toFixed(0)} ms, more than 2 election timeouts and a half (${bound} ms)`,
     );
 
     // The old leader restarts as a follower and catches up with what it missed.

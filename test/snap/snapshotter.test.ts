@@ -76,3 +76,28 @@ test('purge keeps the newest max files and removes temp leftovers', async () => 
     t.cleanup();
   }
 });
+
+test('loadNewestAvailable asks about files newest first; a corrupt file not usable is left alone', async () => {
+  const t = tempDir('snap-test-');
+  try {
+    const s = new Snapshotter(t.dir);
+    await s.save(snap(1, 10));
+    await s.save(snap(1, 20));
+    await s.save(snap(1, 30));
+    const newest = join(t.dir, snapName(1, 30));
+    const b = readFileSync(newest);
+    b[b.length - 3]! ^= 0x10;
+    writeFileSync(newest, b);
+    const asked: number[] = [];
+    const got = await s.loadNewestAvailable(async (p) => {
+      asked.push(p.index);
+      return p.index !== 30;
+    });
+    assert.deepEqual(got, snap(1, 20));
+    assert.deepEqual(asked, [30, 20]);
+    assert.deepEqual(s.warnings, []);
+    assert.ok(readdirSync(t.dir).includes(snapName(1, 30)), 'not renamed to .broken');
+  } finally {
+    t.cleanup();
+  }
+});

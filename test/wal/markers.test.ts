@@ -25,11 +25,21 @@ async function makeWal(dir: string): Promise<string[]> {
     .sort();
 }
 
-test('a marker near the end is found without reading the older segments', async () => {
+/** Runs `fn` on a fresh makeWal() WAL in a temporary folder (`root`), removed after. */
+async function withWal(
+  fn: (dir: string, segs: string[], root: string) => Promise<void>,
+): Promise<void> {
   const t = tempDir();
   try {
     const dir = join(t.dir, 'wal');
-    const segs = await makeWal(dir);
+    await fn(dir, await makeWal(dir), t.dir);
+  } finally {
+    t.cleanup();
+  }
+}
+
+test('a marker near the end is found without reading the older segments', () =>
+  withWal(async (dir, segs) => {
     assert.ok(segs.length > 5, `expected several segments, got ${segs.length}`);
     // Damage the second segment: only a reader that goes that far back can notice.
     const second = join(dir, segs[1]!);
@@ -41,16 +51,10 @@ test('a marker near the end is found without reading the older segments', async 
     assert.equal(await m.has({ index: 150, term: 1 }), true);
     await assert.rejects(m.has({ index: 50, term: 1 }), /corrupt record/);
     await assert.rejects(validSnapshotMarkers(dir), /corrupt record/);
-  } finally {
-    t.cleanup();
-  }
-});
+  }));
 
-test('every committed marker, {0, 0} from segment 0 included; none past the commit', async () => {
-  const t = tempDir();
-  try {
-    const dir = join(t.dir, 'wal');
-    await makeWal(dir);
+test('every committed marker, {0, 0} from segment 0 included; none past the commit', () =>
+  withWal(async (dir) => {
     const all = await validSnapshotMarkers(dir);
     assert.deepEqual(
       all.map((p) => p.index).sort((a, b) => a - b),
@@ -61,16 +65,10 @@ test('every committed marker, {0, 0} from segment 0 included; none past the comm
     assert.equal(await m.has({ index: 150, term: 2 }), false, 'a term that does not match');
     assert.equal(await m.has({ index: 150, term: 1 }), true);
     assert.equal(await m.has({ index: 0, term: 0 }), true);
-  } finally {
-    t.cleanup();
-  }
-});
+  }));
 
-test('WAL.open takes the segments the markers read as they are, linked to the ones it reads', async () => {
-  const t = tempDir();
-  try {
-    const dir = join(t.dir, 'wal');
-    await makeWal(dir);
+test('WAL.open takes the segments the markers read as they are, linked to the ones it reads', () =>
+  withWal(async (dir, _segs, root) => {
     const plain = await WAL.open(dir, { index: 150, term: 1 });
     const want = await plain.readAll();
     await plain.close();
@@ -85,7 +83,7 @@ test('WAL.open takes the segments the markers read as they are, linked to the on
     await w.close();
 
     // Segments of another WAL with the same names: the crc chain does not link.
-    const other = join(t.dir, 'other');
+    const other = join(root, 'other');
     const o = await WAL.create(other, META, { segmentSize: 4096 });
     for (let i = 1; i <= 200; i += 10) {
       await o.save({ term: 1, vote: '1', commit: i - 1 }, entries(i, i + 9, 2, 100));
@@ -102,7 +100,4 @@ test('WAL.open takes the segments the markers read as they are, linked to the on
       WAL.open(dir, { index: 150, term: 1 }, { scanned: mixed }),
       /CRC chain broken/,
     );
-  } finally {
-    t.cleanup();
-  }
-});
+  }));
