@@ -203,23 +203,29 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-const WHOLE_CHUNK = 16 << 20;
-
 /**
- * A whole file, read in 16 MiB reads (readFile reads 512 KiB at a time, one thread-pool
- * round trip each: ~70 for one 34 MB WAL segment at start-up). As a plain Uint8Array, so
- * slice() copies.
+ * A whole file, read in `chunk`-byte reads (readFile reads 512 KiB at a time, one
+ * thread-pool round trip each: ~70 for one 34 MB WAL segment at start-up). `got` is told
+ * how much has arrived after each read, while the next one is already under way (to work
+ * on the bytes meanwhile). As a plain Uint8Array, so slice() copies.
  */
-export async function readWhole(file: string): Promise<Uint8Array> {
+export async function readWhole(
+  file: string,
+  chunk = 16 << 20,
+  got?: (buf: Uint8Array, n: number) => void,
+): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
     const size = (await fh.stat()).size;
     const buf = new Uint8Array(size);
     let n = 0;
-    while (n < size) {
-      const { bytesRead } = await fh.read(buf, n, Math.min(WHOLE_CHUNK, size - n), n);
-      if (bytesRead === 0) break; // shrank meanwhile: what is there
+    let next = size > 0 ? fh.read(buf, 0, Math.min(chunk, size), 0) : null;
+    while (next !== null) {
+      const { bytesRead } = await next;
       n += bytesRead;
+      // A file that shrank meanwhile ends early: what is there.
+      next = bytesRead > 0 && n < size ? fh.read(buf, n, Math.min(chunk, size - n), n) : null;
+      got?.(buf, n);
     }
     return n < size ? buf.subarray(0, n) : buf;
   } finally {

@@ -2,8 +2,8 @@
 // chunks, and while the thread pool reads the next one the main thread checksums the last
 // (a snapshot of a million keys is ~370 MB; read first and checksummed after, start-up
 // spent over half a second on the checksum alone with the other core idle).
-import { open } from 'node:fs/promises';
 import { crc32cUpdate } from '../pkg/crc32c.js';
+import { readWhole } from '../pkg/fileutil.js';
 
 const CHUNK = 4 << 20;
 
@@ -37,39 +37,22 @@ function dataField(b: Uint8Array, n: number): { start: number; end: number } | n
 }
 
 export async function readChecksummed(file: string): Promise<ChecksummedFile> {
-  const fh = await open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const buf = new Uint8Array(size);
-    let read = 0;
-    let field: { start: number; end: number } | null = null;
-    let crc = 0;
-    let summed = -1;
-    let other = false; // not etcd's layout: the caller checksums the field itself
-    let next = size > 0 ? fh.read(buf, 0, Math.min(CHUNK, size), 0) : null;
-    while (next !== null) {
-      const { bytesRead } = await next;
-      read += bytesRead;
-      next =
-        bytesRead > 0 && read < size
-          ? fh.read(buf, read, Math.min(CHUNK, size - read), read)
-          : null;
-      if (field === null && !other) {
-        field = dataField(buf, read);
-        if (field !== null) summed = field.start;
-        else other = read >= 64 || read >= size;
-      }
-      if (field !== null && summed < field.end) {
-        const to = Math.min(read, field.end);
-        if (to > summed) crc = crc32cUpdate(crc, buf, summed, to);
-        summed = to;
-      }
+  let field: { start: number; end: number } | null = null;
+  let other = false; // not etcd's layout: the caller checksums the field itself
+  let crc = 0;
+  let summed = -1;
+  const buf = await readWhole(file, CHUNK, (b, read) => {
+    if (field === null && !other) {
+      field = dataField(b, read);
+      if (field !== null) summed = field.start;
+      else other = read >= 64 || read >= b.length;
     }
-    // A file that shrank while read is left to the parser to find short.
-    const out = read < size ? buf.subarray(0, read) : buf;
-    const complete = field !== null && summed === field.end;
-    return { buf: out, data: complete ? { ...field!, crc } : null };
-  } finally {
-    await fh.close();
-  }
+    if (field !== null && summed < field.end) {
+      const to = Math.min(read, field.end);
+      if (to > summed) crc = crc32cUpdate(crc, b, summed, to);
+      summed = to;
+    }
+  });
+  const f = field as { start: number; end: number } | null;
+  return { buf, data: f !== null && summed === f.end ? { ...f, crc } : null };
 }

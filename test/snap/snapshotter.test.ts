@@ -33,18 +33,23 @@ test('save then load returns the newest snapshot', async () => {
   }
 });
 
+/** Snapshots at 10, 20 and 30 in `s`, the one at 30 with a bit flipped near its end. */
+async function savedWithCorruptNewest(s: Snapshotter): Promise<void> {
+  await s.save(snap(1, 10));
+  await s.save(snap(1, 20));
+  await s.save(snap(1, 30));
+  const newest = join(s.dir, snapName(1, 30));
+  const b = readFileSync(newest);
+  b[b.length - 3]! ^= 0x10;
+  writeFileSync(newest, b);
+}
+
 test('load falls back past a corrupt newest file, reports and sets it aside', async () => {
   const t = tempDir('snap-test-');
   try {
     const warned: string[] = [];
     const s = new Snapshotter(t.dir, { warn: (m) => warned.push(m) });
-    await s.save(snap(1, 10));
-    await s.save(snap(1, 20));
-    await s.save(snap(1, 30));
-    const newest = join(t.dir, snapName(1, 30));
-    const b = readFileSync(newest);
-    b[b.length - 3]! ^= 0x10;
-    writeFileSync(newest, b);
+    await savedWithCorruptNewest(s);
     writeFileSync(join(t.dir, snapName(1, 25)), 'garbage, not a snapshot');
     assert.deepEqual(await s.load(), snap(1, 20));
     assert.equal(warned.length, 2);
@@ -81,13 +86,7 @@ test('loadNewestAvailable asks about files newest first; a corrupt file not usab
   const t = tempDir('snap-test-');
   try {
     const s = new Snapshotter(t.dir);
-    await s.save(snap(1, 10));
-    await s.save(snap(1, 20));
-    await s.save(snap(1, 30));
-    const newest = join(t.dir, snapName(1, 30));
-    const b = readFileSync(newest);
-    b[b.length - 3]! ^= 0x10;
-    writeFileSync(newest, b);
+    await savedWithCorruptNewest(s);
     const asked: number[] = [];
     const got = await s.loadNewestAvailable(async (p) => {
       asked.push(p.index);
