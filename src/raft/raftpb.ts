@@ -220,15 +220,25 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
  * store snapshot is tens of megabytes, and a second copy of it is pure garbage.
  */
 export function encodeSnapshotParts(s: Snapshot): [Uint8Array, Uint8Array, Uint8Array] {
-  const head = new ProtoWriter(1 + varintSize(s.data.length));
-  head.byte(0x0a);
-  head.varint(s.data.length);
-  const msize = snapshotMetadataSize(s.metadata);
-  const tail = new ProtoWriter(1 + varintSize(msize) + msize);
-  tail.byte(0x12);
-  tail.varint(msize);
-  writeSnapshotMetadata(tail, s.metadata);
-  return [head.result(), s.data, tail.result()];
+  return [snapshotDataHead(s.data.length), s.data, snapshotMetadataField(s.metadata)];
+}
+
+/** What comes before a Snapshot's data: the data field's tag and length. */
+export function snapshotDataHead(dataLen: number): Uint8Array {
+  const w = new ProtoWriter(1 + varintSize(dataLen));
+  w.byte(0x0a);
+  w.varint(dataLen);
+  return w.result();
+}
+
+/** What comes after a Snapshot's data: its metadata field. */
+export function snapshotMetadataField(m: SnapshotMetadata): Uint8Array {
+  const size = snapshotMetadataSize(m);
+  const w = new ProtoWriter(1 + varintSize(size) + size);
+  w.byte(0x12);
+  w.varint(size);
+  writeSnapshotMetadata(w, m);
+  return w.result();
 }
 
 /** Decodes a Snapshot; its data is a view into `b`. */

@@ -4,6 +4,7 @@
 // spent over half a second on the checksum alone with the other core idle).
 import { crc32cUpdate } from '../pkg/crc32c.js';
 import { readWhole } from '../pkg/fileutil.js';
+import { ProtoReader } from '../pkg/protobuf.js';
 
 const CHUNK = 4 << 20;
 
@@ -19,21 +20,16 @@ export interface ChecksummedFile {
  * the field itself and checksums it afterwards.
  */
 function dataField(b: Uint8Array, n: number): { start: number; end: number } | null {
-  let p = 0;
-  const varint = (): number | null => {
-    let v = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= n) return null;
-      const x = b[p++]!;
-      v += (x & 0x7f) * 2 ** shift;
-      if (x < 0x80) return v;
-    }
-    return null;
-  };
-  if (n < 1 || b[p++] !== 0x08 || varint() === null) return null;
-  if (p >= n || b[p++] !== 0x12) return null;
-  const len = varint();
-  return len === null ? null : { start: p, end: p + len };
+  try {
+    const r = new ProtoReader(b, 0, n);
+    if (r.tag() !== 0x08) return null;
+    r.uint32();
+    if (r.tag() !== 0x12) return null;
+    const len = r.varint();
+    return { start: r.pos, end: r.pos + len };
+  } catch {
+    return null; // cut short (not all read yet) or not a field header
+  }
 }
 
 export async function readChecksummed(file: string): Promise<ChecksummedFile> {

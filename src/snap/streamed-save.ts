@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { crc32c, crc32cCombine, crc32cUpdate } from '../pkg/crc32c.js';
 import { fsyncDir } from '../pkg/fileutil.js';
 import { ProtoWriter, varintSize } from '../pkg/protobuf.js';
-import { snapshotMetadataSize, writeSnapshotMetadata } from '../raft/raftpb.js';
+import { snapshotDataHead, snapshotMetadataField } from '../raft/raftpb.js';
 import type { SnapshotMetadata } from '../raft/types.js';
 
 // The callback forms take a descriptor and run on the thread pool.
@@ -29,14 +29,6 @@ export type DataProducer = (sink: (chunk: Uint8Array) => void) => void;
 /** The crc's varint is 5 bytes for 15 of 16 crcs (those of 2^28 and over). */
 const CRC_GUESS = 0xffffffff;
 const MOVE_CHUNK = 1 << 20;
-
-/** raftpb.Snapshot's data tag and length. */
-function dataPrefix(dataLen: number): Uint8Array {
-  const w = new ProtoWriter(1 + varintSize(dataLen));
-  w.byte(0x0a);
-  w.varint(dataLen);
-  return w.result();
-}
 
 /** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
 export function snappbHead(crc: number, dataLen: number): Uint8Array {
@@ -57,16 +49,6 @@ function headOf(crc: number, prefix: Uint8Array, dataLen: number, tailLen: numbe
   return out;
 }
 
-/** raftpb.Snapshot's metadata field, after the data. */
-function tailOf(m: SnapshotMetadata): Uint8Array {
-  const size = snapshotMetadataSize(m);
-  const w = new ProtoWriter(1 + varintSize(size) + size);
-  w.byte(0x12);
-  w.varint(size);
-  writeSnapshotMetadata(w, m);
-  return w.result();
-}
-
 /**
  * Writes `tmp` from `produce` now, synchronously (the state it reads may change once this
  * returns), then completes the file in the background: its head, fsync, rename to `final`
@@ -81,8 +63,8 @@ export function saveStreamed(
   produce: DataProducer,
   sizeHint: number,
 ): Promise<void> {
-  const tail = tailOf(metadata);
-  const room = headOf(CRC_GUESS, dataPrefix(sizeHint), sizeHint, tail.length).length;
+  const tail = snapshotMetadataField(metadata);
+  const room = headOf(CRC_GUESS, snapshotDataHead(sizeHint), sizeHint, tail.length).length;
   let fd = -1;
   let dataLen = 0;
   let dataCrc = 0;
@@ -104,7 +86,7 @@ export function saveStreamed(
   }
   // crc(raftpb.Snapshot) = crc(prefix ++ data ++ tail), the data's crc streamed before
   // the prefix (which holds its length) was known.
-  const prefix = dataPrefix(dataLen);
+  const prefix = snapshotDataHead(dataLen);
   let crc = crc32cCombine(crc32c(prefix), dataCrc, dataLen);
   crc = crc32cCombine(crc, crc32c(tail), tail.length);
   const head = headOf(crc, prefix, dataLen, tail.length);
@@ -158,7 +140,7 @@ async function complete(
   room: number,
   rest: number,
 ): Promise<void> {
-  let open = true;
+  let isOpen = true;
   try {
     if (head.length !== room) {
       await moveInFile(fd, room, head.length, rest);
@@ -166,12 +148,12 @@ async function complete(
     }
     await writeAll(fd, head, 0);
     await fsyncAsync(fd);
-    open = false;
+    isOpen = false;
     await closeAsync(fd);
     await rename(tmp, final);
     await fsyncDir(dir);
   } catch (e) {
-    if (open) await closeAsync(fd).catch(() => {});
+    if (isOpen) await closeAsync(fd).catch(() => {});
     await unlink(tmp).catch(() => {});
     throw e;
   }

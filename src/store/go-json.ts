@@ -99,21 +99,16 @@ export function saveGoJSON(s: Store): Uint8Array {
 /**
  * The same bytes handed to `sink` in chunks of about `chunkSize` (views of one reused
  * buffer, each valid only during its call), so that no copy of the whole store is made.
- * The store must not change until this returns. Returns the number of bytes.
+ * The store must not change until this returns.
  */
 export function streamGoJSON(
   s: Store,
   sink: (chunk: Uint8Array) => void,
   chunkSize = 1 << 20,
-): number {
-  let total = 0;
-  const w = new TextWriter(chunkSize, (chunk) => {
-    total += chunk.length;
-    sink(chunk);
-  });
+): void {
+  const w = new TextWriter(chunkSize, sink);
   writeStore(w, s);
   w.end();
-  return total;
 }
 
 /**

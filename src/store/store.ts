@@ -449,9 +449,9 @@ export class Store extends Keyspace {
     return saveGoJSON(this);
   }
 
-  /** save()'s bytes handed to `sink` in chunks (views valid during the call); their count. */
-  saveTo(sink: (chunk: Uint8Array) => void): number {
-    return streamGoJSON(this, sink);
+  /** save()'s bytes handed to `sink` in chunks (views valid only during the call). */
+  saveTo(sink: (chunk: Uint8Array) => void): void {
+    streamGoJSON(this, sink);
   }
 
   /** About save()'s length (more for ASCII text), without making it. */

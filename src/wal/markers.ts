@@ -23,8 +23,9 @@ export class SnapshotMarkers {
   /** Segments not read yet: segs[0, unread). */
   private unread = 0;
   private commit = -1;
-  private readonly found = new Set<string>();
-  private readonly read = new Map<string, ScannedSegment>();
+  /** Markers found so far, by "term/index". */
+  private readonly found = new Map<string, WalPosition>();
+  private read = new Map<string, ScannedSegment>();
 
   constructor(private readonly dir: string) {}
 
@@ -40,12 +41,7 @@ export class SnapshotMarkers {
   async all(): Promise<WalPosition[]> {
     await this.list();
     while (this.unread > 0) await this.readOne();
-    const out: WalPosition[] = [];
-    for (const key of this.found) {
-      const [term, index] = key.split('/').map(Number) as [number, number];
-      if (index <= this.commit || index === 0) out.push({ term, index });
-    }
-    return out;
+    return [...this.found.values()].filter((m) => m.index <= this.commit || m.index === 0);
   }
 
   private async list(): Promise<void> {
@@ -66,7 +62,7 @@ export class SnapshotMarkers {
     const scan = scanSegment(buf, file, isLast, prev, (type, payload) => {
       if (type === RecordType.Snapshot) {
         const m = decodeWalSnapshot(payload);
-        this.found.add(`${m.term}/${m.index}`);
+        this.found.set(`${m.term}/${m.index}`, m);
       } else if (type === RecordType.HardState && isLast) {
         // The newest segment's last hard state is the WAL's (every segment starts with one).
         this.commit = decodeHardState(payload).commit;
@@ -81,8 +77,8 @@ export class SnapshotMarkers {
    * handing them over lets this object forget them (they are whole segments in memory).
    */
   takeScanned(): Map<string, ScannedSegment> {
-    const out = new Map(this.read);
-    this.read.clear();
+    const out = this.read;
+    this.read = new Map();
     return out;
   }
 }

@@ -71,9 +71,8 @@ export async function readSegments(
     const isLast = k === segs.length - 1;
     const known = scanned.get(name);
     const reuse = known !== undefined && known.isLast === isLast ? known : null;
-    let buf: Uint8Array;
-    if (reuse !== null) buf = reuse.buf;
-    else buf = await readWhole(file); // a plain Uint8Array, so slice() copies
+    // readWhole gives a plain Uint8Array, so slice() copies.
+    const buf = reuse?.buf ?? (await readWhole(file));
     const sink = (type: RecordType, payload: Uint8Array, offset: number): void => {
       switch (type) {
         case RecordType.Entry: {

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Store } from '../../src/store/store.js';
+import { streamGoJSON } from '../../src/store/go-json.js';
+import { NO_TTL, Store } from '../../src/store/store.js';
 
 const FIXTURE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -137,4 +138,29 @@ test('a malformed node is refused with what is wrong and where', () => {
     restore(text.replace('"ACL":""', '"ACL":"\\q"')),
     /not JSON \(bad escape at byte offset/,
   );
+});
+
+test('streamed in chunks, the snapshot is the same bytes as save() gives at once', () => {
+  const s = Store.restore(goJSON, NS);
+  // A value larger than a chunk makes the writer grow its buffer between hand-outs.
+  s.set('/1/big', false, 'é'.repeat(40_000), NO_TTL, 0);
+  for (let i = 0; i < 300; i++) s.set(`/1/dir/k${i}`, false, `v${i}`, NO_TTL, 0);
+  const want = Buffer.from(s.save());
+  for (const chunkSize of [1 << 20, 4096, 100]) {
+    const parts: Buffer[] = [];
+    let n = 0;
+    streamGoJSON(
+      s,
+      (c) => {
+        n++;
+        parts.push(Buffer.from(c)); // a copy: the view is reused after the call
+      },
+      chunkSize,
+    );
+    assert.deepEqual(Buffer.concat(parts), want, `chunks of ${chunkSize}`);
+    if (chunkSize < want.length) assert.ok(n > 1, `several chunks of ${chunkSize}`);
+  }
+  const viaStore: Buffer[] = [];
+  s.saveTo((c) => viaStore.push(Buffer.from(c)));
+  assert.deepEqual(Buffer.concat(viaStore), want);
 });
