@@ -166,7 +166,7 @@ export class Snapshotting {
       await this.wal.save({ term: hs.term, vote: hs.vote, commit: m.index }, []);
       persisted = m.index;
     }
-    await this.wal.saveSnapshot({ index: m.index, term: m.term });
+    await this.wal.saveSnapshot({ index: m.index, term: m.term }, true);
     this.marked = m.index;
     this.log.info(`etcdserver: saved snapshot at index ${m.index}`);
     this.metrics.snapshotSave.observe((this.sched.monotonic() - m.t0) / 1000);

@@ -1,7 +1,8 @@
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //
-// Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB; the files are etcd
+// Layout: `<dir>/%016x-%016x.wal` (sequence, first index), cut at 64 MB and at each snapshot
+// the member takes (as etcd 2.0.13, which cuts only there); the files are etcd
 // 2.0.13's (record.ts: framing; decoder.ts: the torn-tail rules; reader.ts: reading them
 // back on open), byte for byte what its wal
 // package writes for the same records. Group commit: save() encodes a whole Ready
@@ -97,6 +98,8 @@ export class WAL {
   /** An O_DSYNC descriptor on the current segment (opened on first use). */
   private dsyncFh: FileHandle | null = null;
   private readonly inline: InlineWrites;
+  /** Whether save() wrote to the current segment since its header (unknown on open: yes). */
+  private segmentUsed = true;
 
   private constructor(
     private readonly dir: string,
@@ -279,6 +282,7 @@ export class WAL {
       if (hasState) enc.hardState(hardState);
       for (let i = 0; i < entries.length; i++) enc.entry(entries[i]!);
       await this.append(mustSync);
+      this.segmentUsed = true;
       if (entries.length > 0) this.enti = entries[entries.length - 1]!.index;
       if (hasState)
         this.state = { term: hardState.term, vote: hardState.vote, commit: hardState.commit };
@@ -286,9 +290,16 @@ export class WAL {
     });
   }
 
-  /** Records that a snapshot at `at` was saved (open() starts from such a marker). Synced. */
-  async saveSnapshot(at: WalPosition): Promise<void> {
+  /**
+   * Records that a snapshot at `at` was saved (open() starts from such a marker). Synced.
+   * With `cut`, a new segment is started first unless nothing but markers went into the
+   * current one since it was started:
+   * etcd 2.0.13 cuts at every snapshot it takes, so a restart reads only the segments
+   * since the last one and --max-wals removes whole snapshots' worth of log.
+   */
+  async saveSnapshot(at: WalPosition, cut = false): Promise<void> {
     return this.exclusive(async () => {
+      if (cut && this.segmentUsed) await this.cut();
       this.enc.reset(this.crc);
       this.enc.snapshot(at.index, at.term);
       await this.append(true);
@@ -425,6 +436,7 @@ export class WAL {
       await d.close();
     }
     this.seq++;
+    this.segmentUsed = false;
     this.offset = bytes.length;
     this.allocated = bytes.length;
     this.crc = crc;

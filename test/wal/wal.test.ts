@@ -75,6 +75,48 @@ test('open from a snapshot marker returns only entries after it; segments are cu
   }
 });
 
+test('a snapshot marker saved with cut starts a new segment (as etcd 2.0.13), unless the current one is new', async () => {
+  const t = tempDir();
+  try {
+    const dir = `${t.dir}/wal`;
+    const w = await WAL.create(dir, META);
+    await w.save({ term: 1, vote: '1', commit: 10 }, entries(1, 10));
+    await w.saveSnapshot({ index: 8, term: 1 }, true);
+    // Nothing written since the cut: a second marker goes into the same segment.
+    await w.saveSnapshot({ index: 10, term: 1 }, true);
+    await w.save({ term: 1, vote: '1', commit: 12 }, entries(11, 12));
+    await w.close();
+    const segs = readdirSync(dir).filter((f) => f.endsWith('.wal'));
+    // The new segment is named after the first entry it may hold (the last one written + 1).
+    assert.deepEqual(segs, [
+      '0000000000000000-0000000000000000.wal',
+      '0000000000000001-000000000000000b.wal',
+    ]);
+    const types: number[] = [];
+    scanSegment(new Uint8Array(readFileSync(join(dir, segs[1]!))), segs[1]!, true, null, (type) => {
+      types.push(type);
+    });
+    // crc, metadata and the hard state first (as a cut writes them), then the two markers.
+    assert.deepEqual(types.slice(0, 5), [
+      RecordType.Crc,
+      RecordType.Metadata,
+      RecordType.HardState,
+      RecordType.Snapshot,
+      RecordType.Snapshot,
+    ]);
+    for (const [at, want] of [
+      [8, entries(9, 12)],
+      [10, entries(11, 12)],
+    ] as const) {
+      const r = await WAL.open(dir, { index: at, term: 1 });
+      assert.deepEqual((await r.readAll()).entries, want);
+      await r.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('calls must not overlap; a closed WAL refuses writes', async () => {
   const t = tempDir();
   try {
