@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { checkWritable, type DirLock, lockDir } from '../pkg/fileutil.js';
 import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
-import { EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
+import { type ConfState, EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
+import { Store } from '../store/store.js';
 import { SnapshotMarkers } from '../wal/markers.js';
 import { WAL } from '../wal/wal.js';
 import { forceNewClusterEntries } from '../server/force-new-cluster.js';
 import type { OpenedStorage } from '../server/member-options.js';
+import { STORE_NAMESPACES } from '../server/membership-store.js';
 import { encodeMemberContext } from '../server/membership.js';
 import { decodeWalMetadata, encodeWalMetadata } from '../server/wal-metadata.js';
 
@@ -62,6 +64,7 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
       snapshotter,
       storage,
       snapshot: null,
+      store: null,
       hardState: emptyHardState(),
       memberId,
       clusterId,
@@ -70,7 +73,13 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
   // Only a snapshot the WAL has a committed marker for: a crash between saving a snapshot
   // file and its marker leaves a newer file the WAL cannot be opened at.
   const markers = new SnapshotMarkers(dirs.wal);
-  const snapshot = await snapshotter.loadNewestAvailable((p) => markers.has(p));
+  // A member alone builds its store while the snapshot file is read (never holding the
+  // file's data); in a cluster the data is kept, to be sent to followers.
+  const loaded = await snapshotter.loadNewestTaking(
+    (p) => markers.has(p),
+    (m) => (membersIn(m.confState) <= 1 ? (pull) => Store.restore(pull, STORE_NAMESPACES) : null),
+  );
+  const snapshot = loaded?.snapshot ?? null;
   if (snapshot === null && !(await markers.has({ index: 0, term: 0 }))) {
     throw new Error(
       `etcdserver: no usable snapshot in ${dirs.snap} for the WAL in ${dirs.wal}: the WAL was ` +
@@ -106,6 +115,7 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
       snapshotter,
       storage,
       snapshot,
+      store: loaded?.value ?? null,
       hardState,
       memberId: md.memberId,
       clusterId: md.clusterId,
@@ -118,8 +128,11 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
 
 /** True when the snapshot's configuration has at most one member. */
 export function aloneIn(s: Snapshot): boolean {
-  const cs = s.metadata.confState;
-  return cs.voters.length + cs.learners.length <= 1;
+  return membersIn(s.metadata.confState) <= 1;
+}
+
+function membersIn(cs: ConfState): number {
+  return cs.voters.length + cs.learners.length;
 }
 
 export function withoutData(s: Snapshot): Snapshot {

@@ -34,12 +34,15 @@ export class AppliedState implements ApplyState, SnapshotSource {
     return p;
   }
 
-  /** Throws if the snapshot's data is not etcd 2.0's store JSON (nothing changed then). */
-  restore(snap: Snapshot, now: number): void {
+  /**
+   * Throws if the snapshot's data is not etcd 2.0's store JSON (nothing changed then).
+   * `built`: the snapshot's store, made as its file was read (start-up only).
+   */
+  restore(snap: Snapshot, now: number, built: Store | null = null): void {
     // A running member keeps its store object (and its watcher hub, whose watchers are
     // closed as etcd's Recovery does); a restart builds a fresh one.
     if (this.applied > 0) this.store.recovery(snap.data);
-    else this.store = Store.restore(snap.data, STORE_NAMESPACES);
+    else this.store = built ?? Store.restore(snap.data, STORE_NAMESPACES);
     // As etcd's Cluster.Recover / NewClusterFromStore (whose reads the store counts).
     this.membership = Membership.fromStore(membersFromStore(this.store, now));
     this.applied = snap.metadata.index;

@@ -147,7 +147,7 @@ export class MemberCore {
       this.sched,
     );
     const snap = parts.snapshot;
-    if (snap !== null && !isEmptySnapshot(snap)) this.restoreState(snap);
+    if (snap !== null && !isEmptySnapshot(snap)) this.restoreState(snap, parts.store);
     this.state.persistedCommit = parts.hardState.commit;
     this.node = createRaftNode(
       this.id,
@@ -468,8 +468,9 @@ export class MemberCore {
 
   // ---- Snapshots ---------------------------------------------------------------------
 
-  protected restoreState(snap: Snapshot): void {
-    this.state.restore(snap, this.sched.now());
+  /** `store`: the snapshot's store, if already built from it. */
+  protected restoreState(snap: Snapshot, store: Store | null = null): void {
+    this.state.restore(snap, this.sched.now(), store);
     this.snapshots.restored(snap.metadata.index);
   }
 

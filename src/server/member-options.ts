@@ -2,6 +2,7 @@
 import type { Logger } from '../pkg/logger.js';
 import type { MemoryStorage } from '../raft/storage.js';
 import type { HardState, Message, NodeId, Snapshot } from '../raft/types.js';
+import type { Store } from '../store/store.js';
 import type { Snapshotter } from '../snap/snapshotter.js';
 import type { WAL } from '../wal/wal.js';
 import type { MemberInfo } from './membership.js';
@@ -98,6 +99,8 @@ export interface OpenedStorage {
   snapshotter: Snapshotter;
   storage: MemoryStorage;
   snapshot: Snapshot | null;
+  /** The store the snapshot holds, when it was built as the file was read (its data is then not kept). */
+  store: Store | null;
   hardState: HardState;
   memberId: string;
   clusterId: string;

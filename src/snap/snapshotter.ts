@@ -12,6 +12,7 @@ import { ProtoReader } from '../pkg/protobuf.js';
 import { decodeSnapshot, encodeSnapshotParts } from '../raft/raftpb.js';
 import { isEmptySnapshot, type Snapshot, type SnapshotMetadata } from '../raft/types.js';
 import { readChecksummed } from './checksummed-read.js';
+import { type DataTaker, readSnapshotStreamed } from './streamed-read.js';
 import { type DataProducer, saveStreamed, snappbHead } from './streamed-save.js';
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -102,6 +103,18 @@ export class Snapshotter {
   async loadNewestAvailable(
     usable: readonly Position[] | ((p: Position) => Promise<boolean>) | null,
   ): Promise<Snapshot | null> {
+    return (await this.loadNewestTaking(usable, null))?.snapshot ?? null;
+  }
+
+  /**
+   * As loadNewestAvailable, but the data of a snapshot whose metadata `take` accepts is
+   * pulled by its consumer as the file is read (streamed-read.ts): the snapshot comes back
+   * without data, with what the consumer made of it. Other snapshots are read whole.
+   */
+  async loadNewestTaking<T>(
+    usable: readonly Position[] | ((p: Position) => Promise<boolean>) | null,
+    take: DataTaker<T> | null,
+  ): Promise<{ snapshot: Snapshot; value: T | null } | null> {
     this.warnings = [];
     let ok: (p: Position) => Promise<boolean> | boolean = () => true;
     if (typeof usable === 'function') ok = usable;
@@ -112,21 +125,32 @@ export class Snapshotter {
     for (const name of await this.names()) {
       const m = NAME.exec(name)!;
       const file = join(this.dir, name);
-      // The file is read while the WAL is asked about it (disk and CPU at once: at start-up
-      // both are tens of megabytes); a file found not usable was read for nothing, and is
-      // left alone.
-      const reading = readSnapshotFile(file, name).then(
-        (s) => ({ s, e: null }),
-        (e: unknown) => ({ s: null, e }),
-      );
-      if (!(await ok({ term: Number.parseInt(m[1]!, 16), index: Number.parseInt(m[2]!, 16) }))) {
-        await reading;
-        continue;
-      }
+      const at = { term: Number.parseInt(m[1]!, 16), index: Number.parseInt(m[2]!, 16) };
       try {
+        if (take !== null) {
+          if (!(await ok(at))) continue;
+          const corrupt = (reason: string) => new SnapshotCorruptError(file, reason);
+          // A name that does not match is read whole, to be reported as readSnapshotFile does.
+          const named: DataTaker<T> = (md) =>
+            snapName(md.term, md.index) === name ? take(md) : null;
+          const got = readSnapshotStreamed(file, named, corrupt);
+          if (got !== null) return got;
+          return { snapshot: await readSnapshotFile(file, name), value: null };
+        }
+        // The file is read while the WAL is asked about it (disk and CPU at once: at
+        // start-up both are tens of megabytes); a file found not usable was read for
+        // nothing, and is left alone.
+        const reading = readSnapshotFile(file, name).then(
+          (s) => ({ s, e: null }),
+          (e: unknown) => ({ s: null, e }),
+        );
+        if (!(await ok(at))) {
+          await reading;
+          continue;
+        }
         const { s, e } = await reading;
         if (e !== null) throw e;
-        return s;
+        return { snapshot: s!, value: null };
       } catch (e) {
         if (!(e instanceof SnapshotCorruptError)) throw e; // I/O trouble is not corruption
         const msg = `snap: skipping corrupt snapshot ${file} (${e.reason}); renamed to ${name}.broken`;
@@ -210,8 +234,12 @@ export async function readSnapshotFile(file: string, name: string): Promise<Snap
   } catch (e) {
     throw new SnapshotCorruptError(file, (e as Error).message);
   }
-  if (snapName(s.metadata.term, s.metadata.index) !== name) {
+  checkName(file, name, s.metadata);
+  return s;
+}
+
+function checkName(file: string, name: string, m: SnapshotMetadata): void {
+  if (snapName(m.term, m.index) !== name) {
     throw new SnapshotCorruptError(file, 'content does not match its file name');
   }
-  return s;
 }

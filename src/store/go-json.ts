@@ -5,7 +5,7 @@ import { Buffer } from 'node:buffer';
 import { type Action, compareKeys, EVENT_ACTIONS, NodeExtern, StoreEvent } from './event.js';
 import { formatGoTime, GO_ZERO_TIME, parseGoTime } from '../pkg/go-time.js';
 import { eventJSON, goString } from './json.js';
-import { asciiBytes, JsonBytes, JsonSyntaxError } from '../pkg/json-bytes.js';
+import { asciiBytes, JsonBytes, type JsonPull, JsonSyntaxError } from '../pkg/json-bytes.js';
 import { Node, TTLEntry } from './node.js';
 import { STAT_FIELDS } from './stats.js';
 import type { Store } from './store.js';
@@ -278,10 +278,11 @@ function readEvent(v: unknown): StoreEvent | undefined {
 }
 
 /**
- * Loads snapshot bytes written by etcd 2.0 (or saveGoJSON) into a new, empty store. Throws a
- * clear error if the bytes are not such a snapshot (the store is then to be dropped).
+ * Loads snapshot bytes written by etcd 2.0 (or saveGoJSON), given whole or pulled as they
+ * are read, into a new, empty store. Throws a clear error if the bytes are not such a
+ * snapshot (the store is then to be dropped).
  */
-export function restoreGoJSON(s: Store, b: Uint8Array): void {
+export function restoreGoJSON(s: Store, b: Uint8Array | JsonPull): void {
   const top: Record<string, unknown> = {};
   let root: Node | null = null;
   s.nodes.clear();

@@ -13,6 +13,7 @@ import {
   rootReadOnly,
   testFailed,
 } from './errors.js';
+import type { JsonPull } from '../pkg/json-bytes.js';
 import { type Action, listChildren, type NodeExtern, reprNode, StoreEvent } from './event.js';
 import { EventHistory } from './history.js';
 import { Node, ownString, TTLEntry } from './node.js';
@@ -459,8 +460,8 @@ export class Store extends Keyspace {
     return estimatedSize(this);
   }
 
-  /** A store from snapshot bytes (etcd 2.0's JSON); `namespaces` as for the constructor. */
-  static restore(b: Uint8Array, namespaces: readonly string[] = []): Store {
+  /** A store from snapshot bytes (etcd 2.0's JSON), whole or pulled; `namespaces` as for the constructor. */
+  static restore(b: Uint8Array | JsonPull, namespaces: readonly string[] = []): Store {
     const s = new Store(undefined, MAX_KEYS, namespaces);
     restoreGoJSON(s, b);
     return s;
