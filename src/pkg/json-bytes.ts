@@ -11,6 +11,10 @@ export class JsonSyntaxError extends Error {}
 /** Fills `buf` from `at` with at most `max` more bytes of the document; 0 at its end. */
 export type JsonPull = (buf: Uint8Array, at: number, max: number) => number;
 
+/** Bytes a string's scan stops at: '"', '\\', controls and non-ASCII (0 for the rest). */
+const STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STOP[c] = c < 0x20 || c === 34 || c === 92 || c >= 0x80 ? 1 : 0;
+
 /** With a source: bytes kept after the read position where there are (see peek). */
 const LOOKAHEAD = 64;
 const PULL_CHUNK = 1 << 20;
@@ -156,6 +160,9 @@ export class JsonBytes {
         n = this.len;
         continue;
       }
+      // Plain ASCII runs (most of a store's keys and values) in a tight loop.
+      while (p < n && STOP[b[p]!] === 0) p++;
+      if (p + 6 > n && this.pull !== null) continue;
       if (p >= n) this.error('unterminated string');
       const c = b[p]!;
       if (c === 34) break;
