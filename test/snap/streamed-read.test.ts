@@ -39,6 +39,15 @@ function firstBytes(n: number): (pull: DataPull) => Buffer {
 
 const corrupt = (reason: string) => new Error(`corrupt: ${reason}`);
 
+/** The file's data handed to JSON.parse, pulled 7 bytes at a time. */
+function parsedAsJson(file: string): unknown {
+  return readSnapshotStreamed(
+    file,
+    () => (pull) => JSON.parse(collect(7)(pull).toString()),
+    corrupt,
+  );
+}
+
 async function saved(data: Uint8Array): Promise<{ file: string; cleanup: () => void }> {
   const t = tempDir('snap-streamed-');
   const s = new Snapshotter(join(t.dir, 'snap'));
@@ -86,27 +95,11 @@ test('a flipped data byte is corruption, whatever the consumer made of the bytes
     const at = b.indexOf('abcdefgh');
     b[at]! ^= 1; // still parses
     writeFileSync(f.file, b);
-    assert.throws(
-      () =>
-        readSnapshotStreamed(
-          f.file,
-          () => (pull) => JSON.parse(collect(7)(pull).toString()),
-          corrupt,
-        ),
-      /corrupt: checksum mismatch/,
-    );
+    assert.throws(() => parsedAsJson(f.file), /corrupt: checksum mismatch/);
     b[at]! ^= 1;
     b[b.indexOf('{')]! ^= 0xff; // no longer parses: still reported as the checksum
     writeFileSync(f.file, b);
-    assert.throws(
-      () =>
-        readSnapshotStreamed(
-          f.file,
-          () => (pull) => JSON.parse(collect(7)(pull).toString()),
-          corrupt,
-        ),
-      /corrupt: checksum mismatch/,
-    );
+    assert.throws(() => parsedAsJson(f.file), /corrupt: checksum mismatch/);
   } finally {
     f.cleanup();
   }
@@ -115,15 +108,7 @@ test('a flipped data byte is corruption, whatever the consumer made of the bytes
 test("the consumer's own error stands when the file is sound", async () => {
   const f = await saved(Buffer.from('not json'));
   try {
-    assert.throws(
-      () =>
-        readSnapshotStreamed(
-          f.file,
-          () => (pull) => JSON.parse(collect(3)(pull).toString()),
-          corrupt,
-        ),
-      SyntaxError,
-    );
+    assert.throws(() => parsedAsJson(f.file), SyntaxError);
   } finally {
     f.cleanup();
   }
