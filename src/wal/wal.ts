@@ -92,6 +92,8 @@ export class WAL {
   private allocated: number;
   /** A zero-fill in progress, writing from `allocated` on. */
   private extending: Promise<void> | null = null;
+  /** Set while a cut or close waits for the zero-fill: it stops after its current write. */
+  private fillStop = false;
   private preallocate: boolean;
   /** Whether synced writes go through `dsyncFh` (see WalOptions.dsync). */
   private readonly dsync: boolean;
@@ -319,7 +321,7 @@ export class WAL {
     if (this.busy) throw new Error('wal: close() called while a write is in progress');
     this.closed = true;
     try {
-      await this.extending;
+      await this.stopFilling();
       if (this.failed === null) {
         await this.syncPending();
         await this.trimPreallocated();
@@ -404,7 +406,7 @@ export class WAL {
    * directory synced.
    */
   private async cut(): Promise<void> {
-    await this.extending;
+    await this.stopFilling();
     await this.syncPending();
     await this.trimPreallocated();
     const name = segmentName(this.seq + 1, this.enti + 1);
@@ -458,11 +460,14 @@ export class WAL {
     const to = Math.min(from + chunk, this.segmentSize);
     this.extending = (async () => {
       try {
-        for (let pos = from; pos < to; pos += ZEROS.length) {
+        let pos = from;
+        for (; pos < to && !this.fillStop; pos += ZEROS.length) {
           await writeAll(fh, ZEROS.subarray(0, Math.min(ZEROS.length, to - pos)), pos);
         }
-        await fh.datasync();
-        if (this.allocated < to) this.allocated = to;
+        // Stopped early, the segment is about to be trimmed: no flush of zeros to wait for.
+        if (!this.fillStop) await fh.datasync();
+        const reached = Math.min(pos, to);
+        if (this.allocated < reached) this.allocated = reached;
       } catch {
         this.preallocate = false;
       } finally {
@@ -471,12 +476,25 @@ export class WAL {
     })();
   }
 
+  /** Ends a zero-fill in progress early (the segment is to be trimmed) and waits for it. */
+  private async stopFilling(): Promise<void> {
+    if (this.extending === null) return;
+    this.fillStop = true;
+    try {
+      await this.extending;
+    } finally {
+      this.fillStop = false;
+    }
+  }
+
   /** Cuts preallocated zeros off the current segment (before it is closed or left). */
   private async trimPreallocated(): Promise<void> {
     // The file's own size: a failed zero-fill may have grown it past `allocated`.
     if (this.allocated <= this.offset && (await this.fh.stat()).size <= this.offset) return;
     await this.fh.truncate(this.offset);
-    await this.fh.sync(); // a non-last segment must not keep a zero tail through a crash
+    // A non-last segment must not keep a zero tail through a crash; fdatasync covers a new
+    // size (it is metadata needed to read the data back).
+    await this.fh.datasync();
     this.allocated = this.offset;
   }
 }

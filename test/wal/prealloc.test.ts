@@ -95,3 +95,28 @@ test('a save larger than the zero-filled space waits for the fill and is read ba
     t.cleanup();
   }
 });
+
+test('a cut during a zero-fill stops the fill and leaves the segment trimmed to its data', async () => {
+  const t = tempDir();
+  try {
+    const dir = join(t.dir, 'wal');
+    const w = await WAL.create(dir, META);
+    // Each save starts a fill ahead of the data and does not wait for it: the cut right
+    // after the second one finds a fill running (it ends without its flush).
+    await w.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 1000, 1, 2000));
+    await w.save(null, entries(1001, 1001, 1, 2000));
+    await w.saveSnapshot({ index: 1001, term: 1 }, true);
+    await w.save(null, entries(1002, 1002));
+    await w.close();
+    const files = walFiles(dir);
+    assert.equal(files.length, 2);
+    const r = await WAL.open(dir, AT0);
+    assert.equal((await r.readAll()).entries.length, 1002);
+    await r.close();
+    // No zero tail in the left segment: it ends at its last record (Go reads it too).
+    const left = statSync(join(dir, files[0]!)).size;
+    assert.ok(left > 1000 * 2000 && left < 1002 * 2100, `left segment is ${left} bytes`);
+  } finally {
+    t.cleanup();
+  }
+});
