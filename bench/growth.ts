@@ -54,7 +54,8 @@ async function measure(impl: Impl, keys: number): Promise<Figures> {
       await m.serving(600_000);
       restarts.push(performance.now() - t0);
       const last = await fetch(`${m.clientUrl}/v2/keys/g/k${keys - 1}`);
-      if (last.status !== 200) throw new Error(`${impl.label}: key ${keys - 1} lost over a restart`);
+      if (last.status !== 200)
+        throw new Error(`${impl.label}: key ${keys - 1} lost over a restart`);
     }
     const restartMs = median(restarts);
     const f = { loadS: load.seconds, rss, snapMs: snap.ms, restartMs };
