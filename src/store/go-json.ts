@@ -64,8 +64,8 @@ class TextWriter {
   }
 }
 
-function byName(a: [string, Node], b: [string, Node]): number {
-  return compareKeys(a[0], b[0]);
+function byKey(a: Node, b: Node): number {
+  return compareKeys(a.key, b.key);
 }
 
 /** Writes `prefix` (the node's name in its parent's map, or '') and the node, in one go. */
@@ -77,13 +77,14 @@ function writeNode(w: TextWriter, n: Node, prefix = ''): void {
     return;
   }
   w.write(`${head}{`);
-  // Go's encoder writes a map's keys sorted.
-  const kids: [string, Node][] = [];
-  for (const c of n.children) kids.push([c.name(), c]);
-  kids.sort(byName);
+  // Go's encoder writes a map's keys (the names) sorted. Each child's key is this key plus
+  // "/name", so ordering by key is ordering by name, without making a name per comparison.
+  const kids = [...n.children];
+  kids.sort(byKey);
   for (let i = 0; i < kids.length; i++) {
-    const [name, c] = kids[i]!;
-    writeNode(w, c, i === 0 ? `${goString(name)}:` : `,${goString(name)}:`);
+    const c = kids[i]!;
+    const name = goString(c.name());
+    writeNode(w, c, i === 0 ? `${name}:` : `,${name}:`);
   }
   w.write('}}');
 }

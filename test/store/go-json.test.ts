@@ -164,3 +164,15 @@ test('streamed in chunks, the snapshot is the same bytes as save() gives at once
   s.saveTo((c) => viaStore.push(Buffer.from(c)));
   assert.deepEqual(Buffer.concat(viaStore), want);
 });
+
+test("children are saved in Go's order, their names' UTF-8 bytes, whatever their creation order", () => {
+  const s = new Store(undefined, undefined, NS);
+  // UTF-16 would put U+10000 (a surrogate pair) before U+FFFF; Go's bytes put it after.
+  const names = ['é', 'a0', '\u{10000}', 'b', 'a', '\uffff', 'a-', 'B'];
+  for (const n of names) s.set(`/1/d/${n}`, false, n, NO_TTL, 0);
+  const saved = Buffer.from(s.save()).toString('utf8');
+  const order = [...saved.matchAll(/"Path":"\/1\/d\/([^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(order, ['B', 'a', 'a-', 'a0', 'b', 'é', '\uffff', '\u{10000}']);
+  const sorted = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  assert.deepEqual(order, sorted);
+});
