@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checkWritable, type DirLock, lockDir } from '../pkg/fileutil.js';
 import { log } from '../pkg/logger.js';
 import { MemoryStorage } from '../raft/storage.js';
-import { type ConfState, EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
+import { EMPTY_BYTES, emptyHardState, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snap/snapshotter.js';
 import { Store } from '../store/store.js';
 import { SnapshotMarkers } from '../wal/markers.js';
@@ -16,6 +16,7 @@ import { forceNewClusterEntries } from '../server/force-new-cluster.js';
 import type { OpenedStorage } from '../server/member-options.js';
 import { STORE_NAMESPACES } from '../server/membership-store.js';
 import { encodeMemberContext } from '../server/membership.js';
+import { membersIn } from '../server/snapshotting.js';
 import { decodeWalMetadata, encodeWalMetadata } from '../server/wal-metadata.js';
 
 export function memberDirs(dataDir: string): { member: string; wal: string; snap: string } {
@@ -129,10 +130,6 @@ export async function openStorage(o: OpenStorageOptions): Promise<OpenedStorage>
 /** True when the snapshot's configuration has at most one member. */
 export function aloneIn(s: Snapshot): boolean {
   return membersIn(s.metadata.confState) <= 1;
-}
-
-function membersIn(cs: ConfState): number {
-  return cs.voters.length + cs.learners.length;
 }
 
 export function withoutData(s: Snapshot): Snapshot {

@@ -14,6 +14,11 @@ import { encodeSnapshotData, snapshotDataProducer } from './snapshot-data.js';
 
 export const DEFAULT_CATCH_UP_ENTRIES = 5000;
 
+/** How many members a configuration has (voters and learners). */
+export function membersIn(cs: ConfState): number {
+  return cs.voters.length + cs.learners.length;
+}
+
 /** The applied state a snapshot is taken of. */
 export interface SnapshotSource {
   applied: number;
@@ -74,10 +79,6 @@ export class Snapshotting {
     this.marked = Math.max(this.marked, index);
   }
 
-  private static members(cs: ConfState): number {
-    return cs.voters.length + cs.learners.length;
-  }
-
   /**
    * Once the cluster has more than one member, a follower may need what the log no longer
    * holds: unless nothing is compacted yet, the in-memory snapshot must carry its data and
@@ -85,7 +86,7 @@ export class Snapshotting {
    * one replaces it.
    */
   ensureData(s: SnapshotSource): void {
-    if (Snapshotting.members(s.confState) <= 1) return;
+    if (membersIn(s.confState) <= 1) return;
     const cur = this.storage.snapshot();
     const compacted = this.storage.firstIndex() - 1;
     if (compacted === 0) return;
@@ -102,7 +103,7 @@ export class Snapshotting {
    * (a full collection's worth of garbage per --snapshot-count writes).
    */
   compactAlone(s: SnapshotSource): void {
-    if (Snapshotting.members(s.confState) > 1) return;
+    if (membersIn(s.confState) > 1) return;
     const to = Math.min(s.applied, this.storage.lastIndex());
     if (to >= this.storage.firstIndex()) this.storage.compact(to);
   }
@@ -117,7 +118,7 @@ export class Snapshotting {
     const index = s.applied;
     // Alone, nobody will ever be sent this snapshot: memory keeps only its metadata, and
     // the data goes straight into the file as it is made (no copy of the whole store).
-    const keep = Snapshotting.members(s.confState) > 1;
+    const keep = membersIn(s.confState) > 1;
     const data = keep ? encodeSnapshotData(s.store) : EMPTY_BYTES;
     const snap = this.storage.createSnapshot(index, s.confState, data);
     let saving: Promise<void>;

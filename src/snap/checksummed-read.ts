@@ -15,18 +15,21 @@ export interface ChecksummedFile {
 }
 
 /**
- * Where snappb's data field lies, from the file's first bytes (crc field, then data's tag
- * and length, as etcd writes it), or null if they do not read so: the caller then finds
- * the field itself and checksums it afterwards.
+ * snappb's crc and where its data field lies, from the file's first `n` bytes (crc field,
+ * then data's tag and length, as etcd writes it), or null if they do not read so (or are
+ * not all there yet): the caller then reads the file another way.
  */
-function dataField(b: Uint8Array, n: number): { start: number; end: number } | null {
+export function snappbDataField(
+  b: Uint8Array,
+  n: number,
+): { crc: number; start: number; end: number } | null {
   try {
     const r = new ProtoReader(b, 0, n);
     if (r.tag() !== 0x08) return null;
-    r.uint32();
+    const crc = r.uint32();
     if (r.tag() !== 0x12) return null;
     const len = r.varint();
-    return { start: r.pos, end: r.pos + len };
+    return { crc, start: r.pos, end: r.pos + len };
   } catch {
     return null; // cut short (not all read yet) or not a field header
   }
@@ -39,7 +42,7 @@ export async function readChecksummed(file: string): Promise<ChecksummedFile> {
   let summed = -1;
   const buf = await readWhole(file, CHUNK, (b, read) => {
     if (field === null && !other) {
-      field = dataField(b, read);
+      field = snappbDataField(b, read);
       if (field !== null) summed = field.start;
       else other = read >= 64 || read >= b.length;
     }

@@ -9,6 +9,7 @@ import { crc32cUpdate } from '../pkg/crc32c.js';
 import { ProtoReader } from '../pkg/protobuf.js';
 import { decodeSnapshot } from '../raft/raftpb.js';
 import { EMPTY_BYTES, type Snapshot, type SnapshotMetadata } from '../raft/types.js';
+import { snappbDataField } from './checksummed-read.js';
 
 /** Fills `buf` from `at` with at most `max` more bytes of the data; 0 at its end. */
 export type DataPull = (buf: Uint8Array, at: number, max: number) => number;
@@ -29,18 +30,15 @@ interface Layout {
 
 /** The layout from the file's first bytes, or null if they do not read as etcd writes them. */
 function layoutOf(head: Uint8Array, size: number): Layout | null {
+  const field = snappbDataField(head, head.length);
+  if (field === null || field.end !== size || field.crc === 0) return null;
   try {
-    const r = new ProtoReader(head);
-    if (r.tag() !== 0x08) return null;
-    const crc = r.uint32();
-    if (r.tag() !== 0x12) return null;
-    const bodyLen = r.varint();
-    const body = r.pos;
+    // raftpb.Snapshot's data field first, as etcd writes it.
+    const r = new ProtoReader(head, field.start, head.length);
     if (r.tag() !== 0x0a) return null;
     const dataLen = r.varint();
-    const data = r.pos;
-    if (body + bodyLen !== size || data + dataLen > size || crc === 0) return null;
-    return { crc, body, data, dataEnd: data + dataLen, size };
+    if (r.pos + dataLen > size) return null;
+    return { crc: field.crc, body: field.start, data: r.pos, dataEnd: r.pos + dataLen, size };
   } catch {
     return null; // the head did not fit in what was read, or is not a field header
   }
