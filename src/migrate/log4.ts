@@ -87,16 +87,10 @@ export function encodeLog4(entries: readonly LogEntry4[]): Buffer {
   const parts: Uint8Array[] = [];
   for (const e of entries) {
     const w = new ProtoWriter();
-    w.byte(0x08);
-    w.varint(e.index);
-    w.byte(0x10);
-    w.varint(e.term);
-    w.byte(0x1a);
-    w.string(e.commandName);
-    if (e.command !== '') {
-      w.byte(0x22);
-      w.string(e.command);
-    }
+    w.key(0x08).varint(e.index);
+    w.key(0x10).varint(e.term);
+    w.key(0x1a).string(e.commandName);
+    if (e.command !== '') w.key(0x22).string(e.command);
     const body = w.view();
     parts.push(Buffer.from(`${body.length.toString(16).padStart(8, ' ')}\n`, 'latin1'), body);
   }

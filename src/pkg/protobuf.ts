@@ -93,6 +93,17 @@ export function bytesFieldSize(len: number): number {
   return varintSize(len) + len;
 }
 
+/** `v` encoded by `write` into a buffer of exactly `size(v)` bytes. */
+export function encodeSized<T>(
+  v: T,
+  size: (v: T) => number,
+  write: (w: ProtoWriter, v: T) => void,
+): Uint8Array {
+  const w = new ProtoWriter(size(v));
+  write(w, v);
+  return w.result();
+}
+
 export class ProtoWriter {
   buf: Uint8Array;
   pos = 0;
@@ -117,6 +128,22 @@ export class ProtoWriter {
   byte(b: number): void {
     this.ensure(1);
     this.buf[this.pos++] = b;
+  }
+
+  /**
+   * A field's key byte (field number << 3 | wire type); its value's writer follows, as in
+   * `w.key(0x10).varint(term)`. Fields 1-15 have one-byte keys, all that etcd's messages use
+   * but etcdserverpb.Request's field 16 (written with tag()).
+   */
+  key(k: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = k;
+    return this;
+  }
+
+  bool(v: boolean): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v ? 1 : 0;
   }
 
   /** A varint of an integer 0 <= n < 2^53. */

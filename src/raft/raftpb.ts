@@ -9,6 +9,7 @@
 // so what 2.0.13 knows is encoded exactly as it encodes it).
 import {
   bytesFieldSize,
+  encodeSized,
   hexVarintSize,
   ProtoError,
   ProtoReader,
@@ -50,21 +51,13 @@ export function entrySize(e: Entry): number {
 }
 
 export function writeEntry(w: ProtoWriter, e: Entry): void {
-  w.byte(0x08);
-  w.varint(e.type);
-  w.byte(0x10);
-  w.varint(e.term);
-  w.byte(0x18);
-  w.varint(e.index);
-  w.byte(0x22);
-  w.bytes(e.data);
+  w.key(0x08).varint(e.type);
+  w.key(0x10).varint(e.term);
+  w.key(0x18).varint(e.index);
+  w.key(0x22).bytes(e.data);
 }
 
-export function encodeEntry(e: Entry): Uint8Array {
-  const w = new ProtoWriter(entrySize(e));
-  writeEntry(w, e);
-  return w.result();
-}
+export const encodeEntry = (e: Entry): Uint8Array => encodeSized(e, entrySize, writeEntry);
 
 /** Decodes an Entry; its data is a view into `b` (copy it to keep it past `b`). */
 export function decodeEntry(b: Uint8Array): Entry {
@@ -106,19 +99,13 @@ export function hardStateSize(h: HardState): number {
 }
 
 export function writeHardState(w: ProtoWriter, h: HardState): void {
-  w.byte(0x08);
-  w.varint(h.term);
-  w.byte(0x10);
-  w.hexVarint(h.vote);
-  w.byte(0x18);
-  w.varint(h.commit);
+  w.key(0x08).varint(h.term);
+  w.key(0x10).hexVarint(h.vote);
+  w.key(0x18).varint(h.commit);
 }
 
-export function encodeHardState(h: HardState): Uint8Array {
-  const w = new ProtoWriter(hardStateSize(h));
-  writeHardState(w, h);
-  return w.result();
-}
+export const encodeHardState = (h: HardState): Uint8Array =>
+  encodeSized(h, hardStateSize, writeHardState);
 
 export function decodeHardState(b: Uint8Array): HardState {
   const r = new ProtoReader(b);
@@ -143,14 +130,8 @@ export function confStateSize(c: ConfState): number {
 }
 
 export function writeConfState(w: ProtoWriter, c: ConfState): void {
-  for (const id of c.voters) {
-    w.byte(0x08);
-    w.hexVarint(id);
-  }
-  for (const id of c.learners) {
-    w.byte(0x10);
-    w.hexVarint(id);
-  }
+  for (const id of c.voters) w.key(0x08).hexVarint(id);
+  for (const id of c.learners) w.key(0x10).hexVarint(id);
 }
 
 export function readConfState(r: ProtoReader): ConfState {
@@ -176,13 +157,10 @@ export function snapshotMetadataSize(m: SnapshotMetadata): number {
 }
 
 export function writeSnapshotMetadata(w: ProtoWriter, m: SnapshotMetadata): void {
-  w.byte(0x0a);
-  w.varint(confStateSize(m.confState));
+  w.key(0x0a).varint(confStateSize(m.confState));
   writeConfState(w, m.confState);
-  w.byte(0x10);
-  w.varint(m.index);
-  w.byte(0x18);
-  w.varint(m.term);
+  w.key(0x10).varint(m.index);
+  w.key(0x18).varint(m.term);
 }
 
 export function readSnapshotMetadata(r: ProtoReader): SnapshotMetadata {
@@ -202,18 +180,13 @@ export function snapshotSize(s: Snapshot): number {
 }
 
 export function writeSnapshot(w: ProtoWriter, s: Snapshot): void {
-  w.byte(0x0a);
-  w.bytes(s.data);
-  w.byte(0x12);
-  w.varint(snapshotMetadataSize(s.metadata));
+  w.key(0x0a).bytes(s.data);
+  w.key(0x12).varint(snapshotMetadataSize(s.metadata));
   writeSnapshotMetadata(w, s.metadata);
 }
 
-export function encodeSnapshot(s: Snapshot): Uint8Array {
-  const w = new ProtoWriter(snapshotSize(s));
-  writeSnapshot(w, s);
-  return w.result();
-}
+export const encodeSnapshot = (s: Snapshot): Uint8Array =>
+  encodeSized(s, snapshotSize, writeSnapshot);
 
 /**
  * The encoding of `s` as three parts, head ++ s.data ++ tail, with the data not copied: a
@@ -226,8 +199,7 @@ export function encodeSnapshotParts(s: Snapshot): [Uint8Array, Uint8Array, Uint8
 /** What comes before a Snapshot's data: the data field's tag and length. */
 export function snapshotDataHead(dataLen: number): Uint8Array {
   const w = new ProtoWriter(1 + varintSize(dataLen));
-  w.byte(0x0a);
-  w.varint(dataLen);
+  w.key(0x0a).varint(dataLen);
   return w.result();
 }
 
@@ -235,8 +207,7 @@ export function snapshotDataHead(dataLen: number): Uint8Array {
 export function snapshotMetadataField(m: SnapshotMetadata): Uint8Array {
   const size = snapshotMetadataSize(m);
   const w = new ProtoWriter(1 + varintSize(size) + size);
-  w.byte(0x12);
-  w.varint(size);
+  w.key(0x12).varint(size);
   writeSnapshotMetadata(w, m);
   return w.result();
 }
@@ -275,18 +246,15 @@ export function confChangeSize(c: ConfChange): number {
   );
 }
 
-export function encodeConfChange(c: ConfChange): Uint8Array {
-  const w = new ProtoWriter(confChangeSize(c));
-  w.byte(0x08);
-  w.hexVarint(c.id);
-  w.byte(0x10);
-  w.varint(c.type);
-  w.byte(0x18);
-  w.hexVarint(c.nodeId);
-  w.byte(0x22);
-  w.bytes(c.context);
-  return w.result();
+function writeConfChange(w: ProtoWriter, c: ConfChange): void {
+  w.key(0x08).hexVarint(c.id);
+  w.key(0x10).varint(c.type);
+  w.key(0x18).hexVarint(c.nodeId);
+  w.key(0x22).bytes(c.context);
 }
+
+export const encodeConfChange = (c: ConfChange): Uint8Array =>
+  encodeSized(c, confChangeSize, writeConfChange);
 
 /** Decodes a ConfChange; its context is a view into `b`. */
 export function decodeConfChange(b: Uint8Array): ConfChange {
@@ -330,44 +298,26 @@ export function messageSize(m: Message): number {
 }
 
 export function writeMessage(w: ProtoWriter, m: Message): void {
-  w.byte(0x08);
-  w.varint(m.type);
-  w.byte(0x10);
-  w.hexVarint(m.to);
-  w.byte(0x18);
-  w.hexVarint(m.from);
-  w.byte(0x20);
-  w.varint(m.term);
-  w.byte(0x28);
-  w.varint(m.logTerm);
-  w.byte(0x30);
-  w.varint(m.index);
+  w.key(0x08).varint(m.type);
+  w.key(0x10).hexVarint(m.to);
+  w.key(0x18).hexVarint(m.from);
+  w.key(0x20).varint(m.term);
+  w.key(0x28).varint(m.logTerm);
+  w.key(0x30).varint(m.index);
   for (const e of m.entries) {
-    w.byte(0x3a);
-    w.varint(entrySize(e));
+    w.key(0x3a).varint(entrySize(e));
     writeEntry(w, e);
   }
-  w.byte(0x40);
-  w.varint(m.commit);
+  w.key(0x40).varint(m.commit);
   const s = m.snapshot ?? EMPTY_SNAPSHOT;
-  w.byte(0x4a);
-  w.varint(snapshotSize(s));
+  w.key(0x4a).varint(snapshotSize(s));
   writeSnapshot(w, s);
-  w.byte(0x50);
-  w.byte(m.reject ? 1 : 0);
-  w.byte(0x58);
-  w.varint(m.rejectHint);
-  if (m.context.length > 0) {
-    w.byte(0x62);
-    w.bytes(m.context);
-  }
+  w.key(0x50).bool(m.reject);
+  w.key(0x58).varint(m.rejectHint);
+  if (m.context.length > 0) w.key(0x62).bytes(m.context);
 }
 
-export function encodeMessage(m: Message): Uint8Array {
-  const w = new ProtoWriter(messageSize(m));
-  writeMessage(w, m);
-  return w.result();
-}
+export const encodeMessage = (m: Message): Uint8Array => encodeSized(m, messageSize, writeMessage);
 
 /**
  * Decodes a Message; entry data, snapshot data and context are views into `b`. An empty

@@ -3,7 +3,7 @@
 // except PrevExist, which is nullable and written only when set. Decoding takes the fields
 // in any order and skips unknown ones, as gogoproto does (which checks no required field).
 import { ByteArena } from '../pkg/byte-arena.js';
-import { fieldOf, ProtoReader, ProtoWriter, wireOf } from '../pkg/protobuf.js';
+import { fieldOf, ProtoReader, ProtoWriter, WIRE_VARINT, wireOf } from '../pkg/protobuf.js';
 import { newRequest, type V2Request } from '../store/request.js';
 
 /** Encodings are written here, then copied to their exact size into `arena`. */
@@ -14,40 +14,22 @@ const arena = new ByteArena();
 export function encodeRequest(r: V2Request): Uint8Array {
   const w = scratch;
   w.reset();
-  w.byte(0x08);
-  w.hexVarint(r.id);
-  w.byte(0x12);
-  w.string(r.method);
-  w.byte(0x1a);
-  w.string(r.path);
-  w.byte(0x22);
-  w.string(r.val);
-  w.byte(0x28);
-  w.byte(r.dir ? 1 : 0);
-  w.byte(0x32);
-  w.string(r.prevValue);
-  w.byte(0x38);
-  w.varint(r.prevIndex);
-  if (r.prevExist !== null) {
-    w.byte(0x40);
-    w.byte(r.prevExist ? 1 : 0);
-  }
-  w.byte(0x48);
-  w.int64(r.expiration);
-  w.byte(0x50);
-  w.byte(r.wait ? 1 : 0);
-  w.byte(0x58);
-  w.varint(r.since);
-  w.byte(0x60);
-  w.byte(r.recursive ? 1 : 0);
-  w.byte(0x68);
-  w.byte(r.sorted ? 1 : 0);
-  w.byte(0x70);
-  w.byte(r.quorum ? 1 : 0);
-  w.byte(0x78);
-  w.int64(r.time);
-  w.byte(0x80);
-  w.byte(0x01);
+  w.key(0x08).hexVarint(r.id);
+  w.key(0x12).string(r.method);
+  w.key(0x1a).string(r.path);
+  w.key(0x22).string(r.val);
+  w.key(0x28).bool(r.dir);
+  w.key(0x32).string(r.prevValue);
+  w.key(0x38).varint(r.prevIndex);
+  if (r.prevExist !== null) w.key(0x40).bool(r.prevExist);
+  w.key(0x48).int64(r.expiration);
+  w.key(0x50).bool(r.wait);
+  w.key(0x58).varint(r.since);
+  w.key(0x60).bool(r.recursive);
+  w.key(0x68).bool(r.sorted);
+  w.key(0x70).bool(r.quorum);
+  w.key(0x78).int64(r.time);
+  w.tag(16, WIRE_VARINT); // two bytes: 0x80 0x01
   w.byte(r.stream ? 1 : 0);
   const out = arena.copy(w.view());
   // A huge value grew the scratch buffer: do not keep megabytes for the next small one.

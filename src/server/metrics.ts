@@ -138,6 +138,12 @@ export class Registry {
     this.metrics.push(m);
     return m;
   }
+  counter(name: string, help: string, type: 'counter' | 'gauge' = 'counter'): Counter {
+    return this.add(new Counter(name, help, type));
+  }
+  histogram(name: string, help: string, buckets: number[]): Histogram {
+    return this.add(new Histogram(name, help, buckets));
+  }
   render(): string {
     const out: string[] = [];
     const sorted = [...this.metrics].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -146,61 +152,52 @@ export class Registry {
   }
 }
 
+/** etcd's buckets for disk latencies: 1 ms to ~8 s. */
+const DISK_BUCKETS = exponentialBuckets(0.001, 2, 14);
+
 /** The metrics one member keeps (names as etcd's). */
 export class MemberMetrics {
   readonly registry = new Registry();
-  readonly httpReceived = this.registry.add(
-    new Counter(
-      'etcd_http_received_total',
-      'Counter of requests received into the system (successfully parsed and authd).',
-    ),
+  readonly httpReceived = this.registry.counter(
+    'etcd_http_received_total',
+    'Counter of requests received into the system (successfully parsed and authd).',
   );
-  readonly httpFailed = this.registry.add(
-    new Counter(
-      'etcd_http_failed_total',
-      'Counter of handle failures of requests (non-watches), by method (GET/PUT etc.) and code (400, 500 etc.).',
-    ),
+  readonly httpFailed = this.registry.counter(
+    'etcd_http_failed_total',
+    'Counter of handle failures of requests (non-watches), by method (GET/PUT etc.) and code (400, 500 etc.).',
   );
-  readonly httpDuration = this.registry.add(
-    new Histogram(
-      'etcd_http_successful_duration_seconds',
-      'Bucketed histogram of processing time (s) of successfully handled requests (non-watches), by method (GET/PUT etc.).',
-      exponentialBuckets(0.0005, 2, 13),
-    ),
+  readonly httpDuration = this.registry.histogram(
+    'etcd_http_successful_duration_seconds',
+    'Bucketed histogram of processing time (s) of successfully handled requests (non-watches), by method (GET/PUT etc.).',
+    exponentialBuckets(0.0005, 2, 13),
   );
-  readonly walFsync = this.registry.add(
-    new Histogram(
-      'etcd_disk_wal_fsync_duration_seconds',
-      'The latency distributions of fsync called by WAL.',
-      exponentialBuckets(0.001, 2, 14),
-    ),
+  readonly walFsync = this.registry.histogram(
+    'etcd_disk_wal_fsync_duration_seconds',
+    'The latency distributions of fsync called by WAL.',
+    DISK_BUCKETS,
   );
-  readonly leaderChanges = this.registry.add(
-    new Counter('etcd_server_leader_changes_seen_total', 'The number of leader changes seen.'),
+  readonly leaderChanges = this.registry.counter(
+    'etcd_server_leader_changes_seen_total',
+    'The number of leader changes seen.',
   );
-  readonly proposalsCommitted = this.registry.add(
-    new Counter(
-      'etcd_server_proposals_committed_total',
-      'The total number of consensus proposals committed.',
-      'gauge',
-    ),
+  readonly proposalsCommitted = this.registry.counter(
+    'etcd_server_proposals_committed_total',
+    'The total number of consensus proposals committed.',
+    'gauge',
   );
-  readonly proposalsApplied = this.registry.add(
-    new Counter(
-      'etcd_server_proposals_applied_total',
-      'The total number of consensus proposals applied.',
-      'gauge',
-    ),
+  readonly proposalsApplied = this.registry.counter(
+    'etcd_server_proposals_applied_total',
+    'The total number of consensus proposals applied.',
+    'gauge',
   );
-  readonly proposalsFailed = this.registry.add(
-    new Counter('etcd_server_proposals_failed_total', 'The total number of failed proposals seen.'),
+  readonly proposalsFailed = this.registry.counter(
+    'etcd_server_proposals_failed_total',
+    'The total number of failed proposals seen.',
   );
-  readonly snapshotSave = this.registry.add(
-    new Histogram(
-      'etcd_debugging_snap_save_total_duration_seconds',
-      'The total latency distributions of save called by snapshot.',
-      exponentialBuckets(0.001, 2, 14),
-    ),
+  readonly snapshotSave = this.registry.histogram(
+    'etcd_debugging_snap_save_total_duration_seconds',
+    'The total latency distributions of save called by snapshot.',
+    DISK_BUCKETS,
   );
 
   constructor() {

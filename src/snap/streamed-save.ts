@@ -33,10 +33,8 @@ const MOVE_CHUNK = 1 << 20;
 /** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
 export function snappbHead(crc: number, dataLen: number): Uint8Array {
   const w = new ProtoWriter(2 + varintSize(crc) + varintSize(dataLen));
-  w.byte(0x08);
-  w.varint(crc);
-  w.byte(0x12);
-  w.varint(dataLen);
+  w.key(0x08).varint(crc);
+  w.key(0x12).varint(dataLen);
   return w.result();
 }
 

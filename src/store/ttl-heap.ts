@@ -56,12 +56,10 @@ export class TTLHeap {
       const p = (i - 1) >> 1;
       const pn = a[p]!;
       if (!before(n, pn)) break;
-      a[i] = pn;
-      pn.ttl!.heapPos = i;
+      this.place(pn, i);
       i = p;
     }
-    a[i] = n;
-    n.ttl!.heapPos = i;
+    this.place(n, i);
   }
 
   private down(i: number): void {
@@ -74,11 +72,15 @@ export class TTLHeap {
       if (c + 1 < len && before(a[c + 1]!, a[c]!)) c++;
       const cn = a[c]!;
       if (!before(cn, n)) break;
-      a[i] = cn;
-      cn.ttl!.heapPos = i;
+      this.place(cn, i);
       i = c;
     }
-    a[i] = n;
+    this.place(n, i);
+  }
+
+  /** Puts `n` at slot `i`, telling it where it is (remove() finds it by that). */
+  private place(n: Node, i: number): void {
+    this.a[i] = n;
     n.ttl!.heapPos = i;
   }
 }

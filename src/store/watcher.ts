@@ -19,11 +19,6 @@ export interface StoreWatcher {
 }
 
 export class Watcher implements StoreWatcher {
-  readonly key: string;
-  readonly recursive: boolean;
-  readonly stream: boolean;
-  sinceIndex: number;
-  readonly startIndex: number;
   private queue: StoreEvent[] = [];
   private head = 0;
   private waiter: ((e: StoreEvent | null) => void) | null = null;
@@ -31,23 +26,15 @@ export class Watcher implements StoreWatcher {
   removed = false;
   /** No more events will come. */
   closed = false;
-  private readonly hub: WatcherHub;
 
   constructor(
-    hub: WatcherHub,
-    key: string,
-    recursive: boolean,
-    stream: boolean,
-    since: number,
-    start: number,
-  ) {
-    this.hub = hub;
-    this.key = key;
-    this.recursive = recursive;
-    this.stream = stream;
-    this.sinceIndex = since;
-    this.startIndex = start;
-  }
+    private readonly hub: WatcherHub,
+    readonly key: string,
+    readonly recursive: boolean,
+    readonly stream: boolean,
+    public sinceIndex: number,
+    readonly startIndex: number,
+  ) {}
 
   /** Queues an event; false if the queue is full (the caller then drops the watcher). */
   push(e: StoreEvent): boolean {

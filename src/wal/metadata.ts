@@ -9,10 +9,8 @@ export interface WalIds {
 
 export function encodeMetadata(m: WalIds): Uint8Array {
   const w = new ProtoWriter(2 + hexVarintSize(m.nodeId) + hexVarintSize(m.clusterId));
-  w.byte(0x08);
-  w.hexVarint(m.nodeId);
-  w.byte(0x10);
-  w.hexVarint(m.clusterId);
+  w.key(0x08).hexVarint(m.nodeId);
+  w.key(0x10).hexVarint(m.clusterId);
   return w.result();
 }
 

@@ -54,14 +54,9 @@ export function writeRecord(
   b[p++] = 0;
   b[p++] = 0;
   w.pos = p;
-  w.byte(0x08);
-  w.varint(type);
-  w.byte(0x10);
-  w.varint(crc);
-  if (data !== null) {
-    w.byte(0x1a);
-    w.bytes(data);
-  }
+  w.key(0x08).varint(type);
+  w.key(0x10).varint(crc);
+  if (data !== null) w.key(0x1a).bytes(data);
 }
 
 export interface ParsedRecord {
@@ -138,10 +133,8 @@ export function readLength(buf: Uint8Array, p: number): number {
 
 export function encodeWalSnapshot(index: number, term: number): Uint8Array {
   const w = new ProtoWriter(2 + varintSize(index) + varintSize(term));
-  w.byte(0x08);
-  w.varint(index);
-  w.byte(0x10);
-  w.varint(term);
+  w.key(0x08).varint(index);
+  w.key(0x10).varint(term);
   return w.result();
 }
 
