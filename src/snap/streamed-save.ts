@@ -29,6 +29,8 @@ export type DataProducer = (sink: (chunk: Uint8Array) => void) => void;
 /** The crc's varint is 5 bytes for 15 of 16 crcs (those of 2^28 and over). */
 const CRC_GUESS = 0xffffffff;
 const MOVE_CHUNK = 1 << 20;
+/** fsyncs started while the data is still being written, each after about a third of it. */
+const EARLY_SYNCS = 2;
 
 /** The snappb.Snapshot fields before the data bytes: crc, then data's tag and length. */
 export function snappbHead(crc: number, dataLen: number): Uint8Array {
@@ -50,7 +52,9 @@ function headOf(crc: number, prefix: Uint8Array, dataLen: number, tailLen: numbe
 /**
  * Writes `tmp` from `produce` now, synchronously (the state it reads may change once this
  * returns), then completes the file in the background: its head, fsync, rename to `final`
- * and the directory's fsync. `sizeHint` is the data's expected length. On any failure the
+ * and the directory's fsync. Two fsyncs start on the thread pool while the data is still
+ * being written, so that the disk writes most of it meanwhile and the last fsync has only
+ * the rest to wait for. `sizeHint` is the data's expected length. On any failure the
  * temporary file is removed and the promise rejects.
  */
 export function saveStreamed(
@@ -66,6 +70,8 @@ export function saveStreamed(
   let fd = -1;
   let dataLen = 0;
   let dataCrc = 0;
+  const early: Promise<void>[] = [];
+  const syncEvery = Math.max(MOVE_CHUNK, Math.floor(sizeHint / (EARLY_SYNCS + 1)));
   try {
     fd = openSync(tmp, 'w+', 0o600); // read too: the data may have to move
     const out = fd;
@@ -73,14 +79,20 @@ export function saveStreamed(
       writeAllSync(out, chunk, room + dataLen);
       dataCrc = crc32cUpdate(dataCrc, chunk);
       dataLen += chunk.length;
+      if (early.length < EARLY_SYNCS && dataLen >= syncEvery * (early.length + 1)) {
+        early.push(fsyncAsync(out));
+      }
     });
     writeAllSync(fd, tail, room + dataLen);
   } catch (e) {
-    if (fd >= 0) closeSync(fd);
-    return unlink(tmp).then(
-      () => Promise.reject(e),
-      () => Promise.reject(e),
-    );
+    // The early fsyncs finish (their errors are this one's) before the file goes.
+    return Promise.allSettled(early).then(() => {
+      if (fd >= 0) closeSync(fd);
+      return unlink(tmp).then(
+        () => Promise.reject(e),
+        () => Promise.reject(e),
+      );
+    });
   }
   // crc(raftpb.Snapshot) = crc(prefix ++ data ++ tail), the data's crc streamed before
   // the prefix (which holds its length) was known.
@@ -88,7 +100,7 @@ export function saveStreamed(
   let crc = crc32cCombine(crc32c(prefix), dataCrc, dataLen);
   crc = crc32cCombine(crc, crc32c(tail), tail.length);
   const head = headOf(crc, prefix, dataLen, tail.length);
-  return complete(fd, dir, tmp, final, head, room, dataLen + tail.length);
+  return complete(fd, dir, tmp, final, head, room, dataLen + tail.length, early);
 }
 
 function writeAllSync(fd: number, b: Uint8Array, at: number): void {
@@ -137,9 +149,14 @@ async function complete(
   head: Uint8Array,
   room: number,
   rest: number,
+  early: Promise<void>[],
 ): Promise<void> {
   let isOpen = true;
   try {
+    // An error an early fsync saw is not reported again by a later one (Linux reports a
+    // failed writeback once per file description): each is awaited and checked.
+    const settled = await Promise.allSettled(early);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     if (head.length !== room) {
       await moveInFile(fd, room, head.length, rest);
       await ftruncateAsync(fd, head.length + rest);

@@ -129,8 +129,26 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function byKey(a: NodeExtern, b: NodeExtern): number {
+function byKey(a: { key: string }, b: { key: string }): number {
   return compareKeys(a.key, b.key);
+}
+
+/** JS's own string order (UTF-16 units), for keys where it is Go's order. */
+function byKeyUnits(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Units from the first surrogate up: where UTF-16 order can differ from code point order. */
+const MAY_REORDER = /[\ud800-\uffff]/;
+
+/**
+ * Sorts by key in Go's order. UTF-16 order differs from it only between a surrogate and a
+ * unit from U+E000 up, so keys with neither sort by the engine's own (much faster) compare.
+ */
+export function sortByKey<T extends { key: string }>(list: T[]): void {
+  let plain = true;
+  for (let i = 0; i < list.length && plain; i++) plain = !MAY_REORDER.test(list[i]!.key);
+  list.sort(plain ? byKeyUnits : byKey);
 }
 
 /** Visible children of a directory (hidden `_` names skipped), recursing if asked. */
@@ -151,7 +169,7 @@ export function listChildren(
     if (child.createdIndex < last) ordered = false;
     last = child.createdIndex;
   }
-  if (sorted) out.sort(byKey);
+  if (sorted) sortByKey(out);
   // Unsorted: by createdIndex (a key set again is re-created in etcd), which every member
   // derives alike, whether it applied the log or restored a snapshot. Go's order is random.
   else if (!ordered) out.sort(byCreated);

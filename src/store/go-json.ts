@@ -8,6 +8,7 @@ import { eventJSON, goString } from './json.js';
 import { asciiBytes, JsonBytes, type JsonPull, JsonSyntaxError } from '../pkg/json-bytes.js';
 import { Node, TTLEntry } from './node.js';
 import { STAT_FIELDS } from './stats.js';
+import { sortedChildren } from './sorted-children.js';
 import type { Store } from './store.js';
 
 /** etcd's store format version (CurrentVersion). */
@@ -64,10 +65,6 @@ class TextWriter {
   }
 }
 
-function byKey(a: Node, b: Node): number {
-  return compareKeys(a.key, b.key);
-}
-
 /** Writes `prefix` (the node's name in its parent's map, or '') and the node, in one go. */
 function writeNode(w: TextWriter, n: Node, prefix = ''): void {
   const t = n.ttl;
@@ -79,8 +76,7 @@ function writeNode(w: TextWriter, n: Node, prefix = ''): void {
   w.write(`${head}{`);
   // Go's encoder writes a map's keys (the names) sorted. Each child's key is this key plus
   // "/name", so ordering by key is ordering by name, without making a name per comparison.
-  const kids = [...n.children];
-  kids.sort(byKey);
+  const kids = sortedChildren(n);
   for (let i = 0; i < kids.length; i++) {
     const c = kids[i]!;
     const name = goString(c.name());

@@ -90,6 +90,46 @@ test('a producer that throws leaves no file and rejects', async () => {
   }
 });
 
+test('a file of several megabytes (fsyncs started while it is written) is byte for byte save()s', async () => {
+  const rand = new Prng(11);
+  const t = tempDir('snap-streamed-');
+  try {
+    const plain = new Snapshotter(join(t.dir, 'plain'));
+    const streamed = new Snapshotter(join(t.dir, 'streamed'));
+    const data = new Uint8Array(5_000_000);
+    for (let i = 0; i < data.length; i += 4) {
+      new DataView(data.buffer).setUint32(i, rand.u32());
+    }
+    const s = snapOf(data, 9);
+    await plain.save(s);
+    await streamed.saveStreamed(s.metadata, producer(data, 1 << 16), data.length);
+    const name = readdirSync(plain.dir)[0]!;
+    assert.deepEqual(readFileSync(join(streamed.dir, name)), readFileSync(join(plain.dir, name)));
+    assert.deepEqual(readdirSync(streamed.dir), [name]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a producer that throws after fsyncs were started leaves no file and rejects', async () => {
+  const t = tempDir('snap-streamed-');
+  try {
+    const s = new Snapshotter(t.dir);
+    const p = s.saveStreamed(
+      snapOf(new Uint8Array(0), 5).metadata,
+      (sink) => {
+        for (let i = 0; i < 4; i++) sink(new Uint8Array(1 << 20));
+        throw new Error('store went away');
+      },
+      3 << 20,
+    );
+    await assert.rejects(p, /store went away/);
+    assert.deepEqual(readdirSync(t.dir), []);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('moveInFile moves a range left or right, overlapping or not', async () => {
   const t = tempDir('snap-move-');
   try {
