@@ -6,6 +6,7 @@
 // counts down with the clock. Read-heavy clients asking for the same keys (the common
 // case: configuration, service discovery) then cost a map lookup instead of a URL parse,
 // a store walk and a JSON encoding.
+import { PreparedAnswer } from '../pkg/http1/fast-response.js';
 import type { HttpResponse } from '../pkg/http1/types.js';
 import type { KeysBackend } from './backend.js';
 import { goChunks, writeFramed } from './http-util.js';
@@ -21,6 +22,8 @@ interface Answer {
   readonly headers: readonly string[];
   readonly body: string;
   readonly chunked: boolean;
+  /** The same answer for the fast path's one-write send (framed answers only). */
+  readonly prepared: PreparedAnswer | null;
 }
 
 export class GetAnswers {
@@ -38,7 +41,9 @@ export class GetAnswers {
     const a = this.answers.get(url);
     if (a === undefined) return 0;
     this.backend.noteCachedGet();
-    writeFramed(res, a.status, a.headers, a.body, a.chunked);
+    if (a.prepared === null || res.sendPrepared?.(a.prepared) !== true) {
+      writeFramed(res, a.status, a.headers, a.body, a.chunked);
+    }
     return a.status;
   }
 
@@ -62,7 +67,8 @@ export class GetAnswers {
     const chunked = goChunks(byteLength);
     const h = headers.slice();
     if (!chunked) h.push('Content-Length', String(byteLength));
-    this.answers.set(url, { status, headers: h, body, chunked });
+    const prepared = chunked ? null : new PreparedAnswer(status, h, body);
+    this.answers.set(url, { status, headers: h, body, chunked, prepared });
   }
 
   /** Whether the kept answers are still those of the backend's present position (if not, they are dropped). */

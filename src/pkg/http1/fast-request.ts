@@ -1,11 +1,11 @@
 // A request the fast path has read whole, head and body, before its handler runs. It
 // looks to the handler like node's IncomingMessage (types.ts): the body is also offered
 // as stream events, once a listener asks for them, so body readers written for node work.
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Listener } from './types.js';
+import { LazyEvents } from './lazy-events.js';
 
-export class FastRequest extends EventEmitter {
+export class FastRequest extends LazyEvents {
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor = 1;
   readonly complete: boolean;

@@ -2,10 +2,10 @@
 // written with one socket write per response where node makes several calls. The bytes
 // are node's (header order, Date, framing) minus the Connection: keep-alive and Keep-Alive
 // lines node adds and Go etcd does not send.
-import { EventEmitter } from 'node:events';
 import { type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastRequest } from './fast-request.js';
+import { LazyEvents } from './lazy-events.js';
 
 /** What a response tells its connection. */
 export interface ResponseOwner {
@@ -27,7 +27,46 @@ function httpDate(): string {
 
 type HeaderValue = string | readonly string[];
 
-export class FastResponse extends EventEmitter {
+/**
+ * A whole answer sent again and again unchanged (a kept GET answer): headers framed with
+ * a Content-Length, as a flat [name, value, ...] list. Its bytes on the fast path are made
+ * once and again when the Date's second changes, and written as one flat string: no head
+ * to assemble and no string to flatten per request, the main garbage of a replayed GET.
+ */
+export class PreparedAnswer {
+  private text = '';
+  private second = -1;
+
+  constructor(
+    readonly status: number,
+    readonly headers: readonly string[],
+    readonly body: string,
+  ) {}
+
+  /** The response's bytes (as text) with this second's Date. */
+  textNow(): string {
+    const date = httpDate();
+    if (dateSecond !== this.second) {
+      let s = `HTTP/1.1 ${this.status} ${STATUS_CODES[this.status] ?? 'unknown'}\r\n`;
+      for (let i = 0; i + 1 < this.headers.length; i += 2) {
+        s += `${this.headers[i]}: ${this.headers[i + 1]}\r\n`;
+      }
+      // Flattened now, once, rather than by the first socket write of each second.
+      this.text = flat(`${s}Date: ${date}\r\n\r\n${this.body}`);
+      this.second = dateSecond;
+    }
+    return this.text;
+  }
+}
+
+/** `s` as one sequential string (a concatenation is a tree until something flattens it). */
+function flat(s: string): string {
+  // Reading a character from a concatenation makes V8 flatten it in place.
+  s.charCodeAt(0);
+  return s;
+}
+
+export class FastResponse extends LazyEvents {
   statusCode = 200;
   shouldKeepAlive: boolean;
   headersSent = false;
@@ -74,6 +113,29 @@ export class FastResponse extends EventEmitter {
     }
     this.headersSent = true;
     return this;
+  }
+
+  /**
+   * Sends `a` whole, if nothing of this response is set yet and it is a GET on a
+   * connection kept alive (the bytes are then exactly those writeHead and end would
+   * write); false, having done nothing, otherwise.
+   */
+  sendPrepared(a: PreparedAnswer): boolean {
+    if (
+      this.headersSent ||
+      this.fields.length !== 0 ||
+      !this.shouldKeepAlive ||
+      this.req.method !== 'GET'
+    ) {
+      return false;
+    }
+    this.statusCode = a.status;
+    this.headersSent = true;
+    this.sent = true;
+    this.send(a.textNow());
+    this.finished = true;
+    this.owner.finished(this);
+    return true;
   }
 
   flushHeaders(): void {

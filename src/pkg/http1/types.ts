@@ -3,6 +3,7 @@
 // (fast-request.ts, fast-response.ts) both serve it.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { PreparedAnswer } from './fast-response.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: an event's listener arguments depend on the event, as in EventEmitter
 export type Listener = (...args: any[]) => void;
@@ -36,6 +37,8 @@ export interface HttpResponse {
   write(chunk: string): boolean;
   end(chunk?: string): unknown;
   flushHeaders(): void;
+  /** The fast path's whole-answer write (fast-response.ts); false if it did not send. */
+  sendPrepared?(a: PreparedAnswer): boolean;
   destroy(error?: Error): unknown;
   on(event: string, listener: Listener): unknown;
   once(event: string, listener: Listener): unknown;

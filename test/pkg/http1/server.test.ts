@@ -12,6 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { attachFastPath } from '../../../src/pkg/http1/attach.js';
 import { FastRequest } from '../../../src/pkg/http1/fast-request.js';
+import { PreparedAnswer } from '../../../src/pkg/http1/fast-response.js';
 import type { HttpRequest, HttpResponse } from '../../../src/pkg/http1/types.js';
 import { tempDir } from '../../helpers/process.js';
 import { makeSelfSignedCert, opensslSkip } from '../../helpers/tls.js';
@@ -20,6 +21,13 @@ let server: Server;
 let port = 0;
 /** Which implementation served each request, by path. */
 const servedBy: string[] = [];
+const PREPARED = new PreparedAnswer(
+  404,
+  ['Content-Type', 'application/json', 'X-Etcd-Index', '12', 'Content-Length', '9'],
+  '{"a":"b"}',
+);
+/** Whether each sendPrepared call sent, in order. */
+const preparedSent: boolean[] = [];
 let watchClosed: () => void = () => {};
 
 function handler(req: HttpRequest, res: HttpResponse): void {
@@ -36,6 +44,17 @@ function handler(req: HttpRequest, res: HttpResponse): void {
     res.write('one\n');
     res.write('');
     res.end('two\n');
+    return;
+  }
+  if (req.url === '/prepared' || req.url === '/prepared-cors') {
+    if (req.url === '/prepared-cors') res.setHeader('Access-Control-Allow-Origin', '*');
+    const sent = res.sendPrepared?.(PREPARED) === true;
+    preparedSent.push(sent);
+    if (sent) return;
+  }
+  if (req.url?.startsWith('/prepared')) {
+    res.writeHead(PREPARED.status, PREPARED.headers as string[]);
+    res.end(PREPARED.body);
     return;
   }
   if (req.url === '/empty') {
@@ -120,6 +139,38 @@ test('pipelined requests are answered in order, one Date, node-style framing', a
   assert.match(responses[1]!, /\r\n\r\nPUT \/b v=1$/);
   assert.match(responses[2]!, /\r\nConnection: close\r\n\r\nGET \/c $/);
   assert.deepEqual(servedBy, ['fast /a', 'fast /b', 'fast /c']);
+});
+
+test('a prepared answer is the bytes writeHead and end write; others fall back to them', async () => {
+  preparedSent.length = 0;
+  const c = open();
+  c.s.write(
+    get('/prepared') +
+      get('/prepared-plain') +
+      `HEAD /prepared HTTP/1.1\r\nHost: x\r\n\r\n` +
+      get('/prepared-cors') +
+      get('/prepared', 'Connection: close\r\n'),
+  );
+  await c.closed;
+  const r = c
+    .text()
+    .replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n')
+    .split(/(?=HTTP\/1\.1 )/);
+  assert.equal(r.length, 5);
+  const plain =
+    'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Etcd-Index: 12\r\n' +
+    'Content-Length: 9\r\nDate: D\r\n\r\n{"a":"b"}';
+  assert.equal(r[0], plain);
+  assert.equal(r[1], plain);
+  assert.equal(r[2], plain.slice(0, -'{"a":"b"}'.length));
+  assert.equal(
+    r[3],
+    plain.replace('HTTP/1.1 404 Not Found\r\n', '$&Access-Control-Allow-Origin: *\r\n'),
+  );
+  assert.equal(r[4], plain.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'));
+  // Sent by the GET on a kept-alive connection only; HEAD, a header set first and a
+  // closing connection declined.
+  assert.deepEqual(preparedSent, [true, false, false, false]);
 });
 
 test('a body arriving a byte at a time', async () => {
