@@ -71,24 +71,31 @@ test('a streamed snapshot file is byte for byte the one save() writes, whatever 
   }
 });
 
-test('a producer that throws leaves no file and rejects', async () => {
-  const t = tempDir('snap-streamed-');
-  try {
-    const s = new Snapshotter(t.dir);
-    const p = s.saveStreamed(
-      snapOf(new Uint8Array(0), 5).metadata,
-      (sink) => {
-        sink(new Uint8Array(10));
-        throw new Error('store went away');
-      },
-      10,
-    );
-    await assert.rejects(p, /store went away/);
-    assert.deepEqual(readdirSync(t.dir), []);
-  } finally {
-    t.cleanup();
-  }
-});
+// Thrown after a few bytes, and after four megabytes of a three-megabyte hint (the two
+// fsyncs started meanwhile finish before the file goes).
+for (const [what, chunks, size, hint] of [
+  ['', 1, 10, 10],
+  [' after fsyncs were started', 4, 1 << 20, 3 << 20],
+] as const) {
+  test(`a producer that throws${what} leaves no file and rejects`, async () => {
+    const t = tempDir('snap-streamed-');
+    try {
+      const s = new Snapshotter(t.dir);
+      const p = s.saveStreamed(
+        snapOf(new Uint8Array(0), 5).metadata,
+        (sink) => {
+          for (let i = 0; i < chunks; i++) sink(new Uint8Array(size));
+          throw new Error('store went away');
+        },
+        hint,
+      );
+      await assert.rejects(p, /store went away/);
+      assert.deepEqual(readdirSync(t.dir), []);
+    } finally {
+      t.cleanup();
+    }
+  });
+}
 
 test('a file of several megabytes (fsyncs started while it is written) is byte for byte save()s', async () => {
   const rand = new Prng(11);
@@ -106,25 +113,6 @@ test('a file of several megabytes (fsyncs started while it is written) is byte f
     const name = readdirSync(plain.dir)[0]!;
     assert.deepEqual(readFileSync(join(streamed.dir, name)), readFileSync(join(plain.dir, name)));
     assert.deepEqual(readdirSync(streamed.dir), [name]);
-  } finally {
-    t.cleanup();
-  }
-});
-
-test('a producer that throws after fsyncs were started leaves no file and rejects', async () => {
-  const t = tempDir('snap-streamed-');
-  try {
-    const s = new Snapshotter(t.dir);
-    const p = s.saveStreamed(
-      snapOf(new Uint8Array(0), 5).metadata,
-      (sink) => {
-        for (let i = 0; i < 4; i++) sink(new Uint8Array(1 << 20));
-        throw new Error('store went away');
-      },
-      3 << 20,
-    );
-    await assert.rejects(p, /store went away/);
-    assert.deepEqual(readdirSync(t.dir), []);
   } finally {
     t.cleanup();
   }
