@@ -8,6 +8,7 @@
 import type { MemoryStorage } from '../raft/storage.js';
 import {
   type Entry,
+  EntryType,
   type HardState,
   isEmptySnapshot,
   type Message,
@@ -60,9 +61,19 @@ export interface LoopHost {
 
 type LoopState = 'idle' | 'scheduled' | 'processing' | 'stopped' | 'failed';
 
+/** The index of the last configuration change in `ents`, or 0. */
+function lastConfChange(ents: readonly Entry[]): number {
+  for (let i = ents.length - 1; i >= 0; i--) {
+    if (ents[i]!.type === EntryType.ConfChange) return ents[i]!.index;
+  }
+  return 0;
+}
+
 export class RaftLoop {
   private state: LoopState = 'idle';
   private idleWaiters: (() => void)[] = [];
+  /** The commit index of the last hard state this loop made durable (or found at start). */
+  private durableCommit: number;
 
   constructor(
     private readonly node: ReadyNode,
@@ -70,7 +81,9 @@ export class RaftLoop {
     private readonly disk: LoopDisk,
     private readonly host: LoopHost,
     private readonly sched: Scheduler,
-  ) {}
+  ) {
+    this.durableCommit = storage.initialState().hardState.commit;
+  }
 
   get processing(): boolean {
     return this.state === 'processing';
@@ -182,9 +195,17 @@ export class RaftLoop {
       // With a snapshot the hard state is saved even when raft does not ask for a sync:
       // a snapshot marker counts at restart only once the WAL's commit covers it (found
       // by the simulator running this loop).
+      //
+      // A hard state whose only change is the commit index is not written (the commit can
+      // be learnt again from the leader), except to cover a configuration change about to
+      // be applied: a member restarted with an older commit counts the voters of the
+      // configuration before it, and if its log is longer than the other voters' it can
+      // neither be elected by them nor let them be elected (found by the simulator).
       const saved = rd.entries.length;
-      if (saved > 0 || (rd.hardState !== null && (rd.mustSync || hasSnap))) {
-        saving = this.disk.save(rd.hardState, rd.entries);
+      const cover = lastConfChange(rd.committedEntries) > this.durableCommit;
+      const hs = rd.hardState ?? (cover ? this.storage.initialState().hardState : null);
+      if (saved > 0 || (hs !== null && (rd.mustSync || hasSnap || cover))) {
+        saving = this.disk.save(hs, rd.entries);
       }
       // While this Ready syncs, apply the previous one's committed entries.
       if (pending !== null || pendingReads !== null) {
@@ -194,7 +215,10 @@ export class RaftLoop {
       if (saving !== null) {
         await saving;
         this.host.walSynced((this.sched.monotonic() - t0) / 1000);
-        if (rd.hardState !== null) this.host.persisted(rd.hardState.commit);
+        if (hs !== null) {
+          this.durableCommit = hs.commit;
+          this.host.persisted(hs.commit);
+        }
       }
       // advance() marks rd.entries stable: all of them must be in the write just made.
       if (rd.entries.length !== saved) {

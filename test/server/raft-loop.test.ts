@@ -1,7 +1,8 @@
 // The production raft loop (src/server/raft-loop.ts) in simulation: three RawNodes, each
 // driven by its own RaftLoop on a simulated clock and scheduler, with in-memory disks whose
 // syncs complete late (now and then after a network round trip), a seeded network that delays and drops, and crashes that lose
-// whatever was not synced. Checked at every step: nothing is applied before it is durable,
+// whatever was not synced. Checked at every step: nothing is applied before it is durable
+// (nor a configuration change before the commit index that covers it),
 // a follower sends nothing before its Ready is durable, no save leaves a gap after what the
 // member's WAL holds (entries are copied at the call, as the WAL encodes them), every member applies the same
 // entries in the same order, and after healing every member applies a new proposal.
@@ -167,6 +168,12 @@ class SimMember {
           );
           this.applied = e.index;
           if (e.type === EntryType.ConfChange) {
+            // A configuration change's commit is durable before it is applied: restarted
+            // with an older commit, a member would count the voters from before it.
+            assert.ok(
+              this.durable.commit >= e.index,
+              `${this.id} applies the configuration change at ${e.index} with commit ${this.durable.commit} on its disk`,
+            );
             this.raw.applyConfChange(decodeConfChange(e.data));
             continue;
           }
