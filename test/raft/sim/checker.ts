@@ -30,7 +30,10 @@ function fail(invariant: string, detail: string): never {
 }
 
 /** Term of the entry at index in storage, or -1 when compacted or missing. */
-export function termAt(s: Storage, index: number): number {
+/** What the checks read of a log: a Storage, or raft's own log (unstable entries included). */
+export type LogView = Pick<Storage, 'firstIndex' | 'lastIndex' | 'term'>;
+
+export function termAt(s: LogView, index: number): number {
   if (index < s.firstIndex() - 1 || index > s.lastIndex()) return -1;
   try {
     return s.term(index);
@@ -191,7 +194,7 @@ export class Checker {
   leaderHasCommitted(
     id: NodeId,
     leaderTerm: number,
-    storage: Storage,
+    storage: LogView,
     lo: number,
     hi: number,
   ): void {

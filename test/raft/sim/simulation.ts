@@ -362,9 +362,15 @@ export class Simulation implements Host {
     }
   }
 
+  /**
+   * Checked against each leader's own log, unstable entries included: a leader that is the
+   * only voter commits an entry in the Ready that persists it, before its storage has it.
+   */
   newlyCommitted(lo: number, hi: number): void {
     for (const n of this.nodes.values()) {
-      if (n.isLeader) this.checker.leaderHasCommitted(n.id, n.raw!.term, n.storage, lo, hi);
+      if (n.isLeader) {
+        this.checker.leaderHasCommitted(n.id, n.raw!.term, n.raw!.raft.raftLog, lo, hi);
+      }
     }
   }
 
