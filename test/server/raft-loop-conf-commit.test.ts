@@ -15,7 +15,7 @@ import {
   type Ready,
 } from '../../src/raft/types.js';
 import { type LoopHost, RaftLoop, type ReadyNode } from '../../src/server/raft-loop.js';
-import type { Scheduler } from '../../src/server/scheduler.js';
+import { loopScheduler } from '../helpers/loop-scheduler.js';
 
 function ready(hardState: HardState | null, committedEntries: Entry[]): Ready {
   return {
@@ -75,17 +75,7 @@ test('a commit-only hard state is written only to cover a configuration change',
     fatal: (e) => events.push(`fatal ${e.message}`),
     walSynced: () => {},
   };
-  const sched: Scheduler = {
-    now: () => 0,
-    monotonic: () => 0,
-    every: () => {
-      throw new Error('no timers');
-    },
-    after: () => {
-      throw new Error('no timers');
-    },
-    soon: (fn) => queueMicrotask(fn),
-  };
+  const sched = loopScheduler();
   const saves: (HardState | null)[] = [];
   const loop = new RaftLoop(
     node,

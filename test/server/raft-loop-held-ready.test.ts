@@ -17,8 +17,8 @@ import {
   StateType,
 } from '../../src/raft/types.js';
 import { type LoopHost, RaftLoop } from '../../src/server/raft-loop.js';
-import type { Scheduler } from '../../src/server/scheduler.js';
 import { config } from '../raft/network.js';
+import { loopScheduler } from '../helpers/loop-scheduler.js';
 
 interface Save {
   hs: HardState | null;
@@ -46,17 +46,7 @@ const entry = (index: number): Entry => ({
 });
 
 test('entries arriving while a vote is being saved are saved next, with no gap', async () => {
-  const sched: Scheduler = {
-    now: () => 0,
-    monotonic: () => 0,
-    every: () => {
-      throw new Error('no timers');
-    },
-    after: () => {
-      throw new Error('no timers');
-    },
-    soon: (fn) => queueMicrotask(fn),
-  };
+  const sched = loopScheduler();
   const storage = new MemoryStorage();
   const rn = new RawNode(config('3', storage));
   rn.bootstrap(['1', '2', '3'].map((id) => ({ id, context: EMPTY_BYTES })));
