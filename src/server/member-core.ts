@@ -50,6 +50,9 @@ import { realScheduler, type Cancel, type Scheduler } from './scheduler.js';
 import { DEFAULT_CATCH_UP_ENTRIES, Snapshotting } from './snapshotting.js';
 import { Wait } from './wait.js';
 
+/** How long a member goes on after applying its own removal (etcd 2.0.13's 10 x 100 ms). */
+const REMOVED_STOP_DELAY_MS = 1000;
+
 /** running → stopping (draining) → stopped; failed after a fatal condition. */
 type Lifecycle = 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -85,6 +88,8 @@ export class MemberCore {
   protected fatalError: Error | null = null;
   protected readonly publisher: Publisher;
   protected ticker: Cancel | null = null;
+  /** The stop that follows this member's own removal, once applied. */
+  private removalStop: Cancel | null = null;
   /** A cluster of one campaigns at once rather than after an election timeout. */
   protected campaignIfAlone = true;
 
@@ -407,7 +412,14 @@ export class MemberCore {
     addPeer: (id, urls) => this.peers.addPeer(id, urls),
     updatePeer: (id, urls) => this.peers.updatePeer(id, urls),
     removePeer: (id) => this.peers.removePeer(id),
-    removedSelf: () => this.peers.removed(),
+    // As etcd 2.0.13 (stopWithDelay): a member that applied its own removal goes on a
+    // moment before it stops, so that a leader removing itself still tells the others the
+    // commit of that removal; stopping at once could leave the last member counting it
+    // as a voter, unable to be elected (raft simulator, seed 325258).
+    removedSelf: () => {
+      if (this.removalStop !== null) return;
+      this.removalStop = this.sched.after(REMOVED_STOP_DELAY_MS, () => this.peers.removed());
+    },
   };
 
   protected applyPending(ents: Entry[] | null, rs: ReadState[] | null): void {
@@ -455,6 +467,7 @@ export class MemberCore {
     this.log.error(`etcdserver: fatal: ${e.message}`);
     this.ticker?.cancel();
     this.ticker = null;
+    this.removalStop?.cancel();
     this.loop.stop();
     this.wait.failAll(() => raftInternal(e.message));
     this.reads.failAll(() => raftInternal(e.message));
@@ -518,6 +531,7 @@ export class MemberCore {
     }
     this.ticker?.cancel();
     this.ticker = null;
+    this.removalStop?.cancel();
     if (this.lifecycle !== 'failed') this.lifecycle = 'stopped';
     this.wait.failAll(stoppedError);
     this.reads.failAll(stoppedError);

@@ -334,10 +334,13 @@ export class Simulation implements Host {
       const n = this.nodes.get(cc.nodeId);
       if (n !== undefined) {
         // A removed member stops (etcd's peers answer it 410 Gone; it exits), now or a
-        // little later: until then it must not disrupt the cluster.
+        // little later: until then it must not disrupt the cluster. A leader removing
+        // itself goes on 10 ticks at least (the server's delay after applying its own
+        // removal): its peers cannot refuse it before they know the removal's commit.
         n.removed = true;
-        if (this.healing || this.rng.chance(0.5)) n.crash();
-        else this.scheduled.push({ at: this.now + this.rng.range(1, 50), node: n });
+        const leaving = n.isLeader;
+        if (!leaving && (this.healing || this.rng.chance(0.5))) n.crash();
+        else this.scheduled.push({ at: this.now + this.rng.range(leaving ? 10 : 1, 50), node: n });
       }
       if (this.tracing) this.trace(`member ${cc.nodeId} removed at ${e.index}`);
     }
