@@ -27,6 +27,11 @@ function httpDate(): string {
 
 type HeaderValue = string | readonly string[];
 
+/** "HTTP/1.1 200 OK\r\n", with node's reason phrases. */
+function statusLine(status: number): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+}
+
 /**
  * A whole answer sent again and again unchanged (a kept GET answer): headers framed with
  * a Content-Length, as a flat [name, value, ...] list. Its bytes on the fast path are made
@@ -47,7 +52,7 @@ export class PreparedAnswer {
   textNow(): string {
     const date = httpDate();
     if (dateSecond !== this.second) {
-      let s = `HTTP/1.1 ${this.status} ${STATUS_CODES[this.status] ?? 'unknown'}\r\n`;
+      let s = statusLine(this.status);
       for (let i = 0; i + 1 < this.headers.length; i += 2) {
         s += `${this.headers[i]}: ${this.headers[i + 1]}\r\n`;
       }
@@ -190,7 +195,7 @@ export class FastResponse extends LazyEvents {
   private head(contentLength: number): string {
     this.headersSent = true;
     this.sent = true;
-    let s = `HTTP/1.1 ${this.statusCode} ${STATUS_CODES[this.statusCode] ?? 'unknown'}\r\n`;
+    let s = statusLine(this.statusCode);
     let connection = false;
     let date = false;
     for (const [key, name, value] of this.fields) {
