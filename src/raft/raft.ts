@@ -412,10 +412,13 @@ export class Raft {
     } else if (m.term > this.term) {
       if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
         const force = isTransferCtx(m.context);
-        const inLease =
-          this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
         // Heard from a leader within the minimum election timeout: neither update the
-        // term nor grant a vote (§6 / §9.6 of the thesis).
+        // term nor grant a vote (§6 / §9.6 of the thesis). Members' ticks are not in step:
+        // a member that campaigns after exactly the election timeout may find its peers
+        // one tick short of it, so the lease ends a tick early. It only guards against
+        // disruption (no read relies on it), and a live leader heartbeats every few ticks.
+        const inLease =
+          this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout - 1;
         if (!force && inLease) return;
       }
       if (m.type === MessageType.PreVote) {
