@@ -264,6 +264,7 @@ function defaultTransportFactory(peerTls: TlsInfo, logger: Logger): MemberOption
       tls,
       onMessage: h.onMessage,
       onUnreachable: h.onUnreachable,
+      ...(h.onPeerRefused ? { onPeerRefused: h.onPeerRefused } : {}),
       onSnapshotStatus: h.onSnapshotStatus,
       onRemoved: h.onRemoved,
       onClusterConflict: h.onClusterConflict,

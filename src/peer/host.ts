@@ -60,6 +60,8 @@ export interface PeerHost {
   scheduleFlush(p: Flushable): void;
   streamStatus(id: NodeId, direction: 'reader' | 'writer', up: boolean): void;
   reportUnreachable(id: NodeId): void;
+  /** A dial to the peer was refused: nothing listens on its peer port (its process is gone). */
+  peerRefused(id: NodeId): void;
   reportSnapshot(id: NodeId, ok: boolean): void;
   /** A remote answered 410: this member was removed from the cluster. */
   removedByRemote(by: NodeId): void;

@@ -60,8 +60,9 @@ export class StreamReader {
     req.setNoDelay(true);
     req.setTimeout(this.host.limits.requestTimeoutMs, () => req.destroy(new Error('i/o timeout')));
     req.on('response', (res: IncomingMessage) => this.response(req, res, url));
-    req.on('error', (e) => {
+    req.on('error', (e: NodeJS.ErrnoException) => {
       this.lastError = e.message;
+      if (e.code === 'ECONNREFUSED') this.host.peerRefused(this.peerId);
     });
     req.on('close', () => this.closedConn(req, url));
     req.end();
@@ -107,7 +108,8 @@ export class StreamReader {
   private closedConn(req: ClientRequest, url: PeerUrl): void {
     if (this.req !== req) return;
     this.req = null;
-    if (this.up) {
+    const wasUp = this.up;
+    if (wasUp) {
       this.up = false;
       if (!this.closed) {
         this.host.log.warn(
@@ -119,8 +121,10 @@ export class StreamReader {
       this.urls.fail(url);
     }
     if (this.closed) return;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, this.host.limits.backoffMaxMs);
+    // A stream that was up is redialled at once: if the peer's process is gone, the refused
+    // dial tells raft now (a leader's followers then elect without waiting out a timeout).
+    const delay = wasUp ? 0 : this.backoff;
+    if (!wasUp) this.backoff = Math.min(this.backoff * 2, this.host.limits.backoffMaxMs);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.dial();

@@ -40,6 +40,8 @@ export interface TransportOptions {
   tls?: ConnectionOptions;
   onMessage(m: Message): void;
   onUnreachable(id: NodeId): void;
+  /** A dial to peer `id` was refused (its process is likely gone). */
+  onPeerRefused?(id: NodeId): void;
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** A peer answered 410 Gone: this member was removed from the cluster. Called once. */
   onRemoved?(): void;
@@ -306,6 +308,11 @@ export class Transport implements PeerHost {
   reportUnreachable(id: NodeId): void {
     if (this.closed || !this.peers.has(id)) return;
     this.opts.onUnreachable(id);
+  }
+
+  peerRefused(id: NodeId): void {
+    if (this.closed || !this.peers.has(id)) return;
+    this.opts.onPeerRefused?.(id);
   }
 
   streamStatus(id: NodeId, direction: 'reader' | 'writer', up: boolean): void {

@@ -143,3 +143,17 @@ export function stepCandidate(r: Raft, m: Message): void {
       return;
   }
 }
+
+/**
+ * The transport found the leader's process gone (its peer port refuses connections), a
+ * surer sign than silence: forget it and campaign at the next tick rather than after a
+ * whole election timeout. Only with pre-vote and check-quorum, where an early campaign
+ * cannot disrupt a leader that is alive after all: a peer that still hears from it
+ * holds its lease and refuses the pre-vote, and its next heartbeat restores `lead` here.
+ */
+export function leaderGone(r: Raft, id: NodeId): void {
+  if (r.state !== StateType.Follower || r.lead !== id || id === NONE) return;
+  if (!r.preVote || !r.checkQuorum || !r.promotable()) return;
+  r.lead = NONE;
+  r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTimeout - 1);
+}

@@ -1,5 +1,6 @@
 // The driver's handle on a raft node (etcd's RawNode): feed it ticks, messages and
 // proposals; take a Ready, persist / send / apply it, then advance().
+import { leaderGone } from './election.js';
 import { encodeConfChange } from './raftpb.js';
 import {
   type Config,
@@ -243,6 +244,11 @@ export class RawNode implements RawNodeApi {
 
   reportUnreachable(id: NodeId): void {
     this.raft.step(newMessage(MessageType.Unreachable, NONE, id, 0));
+  }
+
+  /** The transport saw `id`'s peer port refuse a connection: see election.ts leaderGone. */
+  reportPeerDown(id: NodeId): void {
+    leaderGone(this.raft, id);
   }
 
   reportSnapshot(id: NodeId, ok: boolean): void {

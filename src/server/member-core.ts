@@ -253,6 +253,7 @@ export class MemberCore {
         {
           onMessage: (msg) => this.receive(msg),
           onUnreachable: (id) => this.node.reportUnreachable(id),
+          onPeerRefused: (id) => this.peerRefused(id),
           onSnapshotStatus: (id, ok) => this.node.reportSnapshot(id, ok),
           membersJSON: () => peerMembersJSON(this.state.membership.list()),
         },
@@ -350,6 +351,13 @@ export class MemberCore {
         return;
       }
     }
+    this.loop.schedule();
+  }
+
+  /** The leader's peer port refusing us means its process is gone: elect without waiting. */
+  private peerRefused(id: NodeId): void {
+    if (this.lifecycle !== 'running') return;
+    this.node.reportPeerDown(id);
     this.loop.schedule();
   }
 

@@ -30,6 +30,8 @@ export interface TransportHandlers {
   clusterId: string;
   onMessage(m: Message): void;
   onUnreachable(id: NodeId): void;
+  /** A dial to peer `id` was refused: nothing listens on its peer port. */
+  onPeerRefused?(id: NodeId): void;
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** A peer said this member was removed from the cluster. */
   onRemoved(): void;

@@ -28,6 +28,7 @@ test(`simulator: ${SEEDS_PER_SIZE} seeds of a 3-node cluster keep every invarian
     'duplicated',
     'reads',
     'transfers',
+    'peerDownNews',
   ] as const) {
     assert.ok(t[k] > 0, `no ${k} in ${r.seeds} seeds`);
   }

@@ -62,6 +62,8 @@ export interface SimStats {
   duplicated: number;
   reads: number;
   transfers: number;
+  /** Times a node was told a peer's process is gone (truly, or wrongly). */
+  peerDownNews: number;
 }
 
 export interface SimResult {
@@ -126,10 +128,17 @@ export class Simulation implements Host {
     duplicated: 0,
     reads: 0,
     transfers: 0,
+    peerDownNews: 0,
   };
+  /**
+   * Its own stream (not forked from rng, which would shift every seed's draws): whether a
+   * peer learns that a crashed node's port refuses connections, and false such news.
+   */
+  private readonly newsRng: Prng;
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new Prng(opts.seed);
+    this.newsRng = new Prng(opts.seed + 0x5eed_0000_0000);
     this.tracing = opts.trace !== undefined;
     this.net = new Network(this.rng.fork());
     this.scenario = drawScenario(this.rng, opts.countStaleVotes === true);
@@ -398,6 +407,7 @@ export class Simulation implements Host {
         if (this.tracing) this.trace(`crash ${n.id}`);
         n.crash();
         this.stats.crashes++;
+        this.peerDown(n.id);
         this.scheduleRestart(n);
       }
     }
@@ -408,6 +418,7 @@ export class Simulation implements Host {
         if (this.tracing) this.trace(`crash leader ${leader.id}`);
         leader.crash();
         this.stats.crashes++;
+        this.peerDown(leader.id);
         this.scheduleRestart(leader);
       }
     }
@@ -601,6 +612,30 @@ export class Simulation implements Host {
         );
     }
     return `marker index ${this.markerIndex || 'none yet'}; ${parts.join(', ')}`;
+  }
+
+  /**
+   * The server tells raft when a peer's port refuses connections (its leader may have
+   * died): some live nodes hear it of a crashed node, and now and then one hears it
+   * wrongly of a node that is alive (a refused dial while it restarts its listener).
+   */
+  private peerDown(id: NodeId): void {
+    const news = this.newsRng;
+    for (const n of this.live()) {
+      if (n.id !== id && news.chance(0.7)) this.tellPeerDown(n, id);
+    }
+    const live = this.live();
+    if (live.length >= 2 && news.chance(0.3)) {
+      const [a, b] = [news.pick(live), news.pick(live)];
+      if (a !== b) this.tellPeerDown(a, b.id);
+    }
+  }
+
+  private tellPeerDown(n: SimNode, id: NodeId): void {
+    if (this.tracing) this.trace(`${n.id} hears ${id} is down`);
+    this.stats.peerDownNews++;
+    n.raw!.reportPeerDown(id);
+    n.kick();
   }
 
   private live(): SimNode[] {
