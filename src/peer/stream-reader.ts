@@ -13,6 +13,7 @@ import type { PeerUrl, UrlPicker } from './url.js';
 export class StreamReader {
   private req: ClientRequest | null = null;
   private up = false;
+  private upSince = 0;
   private timer: NodeJS.Timeout | null = null;
   private backoff: number;
   private lastError = '';
@@ -94,6 +95,7 @@ export class StreamReader {
     req.setTimeout(this.host.limits.readIdleTimeoutMs);
     res.socket.setKeepAlive(true, 5000);
     this.up = true;
+    this.upSince = this.host.now();
     this.backoff = this.host.limits.backoffMinMs;
     this.lastError = '';
     this.host.log.info(
@@ -121,10 +123,12 @@ export class StreamReader {
       this.urls.fail(url);
     }
     if (this.closed) return;
-    // A stream that was up is redialled at once: if the peer's process is gone, the refused
-    // dial tells raft now (a leader's followers then elect without waiting out a timeout).
-    const delay = wasUp ? 0 : this.backoff;
-    if (!wasUp) this.backoff = Math.min(this.backoff * 2, this.host.limits.backoffMaxMs);
+    // A stream that had been up a while is redialled at once: if the peer's process is gone,
+    // the refused dial tells raft now (a leader's followers then elect without waiting out
+    // a timeout). One that keeps dropping as soon as it is up backs off as any failed dial.
+    const settled = wasUp && this.host.now() - this.upSince >= this.host.limits.backoffMaxMs;
+    const delay = settled ? 0 : this.backoff;
+    if (!settled) this.backoff = Math.min(this.backoff * 2, this.host.limits.backoffMaxMs);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.dial();

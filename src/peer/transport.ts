@@ -52,7 +52,7 @@ export interface TransportOptions {
   onClusterConflict?(remoteClusterId: string): void;
   /** A stream to (writer) or from (reader) a peer came up or went down. */
   onStreamStatus?(id: NodeId, direction: 'reader' | 'writer', up: boolean): void;
-  /** Milliseconds, any origin (stats only). Defaults to performance.now(). */
+  /** Milliseconds, any origin (stats, redial timing). Defaults to performance.now(). */
   now?(): number;
   /** Body of GET /members on the peer URL (etcd's JSON, numeric IDs); served if given. */
   membersJSON?(): string;

@@ -61,6 +61,26 @@ test('streams come back after the peer restarts, and messages flow again', async
   }
 });
 
+test('a stream that was up redials at once when it drops: a refused dial is reported', async () => {
+  // Back-off so long that only the immediate redial can report within the test.
+  const limits = { backoffMinMs: 60_000, backoffMaxMs: 60_000 };
+  let clock = 0;
+  const a = await new TestNode(A, { limits, now: () => clock }).start();
+  const b = await new TestNode(B, { limits }).start();
+  try {
+    a.transport.addPeer(B, [b.url]);
+    b.transport.addPeer(A, [a.url]);
+    await allConnected([a, b]);
+    // Up for longer than the longest back-off: the stream had settled.
+    clock += limits.backoffMaxMs;
+    await b.stop();
+    await a.until(() => a.refused.includes(B), 'b refusing the redial');
+    assert.deepEqual(a.refused, [B]);
+  } finally {
+    await a.stop();
+  }
+});
+
 test('a slow peer costs bounded memory: the queue is capped, the stall detected', async () => {
   const a = await new TestNode(A, {
     limits: { maxPendingBytes: 1 << 20, maxPendingMessages: 100_000, stallTimeoutMs: 300 },

@@ -29,6 +29,8 @@ export interface NodeOptions {
   serverTls?: ServerTls;
   clientTls?: ConnectionOptions;
   limits?: Partial<PeerLimits>;
+  /** The transport's clock (performance.now() when absent). */
+  now?(): number;
   /** Return false to stop recording (for benchmarks). */
   record?: boolean;
   onMessage?(m: Message): void;
@@ -38,6 +40,7 @@ export interface NodeOptions {
 export class TestNode {
   readonly received: Message[] = [];
   readonly unreachable: string[] = [];
+  readonly refused: string[] = [];
   readonly snapshots: Array<[string, boolean]> = [];
   readonly logs: string[] = [];
   readonly streams = new Map<string, boolean>();
@@ -63,6 +66,7 @@ export class TestNode {
       tls: this.opts.clientTls,
       logger,
       limits: this.opts.limits,
+      ...(this.opts.now ? { now: this.opts.now } : {}),
       onMessage: (m) => {
         if (record) this.received.push(m);
         this.opts.onMessage?.(m);
@@ -70,6 +74,10 @@ export class TestNode {
       },
       onUnreachable: (id) => {
         this.unreachable.push(id);
+        this.notify();
+      },
+      onPeerRefused: (id) => {
+        this.refused.push(id);
         this.notify();
       },
       onSnapshotStatus: (id, ok) => {
