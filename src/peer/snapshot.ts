@@ -13,20 +13,7 @@ const MAX_DATA_BYTES = 2 ** 32;
 /** Everything before the snapshot data: header length, header, data length. */
 export function snapshotPrefix(m: Message): Uint8Array {
   const snap = m.snapshot!;
-  const header = encodeMessage({
-    type: m.type,
-    to: m.to,
-    from: m.from,
-    term: m.term,
-    logTerm: m.logTerm,
-    index: m.index,
-    entries: m.entries,
-    commit: m.commit,
-    snapshot: { data: EMPTY_BYTES, metadata: snap.metadata },
-    reject: m.reject,
-    rejectHint: m.rejectHint,
-    context: m.context,
-  });
+  const header = encodeMessage({ ...m, snapshot: { data: EMPTY_BYTES, metadata: snap.metadata } });
   const w = new Writer(header.length + 16);
   w.blob(header);
   w.u64(snap.data.length);

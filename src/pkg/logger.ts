@@ -1,12 +1,13 @@
 // etcd-2-style log lines (Go's log package: "2015/01/29 10:32:16 etcd: message"), to
 // stderr by default. Levels only filter; the line format stays etcd 2's (it had no levels).
 
+/** In order of severity: a logger shows its level and those after it. */
 export enum LogLevel {
-  Debug = 0,
-  Info = 1,
-  Warning = 2,
-  Error = 3,
-  Silent = 4,
+  Debug,
+  Info,
+  Warning,
+  Error,
+  Silent,
 }
 
 export type LogSink = (line: string) => void;

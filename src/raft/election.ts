@@ -5,15 +5,8 @@ import { NO_LIMIT } from './log.js';
 import { VoteResult } from './quorum.js';
 import type { Raft } from './raft.js';
 import { handleFromLeader } from './step-follower.js';
-import {
-  EntryType,
-  type Message,
-  MessageType,
-  NONE,
-  type NodeId,
-  newMessage,
-  StateType,
-} from './types.js';
+import type { Message, NodeId } from './types.js';
+import { EntryType, MessageType, NONE, newMessage, StateType } from './types.js';
 
 /** The context of a vote caused by a leader transfer: it overrides the leader lease. */
 export const CAMPAIGN_TRANSFER = new Uint8Array(Buffer.from('CampaignTransfer'));

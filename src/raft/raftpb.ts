@@ -35,6 +35,13 @@ import {
 /** Highest message type we know (MsgPreVoteResp). */
 export const MAX_MESSAGE_TYPE = 18;
 
+// Each message is sized first, then written into a buffer of exactly that size.
+export const encodeEntry = (e: Entry) => encodeSized(e, entrySize, writeEntry);
+export const encodeHardState = (h: HardState) => encodeSized(h, hardStateSize, writeHardState);
+export const encodeSnapshot = (s: Snapshot) => encodeSized(s, snapshotSize, writeSnapshot);
+export const encodeConfChange = (c: ConfChange) => encodeSized(c, confChangeSize, writeConfChange);
+export const encodeMessage = (m: Message) => encodeSized(m, messageSize, writeMessage);
+
 // ---- Entry --------------------------------------------------------------------------
 
 export function entrySize(e: Entry): number {
@@ -57,39 +64,23 @@ export function writeEntry(w: ProtoWriter, e: Entry): void {
   w.key(0x22).bytes(e.data);
 }
 
-export const encodeEntry = (e: Entry): Uint8Array => encodeSized(e, entrySize, writeEntry);
-
 /** Decodes an Entry; its data is a view into `b` (copy it to keep it past `b`). */
 export function decodeEntry(b: Uint8Array): Entry {
   return readEntry(new ProtoReader(b));
 }
 
 export function readEntry(r: ProtoReader): Entry {
-  let type = 0;
-  let term = 0;
-  let index = 0;
-  let data: Uint8Array = EMPTY_BYTES;
+  const e: Entry = { type: 0 as EntryType, term: 0, index: 0, data: EMPTY_BYTES };
   while (!r.done) {
     const t = r.tag();
-    switch (t) {
-      case 0x08:
-        type = r.varint();
-        break;
-      case 0x10:
-        term = r.varint();
-        break;
-      case 0x18:
-        index = r.varint();
-        break;
-      case 0x22:
-        data = r.bytes();
-        break;
-      default:
-        r.skipUnknown(t, 4);
-    }
+    if (t === 0x08) e.type = r.varint();
+    else if (t === 0x10) e.term = r.varint();
+    else if (t === 0x18) e.index = r.varint();
+    else if (t === 0x22) e.data = r.bytes();
+    else r.skipUnknown(t, 4);
   }
-  if (type > 1) throw new ProtoError(`unknown entry type ${type}`);
-  return { type: type as EntryType, term, index, data };
+  if (e.type > 1) throw new ProtoError(`unknown entry type ${e.type}`);
+  return e;
 }
 
 // ---- HardState ----------------------------------------------------------------------
@@ -103,9 +94,6 @@ export function writeHardState(w: ProtoWriter, h: HardState): void {
   w.key(0x10).hexVarint(h.vote);
   w.key(0x18).varint(h.commit);
 }
-
-export const encodeHardState = (h: HardState): Uint8Array =>
-  encodeSized(h, hardStateSize, writeHardState);
 
 export function decodeHardState(b: Uint8Array): HardState {
   const r = new ProtoReader(b);
@@ -185,9 +173,6 @@ export function writeSnapshot(w: ProtoWriter, s: Snapshot): void {
   writeSnapshotMetadata(w, s.metadata);
 }
 
-export const encodeSnapshot = (s: Snapshot): Uint8Array =>
-  encodeSized(s, snapshotSize, writeSnapshot);
-
 /**
  * The encoding of `s` as three parts, head ++ s.data ++ tail, with the data not copied: a
  * store snapshot is tens of megabytes, and a second copy of it is pure garbage.
@@ -253,9 +238,6 @@ function writeConfChange(w: ProtoWriter, c: ConfChange): void {
   w.key(0x22).bytes(c.context);
 }
 
-export const encodeConfChange = (c: ConfChange): Uint8Array =>
-  encodeSized(c, confChangeSize, writeConfChange);
-
 /** Decodes a ConfChange; its context is a view into `b`. */
 export function decodeConfChange(b: Uint8Array): ConfChange {
   const r = new ProtoReader(b);
@@ -317,59 +299,30 @@ export function writeMessage(w: ProtoWriter, m: Message): void {
   if (m.context.length > 0) w.key(0x62).bytes(m.context);
 }
 
-export const encodeMessage = (m: Message): Uint8Array => encodeSized(m, messageSize, writeMessage);
+/** A Message's empty snapshot (index 0, no data) is null in our raft types. */
+function nullIfEmpty(s: Snapshot): Snapshot | null {
+  return s.metadata.index === 0 && s.data.length === 0 ? null : s;
+}
 
-/**
- * Decodes a Message; entry data, snapshot data and context are views into `b`. An empty
- * snapshot (index 0, no data) becomes null, as our raft types carry it.
- */
+/** Decodes a Message; entry data, snapshot data and context are views into `b`. */
 export function decodeMessage(b: Uint8Array): Message {
   const r = new ProtoReader(b);
   const m = newMessage(0 as MessageType, NONE, NONE, 0);
   while (!r.done) {
     const t = r.tag();
-    switch (t) {
-      case 0x08:
-        m.type = r.varint() as MessageType;
-        break;
-      case 0x10:
-        m.to = r.hexVarint();
-        break;
-      case 0x18:
-        m.from = r.hexVarint();
-        break;
-      case 0x20:
-        m.term = r.varint();
-        break;
-      case 0x28:
-        m.logTerm = r.varint();
-        break;
-      case 0x30:
-        m.index = r.varint();
-        break;
-      case 0x3a:
-        m.entries.push(readEntry(r.sub()));
-        break;
-      case 0x40:
-        m.commit = r.varint();
-        break;
-      case 0x4a: {
-        const s = readSnapshot(r.sub());
-        m.snapshot = s.metadata.index === 0 && s.data.length === 0 ? null : s;
-        break;
-      }
-      case 0x50:
-        m.reject = r.bool();
-        break;
-      case 0x58:
-        m.rejectHint = r.varint();
-        break;
-      case 0x62:
-        m.context = r.bytes();
-        break;
-      default:
-        r.skipUnknown(t, 12);
-    }
+    if (t === 0x08) m.type = r.varint() as MessageType;
+    else if (t === 0x10) m.to = r.hexVarint();
+    else if (t === 0x18) m.from = r.hexVarint();
+    else if (t === 0x20) m.term = r.varint();
+    else if (t === 0x28) m.logTerm = r.varint();
+    else if (t === 0x30) m.index = r.varint();
+    else if (t === 0x3a) m.entries.push(readEntry(r.sub()));
+    else if (t === 0x40) m.commit = r.varint();
+    else if (t === 0x4a) m.snapshot = nullIfEmpty(readSnapshot(r.sub()));
+    else if (t === 0x50) m.reject = r.bool();
+    else if (t === 0x58) m.rejectHint = r.varint();
+    else if (t === 0x62) m.context = r.bytes();
+    else r.skipUnknown(t, 12);
   }
   if (m.type > MAX_MESSAGE_TYPE) throw new ProtoError(`unknown message type ${m.type}`);
   return m;

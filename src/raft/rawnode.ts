@@ -31,15 +31,14 @@ import {
   StateType,
 } from './types.js';
 
-function isResponseMessage(t: MessageType): boolean {
-  return (
-    t === MessageType.AppResp ||
-    t === MessageType.VoteResp ||
-    t === MessageType.HeartbeatResp ||
-    t === MessageType.Unreachable ||
-    t === MessageType.PreVoteResp
-  );
-}
+/** Message types that answer one of ours: step() drops them from peers it does not know. */
+const RESPONSE_MESSAGES: ReadonlySet<MessageType> = new Set([
+  MessageType.AppResp,
+  MessageType.VoteResp,
+  MessageType.HeartbeatResp,
+  MessageType.Unreachable,
+  MessageType.PreVoteResp,
+]);
 
 export class RawNode implements RawNodeApi {
   readonly raft: Raft;
@@ -146,7 +145,7 @@ export class RawNode implements RawNodeApi {
     if (isLocalMessage(m.type)) return;
     const r = this.raft;
     if (r.removed.has(m.from)) return;
-    if (isResponseMessage(m.type) && !r.prs.has(m.from)) return;
+    if (RESPONSE_MESSAGES.has(m.type) && !r.prs.has(m.from)) return;
     if (m.type !== MessageType.Prop) {
       r.step(m);
       return;

@@ -5,15 +5,8 @@ import type { Progress } from './progress.js';
 import { ProgressState } from './progress.js';
 import { VoteResult } from './quorum.js';
 import type { Raft } from './raft.js';
-import {
-  EMPTY_BYTES,
-  EntryType,
-  type Message,
-  MessageType,
-  NONE,
-  type NodeId,
-  newMessage,
-} from './types.js';
+import type { Message, NodeId } from './types.js';
+import { EMPTY_BYTES, EntryType, MessageType, NONE, newMessage } from './types.js';
 
 export function stepLeader(r: Raft, m: Message): void {
   switch (m.type) {

@@ -45,13 +45,6 @@ export interface Snapshot {
   metadata: SnapshotMetadata;
 }
 
-export enum ConfChangeType {
-  AddNode = 0,
-  RemoveNode = 1,
-  UpdateNode = 2,
-  AddLearnerNode = 3,
-}
-
 export interface ConfChange {
   /** The proposer's id for this change, so the server can match it to its waiter. */
   id: string;
@@ -59,6 +52,13 @@ export interface ConfChange {
   nodeId: NodeId;
   /** Opaque to raft: the server puts the member's name and URLs here. */
   context: Uint8Array;
+}
+
+export enum ConfChangeType {
+  AddNode = 0,
+  RemoveNode = 1,
+  UpdateNode = 2,
+  AddLearnerNode = 3,
 }
 
 export enum MessageType {
@@ -84,14 +84,16 @@ export enum MessageType {
 }
 
 /** Message types that never leave a node (they are stepped locally). */
+const LOCAL_MESSAGES: ReadonlySet<MessageType> = new Set([
+  MessageType.Hup,
+  MessageType.Beat,
+  MessageType.Unreachable,
+  MessageType.SnapStatus,
+  MessageType.CheckQuorum,
+]);
+
 export function isLocalMessage(t: MessageType): boolean {
-  return (
-    t === MessageType.Hup ||
-    t === MessageType.Beat ||
-    t === MessageType.Unreachable ||
-    t === MessageType.SnapStatus ||
-    t === MessageType.CheckQuorum
-  );
+  return LOCAL_MESSAGES.has(t);
 }
 
 export interface Message {
@@ -111,16 +113,17 @@ export interface Message {
   context: Uint8Array;
 }
 
+/** A node's role, in etcd's order (not on the wire; server/stats.ts names them by value). */
+export enum StateType {
+  Follower,
+  Candidate,
+  Leader,
+  PreCandidate,
+}
+
 export interface SoftState {
   lead: NodeId;
   raftState: StateType;
-}
-
-export enum StateType {
-  Follower = 0,
-  Candidate = 1,
-  Leader = 2,
-  PreCandidate = 3,
 }
 
 export interface ReadState {

@@ -64,59 +64,24 @@ function readRequest(rd: ProtoReader): V2Request {
     const wire = wireOf(tag);
     const want = field === 2 || field === 3 || field === 4 || field === 6 ? 2 : 0;
     if (field <= 16 && wire !== want) throw new PbError(`field ${field} has wire type ${wire}`);
-    switch (field) {
-      case 1:
-        r.id = rd.hexVarint();
-        break;
-      case 2:
-        r.method = rd.string();
-        break;
-      case 3:
-        r.path = rd.string();
-        break;
-      case 4:
-        r.val = rd.string();
-        break;
-      case 5:
-        r.dir = rd.bool64();
-        break;
-      case 6:
-        r.prevValue = rd.string();
-        break;
-      case 7:
-        r.prevIndex = safeNumber(rd, 'PrevIndex');
-        break;
-      case 8:
-        r.prevExist = rd.bool64();
-        break;
-      case 9:
-        r.expiration = rd.int64();
-        break;
-      case 10:
-        r.wait = rd.bool64();
-        break;
-      case 11:
-        r.since = safeNumber(rd, 'Since');
-        break;
-      case 12:
-        r.recursive = rd.bool64();
-        break;
-      case 13:
-        r.sorted = rd.bool64();
-        break;
-      case 14:
-        r.quorum = rd.bool64();
-        break;
-      case 15:
-        r.time = rd.int64();
-        break;
-      case 16:
-        r.stream = rd.bool64();
-        break;
-      default:
-        // Unknown fields are skipped (gogoproto keeps them aside).
-        rd.skip(wire);
-    }
+    if (field === 1) r.id = rd.hexVarint();
+    else if (field === 2) r.method = rd.string();
+    else if (field === 3) r.path = rd.string();
+    else if (field === 4) r.val = rd.string();
+    else if (field === 5) r.dir = rd.bool64();
+    else if (field === 6) r.prevValue = rd.string();
+    else if (field === 7) r.prevIndex = safeNumber(rd, 'PrevIndex');
+    else if (field === 8) r.prevExist = rd.bool64();
+    else if (field === 9) r.expiration = rd.int64();
+    else if (field === 10) r.wait = rd.bool64();
+    else if (field === 11) r.since = safeNumber(rd, 'Since');
+    else if (field === 12) r.recursive = rd.bool64();
+    else if (field === 13) r.sorted = rd.bool64();
+    else if (field === 14) r.quorum = rd.bool64();
+    else if (field === 15) r.time = rd.int64();
+    else if (field === 16) r.stream = rd.bool64();
+    // Unknown fields are skipped (gogoproto keeps them aside).
+    else rd.skip(wire);
   }
   return r;
 }

@@ -155,48 +155,51 @@ export class Registry {
 /** etcd's buckets for disk latencies: 1 ms to ~8 s. */
 const DISK_BUCKETS = exponentialBuckets(0.001, 2, 14);
 
-/** The metrics one member keeps (names as etcd's). */
+/** Every metric a member shows, by name (etcd's, where etcd has it), with its help text. */
+const HELP = {
+  etcd_http_received_total:
+    'Counter of requests received into the system (successfully parsed and authd).',
+  etcd_http_failed_total:
+    'Counter of handle failures of requests (non-watches), by method (GET/PUT etc.) and code (400, 500 etc.).',
+  etcd_http_successful_duration_seconds:
+    'Bucketed histogram of processing time (s) of successfully handled requests (non-watches), by method (GET/PUT etc.).',
+  etcd_disk_wal_fsync_duration_seconds: 'The latency distributions of fsync called by WAL.',
+  etcd_server_leader_changes_seen_total: 'The number of leader changes seen.',
+  etcd_server_proposals_committed_total: 'The total number of consensus proposals committed.',
+  etcd_server_proposals_applied_total: 'The total number of consensus proposals applied.',
+  etcd_server_proposals_failed_total: 'The total number of failed proposals seen.',
+  etcd_debugging_snap_save_total_duration_seconds:
+    'The total latency distributions of save called by snapshot.',
+  etcd_server_committed_index: 'The current committed index of this member.',
+  etcd_server_applied_index: 'The current applied index of this member.',
+  etcd_server_has_leader: 'Whether or not a leader exists. 1 is existence, 0 is not.',
+  etcd_server_is_leader: 'Whether or not this member is a leader. 1 if is, 0 otherwise.',
+  etcd_server_term: 'The current raft term of this member.',
+  etcd_server_proposals_pending: 'The current number of pending proposals to commit.',
+  nodejs_heap_size_used_bytes: 'Process heap size used from Node.js in bytes.',
+  nodejs_heap_size_total_bytes: 'Process heap size from Node.js in bytes.',
+  nodejs_external_memory_bytes: 'Node.js external memory size in bytes.',
+  process_resident_memory_bytes: 'Resident memory size in bytes.',
+} as const;
+
+type MetricName = keyof typeof HELP;
+
+/** The metrics one member keeps. */
 export class MemberMetrics {
   readonly registry = new Registry();
-  readonly httpReceived = this.registry.counter(
-    'etcd_http_received_total',
-    'Counter of requests received into the system (successfully parsed and authd).',
-  );
-  readonly httpFailed = this.registry.counter(
-    'etcd_http_failed_total',
-    'Counter of handle failures of requests (non-watches), by method (GET/PUT etc.) and code (400, 500 etc.).',
-  );
-  readonly httpDuration = this.registry.histogram(
+  readonly httpReceived = this.counter('etcd_http_received_total');
+  readonly httpFailed = this.counter('etcd_http_failed_total');
+  readonly httpDuration = this.histogram(
     'etcd_http_successful_duration_seconds',
-    'Bucketed histogram of processing time (s) of successfully handled requests (non-watches), by method (GET/PUT etc.).',
     exponentialBuckets(0.0005, 2, 13),
   );
-  readonly walFsync = this.registry.histogram(
-    'etcd_disk_wal_fsync_duration_seconds',
-    'The latency distributions of fsync called by WAL.',
-    DISK_BUCKETS,
-  );
-  readonly leaderChanges = this.registry.counter(
-    'etcd_server_leader_changes_seen_total',
-    'The number of leader changes seen.',
-  );
-  readonly proposalsCommitted = this.registry.counter(
-    'etcd_server_proposals_committed_total',
-    'The total number of consensus proposals committed.',
-    'gauge',
-  );
-  readonly proposalsApplied = this.registry.counter(
-    'etcd_server_proposals_applied_total',
-    'The total number of consensus proposals applied.',
-    'gauge',
-  );
-  readonly proposalsFailed = this.registry.counter(
-    'etcd_server_proposals_failed_total',
-    'The total number of failed proposals seen.',
-  );
-  readonly snapshotSave = this.registry.histogram(
+  readonly walFsync = this.histogram('etcd_disk_wal_fsync_duration_seconds', DISK_BUCKETS);
+  readonly leaderChanges = this.counter('etcd_server_leader_changes_seen_total');
+  readonly proposalsCommitted = this.counter('etcd_server_proposals_committed_total', 'gauge');
+  readonly proposalsApplied = this.counter('etcd_server_proposals_applied_total', 'gauge');
+  readonly proposalsFailed = this.counter('etcd_server_proposals_failed_total');
+  readonly snapshotSave = this.histogram(
     'etcd_debugging_snap_save_total_duration_seconds',
-    'The total latency distributions of save called by snapshot.',
     DISK_BUCKETS,
   );
 
@@ -205,6 +208,14 @@ export class MemberMetrics {
     this.proposalsCommitted.set(0);
     this.proposalsApplied.set(0);
     this.proposalsFailed.set(0);
+  }
+
+  private counter(name: MetricName, type: 'counter' | 'gauge' = 'counter'): Counter {
+    return this.registry.counter(name, HELP[name], type);
+  }
+
+  private histogram(name: MetricName, buckets: number[]): Histogram {
+    return this.registry.histogram(name, HELP[name], buckets);
   }
 
   private readonly methodLabels = new Map<string, string>();
@@ -233,69 +244,18 @@ export class MemberMetrics {
     committed: () => number;
     applied: () => number;
   }): void {
-    this.registry.add(
-      new GaugeFunc(
-        'etcd_server_committed_index',
-        'The current committed index of this member.',
-        g.committed,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'etcd_server_applied_index',
-        'The current applied index of this member.',
-        g.applied,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'etcd_server_has_leader',
-        'Whether or not a leader exists. 1 is existence, 0 is not.',
-        g.hasLeader,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'etcd_server_is_leader',
-        'Whether or not this member is a leader. 1 if is, 0 otherwise.',
-        g.isLeader,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc('etcd_server_term', 'The current raft term of this member.', g.term),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'etcd_server_proposals_pending',
-        'The current number of pending proposals to commit.',
-        g.pending,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'nodejs_heap_size_used_bytes',
-        'Process heap size used from Node.js in bytes.',
-        () => process.memoryUsage().heapUsed,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'nodejs_heap_size_total_bytes',
-        'Process heap size from Node.js in bytes.',
-        () => process.memoryUsage().heapTotal,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc(
-        'nodejs_external_memory_bytes',
-        'Node.js external memory size in bytes.',
-        () => process.memoryUsage().external,
-      ),
-    );
-    this.registry.add(
-      new GaugeFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', () =>
-        process.memoryUsage.rss(),
-      ),
-    );
+    const gauges: [MetricName, () => number][] = [
+      ['etcd_server_committed_index', g.committed],
+      ['etcd_server_applied_index', g.applied],
+      ['etcd_server_has_leader', g.hasLeader],
+      ['etcd_server_is_leader', g.isLeader],
+      ['etcd_server_term', g.term],
+      ['etcd_server_proposals_pending', g.pending],
+      ['nodejs_heap_size_used_bytes', () => process.memoryUsage().heapUsed],
+      ['nodejs_heap_size_total_bytes', () => process.memoryUsage().heapTotal],
+      ['nodejs_external_memory_bytes', () => process.memoryUsage().external],
+      ['process_resident_memory_bytes', () => process.memoryUsage.rss()],
+    ];
+    for (const [name, read] of gauges) this.registry.add(new GaugeFunc(name, HELP[name], read));
   }
 }

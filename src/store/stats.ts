@@ -1,25 +1,5 @@
 // Store statistics, with the field names and order of /v2/stats/store.
 
-export class StoreStats {
-  getsSuccess = 0;
-  getsFail = 0;
-  setsSuccess = 0;
-  setsFail = 0;
-  deleteSuccess = 0;
-  deleteFail = 0;
-  updateSuccess = 0;
-  updateFail = 0;
-  createSuccess = 0;
-  createFail = 0;
-  compareAndSwapSuccess = 0;
-  compareAndSwapFail = 0;
-  compareAndDeleteSuccess = 0;
-  compareAndDeleteFail = 0;
-  expireCount = 0;
-  /** The watcher count when the stats were last read (etcd saves that in snapshots). */
-  watchers = 0;
-}
-
 export const STAT_FIELDS = [
   'getsSuccess',
   'getsFail',
@@ -39,21 +19,27 @@ export const STAT_FIELDS = [
   'watchers',
 ] as const;
 
-export interface StoreStatsJSON {
-  getsSuccess: number;
-  getsFail: number;
-  setsSuccess: number;
-  setsFail: number;
-  deleteSuccess: number;
-  deleteFail: number;
-  updateSuccess: number;
-  updateFail: number;
-  createSuccess: number;
-  createFail: number;
-  compareAndSwapSuccess: number;
-  compareAndSwapFail: number;
-  compareAndDeleteSuccess: number;
-  compareAndDeleteFail: number;
-  expireCount: number;
-  watchers: number;
+export type StatField = (typeof STAT_FIELDS)[number];
+
+export type StoreStatsJSON = Record<StatField, number>;
+
+/** The counters; declared in STAT_FIELDS' order, which `{ ...stats }` keeps. */
+export class StoreStats implements StoreStatsJSON {
+  getsSuccess = 0;
+  getsFail = 0;
+  setsSuccess = 0;
+  setsFail = 0;
+  deleteSuccess = 0;
+  deleteFail = 0;
+  updateSuccess = 0;
+  updateFail = 0;
+  createSuccess = 0;
+  createFail = 0;
+  compareAndSwapSuccess = 0;
+  compareAndSwapFail = 0;
+  compareAndDeleteSuccess = 0;
+  compareAndDeleteFail = 0;
+  expireCount = 0;
+  /** The watcher count when the stats were last read (etcd saves that in snapshots). */
+  watchers = 0;
 }

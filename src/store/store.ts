@@ -19,7 +19,7 @@ import { EventHistory } from './history.js';
 import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
 import { estimatedSize, restoreGoJSON, saveGoJSON, streamGoJSON } from './go-json.js';
-import { StoreStats, type StoreStatsJSON } from './stats.js';
+import { type StatField, StoreStats, type StoreStatsJSON } from './stats.js';
 import { Keyspace } from './keyspace.js';
 import { type Watcher, WatcherHub } from './watcher.js';
 
@@ -107,9 +107,7 @@ export class Store extends Keyspace {
         e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, ns, 'set', now);
       }
       e.etcdIndex = this.index;
-      this.publish(e, ttl.refresh);
-      this.stats.setsSuccess++;
-      return e;
+      return this.done(e, 'setsSuccess', ttl.refresh);
     } catch (err) {
       this.stats.setsFail++;
       throw err;
@@ -180,9 +178,7 @@ export class Store extends Keyspace {
         now,
       );
       e.etcdIndex = this.index;
-      this.hub.notify(e);
-      this.stats.createSuccess++;
-      return e;
+      return this.done(e, 'createSuccess');
     } catch (err) {
       this.stats.createFail++;
       throw err;
@@ -279,9 +275,7 @@ export class Store extends Keyspace {
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
       this.index = next;
-      this.publish(e, ttl.refresh);
-      this.stats.updateSuccess++;
-      return e;
+      return this.done(e, 'updateSuccess', ttl.refresh);
     } catch (err) {
       this.stats.updateFail++;
       throw err;
@@ -314,9 +308,7 @@ export class Store extends Keyspace {
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       e.node.value = value;
       if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
-      this.publish(e, ttl.refresh);
-      this.stats.compareAndSwapSuccess++;
-      return e;
+      return this.done(e, 'compareAndSwapSuccess', ttl.refresh);
     } catch (err) {
       this.stats.compareAndSwapFail++;
       throw err;
@@ -340,9 +332,7 @@ export class Store extends Keyspace {
       if (n.children !== null) e.node.dir = true;
       this.removeTree(n, e);
       this.index = next;
-      this.hub.notify(e);
-      this.stats.deleteSuccess++;
-      return e;
+      return this.done(e, 'deleteSuccess');
     } catch (err) {
       this.stats.deleteFail++;
       throw err;
@@ -367,9 +357,7 @@ export class Store extends Keyspace {
       e.etcdIndex = next;
       e.prevNode = reprNode(n, p, now);
       this.removeTree(n, e);
-      this.hub.notify(e);
-      this.stats.compareAndDeleteSuccess++;
-      return e;
+      return this.done(e, 'compareAndDeleteSuccess');
     } catch (err) {
       this.stats.compareAndDeleteFail++;
       throw err;
@@ -423,14 +411,19 @@ export class Store extends Keyspace {
     if (n.ttl !== null) this.ttlHeap.remove(n);
   }
 
-  /** Tells the watchers of a change; a TTL refresh only goes into the history. */
-  private publish(e: StoreEvent, refresh: boolean): void {
+  /**
+   * A write's end: the watchers are told of it (a TTL refresh only goes into the history) and
+   * it counts as a success.
+   */
+  private done(e: StoreEvent, success: StatField, refresh = false): StoreEvent {
     if (!refresh) {
       this.hub.notify(e);
     } else {
       e.refresh = true;
       this.hub.addSilently(e);
     }
+    this.stats[success]++;
+    return e;
   }
 
   // ---- stats, snapshot ----

@@ -18,7 +18,7 @@ export const SECTOR_SIZE = 512;
 export enum RecordType {
   Metadata = 1,
   Entry = 2,
-  HardState = 3,
+  HardState = 3, // wal.go's stateType
   Crc = 4,
   Snapshot = 5,
 }

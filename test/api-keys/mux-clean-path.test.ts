@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { muxCleanPath } from '../../src/api/keys-form.js';
+import { muxCleanPath, splitCleanPath } from '../../src/api/keys-form.js';
 
-// Go's ServeMux cleanPath, written the long way (split, drop '' and '.', pop on '..').
-function reference(p: string): string {
-  if (p === '') return '/';
-  if (p[0] !== '/') p = `/${p}`;
-  const parts: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  let np = `/${parts.join('/')}`;
-  if (p.endsWith('/') && np !== '/') np += '/';
-  return np;
-}
-
+// splitCleanPath is Go's ServeMux cleanPath written the long way (split, drop '' and '.',
+// pop on '..'); muxCleanPath skips it for the paths it finds already clean.
 test('muxCleanPath (with its already-clean fast path) equals the split-and-join cleaning on every path of up to 8 characters from "/", ".", "a"', () => {
   const alphabet = ['/', '.', 'a'];
   let paths = [''];
   let checked = 0;
   for (let len = 0; len <= 8; len++) {
     for (const p of paths) {
-      assert.equal(muxCleanPath(p), reference(p), JSON.stringify(p));
+      assert.equal(muxCleanPath(p), splitCleanPath(p), JSON.stringify(p));
       checked++;
     }
     paths = paths.flatMap((p) => alphabet.map((c) => p + c));

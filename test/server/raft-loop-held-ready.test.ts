@@ -6,12 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RawNode } from '../../src/raft/rawnode.js';
 import { MemoryStorage } from '../../src/raft/storage.js';
+import type { Entry, HardState, Message } from '../../src/raft/types.js';
 import {
   EMPTY_BYTES,
-  type Entry,
   EntryType,
-  type HardState,
-  type Message,
   MessageType,
   newMessage,
   StateType,

@@ -15,11 +15,13 @@ import { mkCommand, setCommand, updateCommand } from './commands/set.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctl, Exit } from './context.js';
 import {
+  boolFlag,
   commandArgs,
   type FlagDef,
   FlagError,
   FlagValues,
   parseGoFlags,
+  stringFlag,
   twoForms,
 } from './goflag.js';
 import { appHelp, commandHelp, subcommandHelp } from './help.js';
@@ -45,42 +47,24 @@ export const COMMANDS: CommandSpec[] = [
   importCommand,
 ];
 
-const HELP_FLAG: FlagDef = { names: ['help', 'h'], kind: 'bool', usage: 'show help' };
-const VERSION_FLAG: FlagDef = { names: ['version', 'v'], kind: 'bool', usage: 'print the version' };
+const HELP_FLAG = boolFlag(['help', 'h'], 'show help');
+const VERSION_FLAG = boolFlag(['version', 'v'], 'print the version');
 
 export const GLOBAL_FLAGS: FlagDef[] = [
-  {
-    names: ['debug'],
-    kind: 'bool',
-    usage: 'output cURL commands which can be used to reproduce the request',
-  },
-  {
-    names: ['no-sync'],
-    kind: 'bool',
-    usage: "don't synchronize cluster information before sending request",
-  },
-  {
-    names: ['output', 'o'],
-    kind: 'string',
-    usage: 'output response in the given format (`simple`, `extended` or `json`)',
-    value: 'simple',
-  },
-  {
-    names: ['peers', 'C'],
-    kind: 'string',
-    usage: 'a comma-delimited list of machine addresses in the cluster (default: "127.0.0.1:4001")',
-  },
-  {
-    names: ['cert-file'],
-    kind: 'string',
-    usage: 'identify HTTPS client using this SSL certificate file',
-  },
-  { names: ['key-file'], kind: 'string', usage: 'identify HTTPS client using this SSL key file' },
-  {
-    names: ['ca-file'],
-    kind: 'string',
-    usage: 'verify certificates of HTTPS-enabled servers using this CA bundle',
-  },
+  boolFlag('debug', 'output cURL commands which can be used to reproduce the request'),
+  boolFlag('no-sync', "don't synchronize cluster information before sending request"),
+  stringFlag(
+    ['output', 'o'],
+    'output response in the given format (`simple`, `extended` or `json`)',
+    'simple',
+  ),
+  stringFlag(
+    ['peers', 'C'],
+    'a comma-delimited list of machine addresses in the cluster (default: "127.0.0.1:4001")',
+  ),
+  stringFlag('cert-file', 'identify HTTPS client using this SSL certificate file'),
+  stringFlag('key-file', 'identify HTTPS client using this SSL key file'),
+  stringFlag('ca-file', 'verify certificates of HTTPS-enabled servers using this CA bundle'),
   HELP_FLAG,
   VERSION_FLAG,
 ];

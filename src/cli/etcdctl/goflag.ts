@@ -20,6 +20,25 @@ export interface FlagDef {
 
 export type FlagValue = string | number | boolean;
 
+/** Names as a flag declaration gives them: one, or the long one first (['peers', 'C']). */
+type Names = string | string[];
+
+const namesOf = (n: Names): string[] => (typeof n === 'string' ? [n] : n);
+
+// Flag declarations by kind; a string flag's default is '' and an int's 0, as in Go.
+
+export function boolFlag(names: Names, usage: string): FlagDef {
+  return { names: namesOf(names), kind: 'bool', usage };
+}
+
+export function stringFlag(names: Names, usage: string, value = ''): FlagDef {
+  return { names: namesOf(names), kind: 'string', usage, value };
+}
+
+export function intFlag(names: Names, usage: string, value = 0): FlagDef {
+  return { names: namesOf(names), kind: 'int', usage, value };
+}
+
 export { GoFlagError as FlagError };
 
 export interface Parsed {

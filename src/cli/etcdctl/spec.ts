@@ -1,6 +1,6 @@
 // What a command is: its help metadata, flags and action.
 import type { Ctl } from './context.js';
-import type { FlagDef, FlagValues } from './goflag.js';
+import { boolFlag, type FlagDef, type FlagValues, intFlag } from './goflag.js';
 
 export interface CommandSpec {
   name: string;
@@ -14,21 +14,6 @@ export interface CommandSpec {
   action?: (ctl: Ctl, flags: FlagValues, args: string[]) => Promise<void>;
 }
 
-export const TTL_FLAG: FlagDef = {
-  names: ['ttl'],
-  kind: 'int',
-  usage: 'key time-to-live',
-  value: 0,
-};
-
-export const SORT_FLAG: FlagDef = {
-  names: ['sort'],
-  kind: 'bool',
-  usage: 'returns result in sorted order',
-};
-
-export const RECURSIVE_FLAG: FlagDef = {
-  names: ['recursive'],
-  kind: 'bool',
-  usage: 'returns all values for key and child keys',
-};
+export const TTL_FLAG = intFlag('ttl', 'key time-to-live');
+export const SORT_FLAG = boolFlag('sort', 'returns result in sorted order');
+export const RECURSIVE_FLAG = boolFlag('recursive', 'returns all values for key and child keys');

@@ -44,13 +44,13 @@ export interface NodeParams {
 
 /** Where in a Ready a crash strikes (chosen by the simulation). */
 export enum CrashPoint {
-  None = 0,
+  None,
   /** Before anything of this Ready reached the disk. */
-  BeforePersist = 1,
+  BeforePersist,
   /** The WAL write was torn: a prefix of the entries, no hard state. */
-  TornWrite = 2,
+  TornWrite,
   /** After the fsync, before sending (followers) or applying. */
-  AfterPersist = 3,
+  AfterPersist,
 }
 
 /** What the node needs from the simulation around it. */

@@ -11,7 +11,7 @@ import { Snapshotter } from '../../../snap/snapshotter.js';
 import { decodeRequest } from '../../../server/etcdserverpb.js';
 import { WAL } from '../../../wal/wal.js';
 import type { Ctl } from '../context.js';
-import type { FlagValues } from '../goflag.js';
+import { type FlagValues, stringFlag } from '../goflag.js';
 import type { CommandSpec } from '../spec.js';
 
 const MEMBER_ATTRIBUTES = /\/0\/members\/[0-9a-fA-F]{1,16}\/attributes/;
@@ -90,8 +90,8 @@ export const backupCommand: CommandSpec = {
   usage: 'backup an etcd directory',
   argsUsage: ' ',
   flags: [
-    { names: ['data-dir'], kind: 'string', usage: 'Path to the etcd data dir' },
-    { names: ['backup-dir'], kind: 'string', usage: 'Path to the backup dir' },
+    stringFlag('data-dir', 'Path to the etcd data dir'),
+    stringFlag('backup-dir', 'Path to the backup dir'),
   ],
   async action(ctl: Ctl, flags: FlagValues) {
     const dataDir = flags.string('data-dir');

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { KeysResponse } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
+import { boolFlag } from '../goflag.js';
 import type { CommandSpec } from '../spec.js';
 import { AFTER_INDEX_FLAG, startWatch } from './keyaction.js';
 
@@ -22,10 +23,7 @@ export const execWatchCommand: CommandSpec = {
   name: 'exec-watch',
   usage: 'watch a key for changes and exec an executable',
   argsUsage: '',
-  flags: [
-    AFTER_INDEX_FLAG,
-    { names: ['recursive'], kind: 'bool', usage: 'watch all values for key and child keys' },
-  ],
+  flags: [AFTER_INDEX_FLAG, boolFlag('recursive', 'watch all values for key and child keys')],
   async action(ctl, flags, args) {
     const client = await ctl.client();
     if (args.length < 2)

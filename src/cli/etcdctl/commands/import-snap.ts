@@ -7,6 +7,7 @@ import type { Client } from '../../../client/client.js';
 import type { NodeExtern } from '../../../store/event.js';
 import { Store } from '../../../store/store.js';
 import { ExitServerError } from '../context.js';
+import { intFlag, stringFlag } from '../goflag.js';
 import type { CommandSpec } from '../spec.js';
 
 const MIN_TTL = 300;
@@ -49,19 +50,14 @@ export const importCommand: CommandSpec = {
   usage: 'import a snapshot to a cluster',
   argsUsage: '',
   flags: [
-    { names: ['snap'], kind: 'string', usage: 'Path to the vaild etcd 0.4.x snapshot.' },
+    stringFlag('snap', 'Path to the vaild etcd 0.4.x snapshot.'),
     {
       names: ['hidden'],
       kind: 'string',
       usage: 'Hidden key spaces to import from snapshot',
       shownValue: '--hidden option --hidden option',
     },
-    {
-      names: ['c'],
-      kind: 'int',
-      usage: 'Number of concurrent clients to import the data',
-      value: 10,
-    },
+    intFlag('c', 'Number of concurrent clients to import the data', 10),
   ],
   async action(ctl, flags) {
     const snap = flags.string('snap');

@@ -3,7 +3,7 @@
 import { type Client, ClusterError, type KeysResponse } from '../../../client/index.js';
 import { type Ctl, Exit, ExitServerError } from '../context.js';
 import { printKeyOnly } from '../format.js';
-import type { FlagDef, FlagValues } from '../goflag.js';
+import { type FlagValues, intFlag } from '../goflag.js';
 
 /** A go-etcd call: the response, or an error that etcdctl prints with code 4. */
 export async function request(
@@ -45,12 +45,7 @@ export function unreachable(ctl: Ctl): void {
   if (ctl.noMachines) throw new ClusterError([]);
 }
 
-export const AFTER_INDEX_FLAG: FlagDef = {
-  names: ['after-index'],
-  kind: 'int',
-  usage: 'watch after the given index',
-  value: 0,
-};
+export const AFTER_INDEX_FLAG = intFlag('after-index', 'watch after the given index');
 
 /** watch and exec-watch: the watch go-etcd starts (no reconnect), Ctrl-C exiting 0. */
 export function startWatch(

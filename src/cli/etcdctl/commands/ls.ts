@@ -1,6 +1,7 @@
 // etcdctl ls [key] (--sort, --recursive, -p): key names whatever the output format
 import type { EtcdNode } from '../../../client/index.js';
 import type { Ctl } from '../context.js';
+import { boolFlag } from '../goflag.js';
 import { type CommandSpec, RECURSIVE_FLAG, SORT_FLAG } from '../spec.js';
 import { request } from './keyaction.js';
 
@@ -13,11 +14,7 @@ export const lsCommand: CommandSpec = {
   name: 'ls',
   usage: 'retrieve a directory',
   argsUsage: '',
-  flags: [
-    SORT_FLAG,
-    RECURSIVE_FLAG,
-    { names: ['p'], kind: 'bool', usage: 'append slash (/) to directories' },
-  ],
+  flags: [SORT_FLAG, RECURSIVE_FLAG, boolFlag('p', 'append slash (/) to directories')],
   async action(ctl, flags, args) {
     const key = args.length > 0 ? args[0]! : '/';
     const resp = await request(ctl, (c) =>

@@ -1,4 +1,5 @@
 // etcdctl rm <key> (--dir, --recursive, --with-value, --with-index); printAll
+import { boolFlag, intFlag, stringFlag } from '../goflag.js';
 import type { CommandSpec } from '../spec.js';
 import { keyArg, printAll, request } from './keyaction.js';
 
@@ -7,18 +8,10 @@ export const rmCommand: CommandSpec = {
   usage: 'remove a key',
   argsUsage: '',
   flags: [
-    {
-      names: ['dir'],
-      kind: 'bool',
-      usage: 'removes the key if it is an empty directory or a key-value pair',
-    },
-    {
-      names: ['recursive'],
-      kind: 'bool',
-      usage: 'removes the key and all child keys(if it is a directory)',
-    },
-    { names: ['with-value'], kind: 'string', usage: 'previous value' },
-    { names: ['with-index'], kind: 'int', usage: 'previous index', value: 0 },
+    boolFlag('dir', 'removes the key if it is an empty directory or a key-value pair'),
+    boolFlag('recursive', 'removes the key and all child keys(if it is a directory)'),
+    stringFlag('with-value', 'previous value'),
+    intFlag('with-index', 'previous index'),
   ],
   async action(ctl, flags, args) {
     const resp = await request(ctl, (c) => {

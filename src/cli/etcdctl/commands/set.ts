@@ -2,7 +2,7 @@
 // only) and update (an existing key only): value PUTs that print the key (handleKey).
 import type { SetOptions } from '../../../client/index.js';
 import { ExitServerError } from '../context.js';
-import type { FlagDef, FlagValues } from '../goflag.js';
+import { type FlagDef, type FlagValues, intFlag, stringFlag } from '../goflag.js';
 import { type CommandSpec, TTL_FLAG } from '../spec.js';
 import { keyArg, printKey, request } from './keyaction.js';
 import { argOrStdin } from './stdin.js';
@@ -35,8 +35,8 @@ export const setCommand = valueCommand(
   'set the value of a key',
   [
     TTL_FLAG,
-    { names: ['swap-with-value'], kind: 'string', usage: 'previous value' },
-    { names: ['swap-with-index'], kind: 'int', usage: 'previous index', value: 0 },
+    stringFlag('swap-with-value', 'previous value'),
+    intFlag('swap-with-index', 'previous index'),
   ],
   (flags) => ({
     ttl: flags.int('ttl'),

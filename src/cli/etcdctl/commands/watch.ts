@@ -1,5 +1,6 @@
 // etcdctl watch <key> (--forever, --after-index, --recursive); printAll per event
 import { ExitServerError } from '../context.js';
+import { boolFlag } from '../goflag.js';
 import { type CommandSpec, RECURSIVE_FLAG } from '../spec.js';
 import { AFTER_INDEX_FLAG, keyArg, printAll, startWatch } from './keyaction.js';
 
@@ -8,7 +9,7 @@ export const watchCommand: CommandSpec = {
   usage: 'watch a key for changes',
   argsUsage: '',
   flags: [
-    { names: ['forever'], kind: 'bool', usage: 'forever watch a key until CTRL+C' },
+    boolFlag('forever', 'forever watch a key until CTRL+C'),
     AFTER_INDEX_FLAG,
     RECURSIVE_FLAG,
   ],
