@@ -32,6 +32,18 @@ describe('a leader whose process is gone', () => {
     assert.equal(c.lead, '2');
   });
 
+  test('the survivors take turns in ID order, two ticks apart, so their votes never split', () => {
+    const { net, c } = electedCluster();
+    net.isolate('1');
+    c.randomizedElectionTimeout = 2 * c.electionTimeout - 1;
+    leaderGone(c, '1');
+    c.tick();
+    c.tick();
+    assert.equal(c.state, StateType.Follower, 'the second in turn waits');
+    c.tick();
+    assert.equal(c.state, StateType.PreCandidate, 'then campaigns');
+  });
+
   test('a leader alive after all: its followers refuse, its next heartbeat restores it', () => {
     const { net, a, b, c } = electedCluster();
     const term = a.term;
