@@ -192,3 +192,13 @@ test('no import in src/ points up a layer (DESIGN.md)', () => {
   const bad = files.flatMap((f) => violations(relative(SRC, f), readFileSync(f, 'utf8')));
   assert.deepEqual(bad, []);
 });
+
+test('a source file over 500 lines says why at its top', () => {
+  const long = tsFiles(SRC)
+    .map((f) => ({ f: relative(SRC, f), lines: readFileSync(f, 'utf8').split('\n') }))
+    .filter(({ lines }) => lines.length > 501);
+  const unexplained = long
+    .filter(({ lines }) => !lines[0]!.startsWith('// Over 500 lines:'))
+    .map(({ f, lines }) => `${f} (${lines.length - 1} lines)`);
+  assert.deepEqual(unexplained, []);
+});

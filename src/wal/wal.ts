@@ -1,3 +1,5 @@
+// Over 500 lines: one class owns the open segment, its syncs and its preallocation, whose
+// states interlock (a cut or a close stops a fill in progress).
 // The write-ahead log: an append-only sequence of segment files holding raft's entries,
 // hard states and snapshot markers, each write synced before it is acknowledged.
 //
