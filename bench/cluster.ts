@@ -6,7 +6,7 @@
 //   failover: leader SIGKILLed → first write acknowledged through a surviving member
 // Members run with --heartbeat-interval 50 --election-timeout 500 (as the tests).
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts),
-// BENCH_FAILOVERS (3) the failovers per implementation (the median counts). Then, with Go
+// BENCH_FAILOVERS (7) the failovers per implementation (the median counts). Then, with Go
 // etcd 2.0.13 there, the same for mixed clusters of ours and Go (bench/cluster-mixed.ts).
 import { alternate, describeImpls, implementations } from './impls.js';
 import { failover, reads, SECONDS, writes } from './cluster-loads.js';
@@ -18,7 +18,7 @@ import { perRequestCpu } from './sys.js';
 import { Best, fmt, median, printTable } from './table.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 3);
+const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 7);
 
 const CPU_WRITE = 'CPU µs per write (all 3 members)';
 const CPU_READ = 'CPU µs per read (all 3 members)';
