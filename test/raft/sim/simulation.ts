@@ -621,10 +621,10 @@ export class Simulation implements Host {
    */
   private peerDown(id: NodeId): void {
     const news = this.newsRng;
-    for (const n of this.live()) {
+    const live = this.live();
+    for (const n of live) {
       if (n.id !== id && news.chance(0.7)) this.tellPeerDown(n, id);
     }
-    const live = this.live();
     if (live.length >= 2 && news.chance(0.3)) {
       const [a, b] = [news.pick(live), news.pick(live)];
       if (a !== b) this.tellPeerDown(a, b.id);
