@@ -49,8 +49,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: [...ABOVE_CLI, 'embed'],
 };
 
-/** Pure codecs (no I/O, no imports of ours) any layer may use: raftpb needs protobuf. */
-const PURE_SHARED = new Set(['pkg/protobuf.js']);
+/** Pure codecs (no I/O, importing only each other) any layer may use: raftpb needs them. */
+const PURE_SHARED = new Set(['pkg/protobuf.js', 'pkg/protobuf-schema.js']);
 
 /** Node modules a folder must not import: the pure cores do no I/O, server/ serves no HTTP. */
 const FORBIDDEN_NODE: Record<string, RegExp> = {
@@ -124,6 +124,10 @@ export function violations(rel: string, text: string): string[] {
     if (spec.startsWith('.')) {
       const path = relative(SRC, resolve(SRC, dirname(rel), spec));
       if (PURE_SHARED.has(path)) continue;
+      if (PURE_SHARED.has(rel.replace(/\.ts$/, '.js'))) {
+        bad.push(`src/${rel} -> ${spec} (a shared pure codec imports only the others)`);
+        continue;
+      }
       const target = path.split('/')[0]!;
       if (target !== layer && !allowed.includes(target)) bad.push(`src/${rel} -> ${spec}`);
       else if (ONLY[layer]?.[target]?.(path, typeOnly) === false) {
@@ -155,6 +159,9 @@ test('import statements are parsed, and an upward arrow is caught', () => {
     "import type { KeysBackend } from '../api/backend.js';\nimport { x } from './y.js';";
   assert.deepEqual(violations('server/member.ts', upward), [
     'src/server/member.ts -> ../api/backend.js',
+  ]);
+  assert.deepEqual(violations('pkg/protobuf-schema.ts', "import { x } from './ids.js';"), [
+    'src/pkg/protobuf-schema.ts -> ./ids.js (a shared pure codec imports only the others)',
   ]);
   assert.deepEqual(violations('raft/raft.ts', "import { x } from '../pkg/ids.js';"), [
     'src/raft/raft.ts -> ../pkg/ids.js',

@@ -16,6 +16,7 @@ import {
   ProtoWriter,
   varintSize,
 } from '../pkg/protobuf.js';
+import { MessageCodec } from '../pkg/protobuf-schema.js';
 import {
   type ConfChange,
   type ConfChangeType,
@@ -256,48 +257,24 @@ export function decodeConfChange(b: Uint8Array): ConfChange {
 
 // ---- Message ------------------------------------------------------------------------
 
+const EMPTY_ENTRY: Entry = { type: 0 as EntryType, term: 0, index: 0, data: EMPTY_BYTES };
 const EMPTY_SNAPSHOT: Snapshot = {
   data: EMPTY_BYTES,
   metadata: { confState: { voters: [], learners: [] }, index: 0, term: 0 },
 };
 
-export function messageSize(m: Message): number {
-  let n =
-    6 +
-    varintSize(m.type) +
-    hexVarintSize(m.to) +
-    hexVarintSize(m.from) +
-    varintSize(m.term) +
-    varintSize(m.logTerm) +
-    varintSize(m.index);
-  for (const e of m.entries) n += 1 + bytesFieldSize(entrySize(e));
-  n += 1 + varintSize(m.commit);
-  n += 1 + bytesFieldSize(snapshotSize(m.snapshot ?? EMPTY_SNAPSHOT));
-  n += 2; // reject
-  n += 1 + varintSize(m.rejectHint);
-  if (m.context.length > 0) n += 1 + bytesFieldSize(m.context.length);
-  return n;
-}
+/** A Message's fields; context (12) is written only when non-empty, so 2.0.13 never sees it. */
+const MESSAGE = new MessageCodec<Message>({
+  uint: { 1: 'type', 4: 'term', 5: 'logTerm', 6: 'index', 8: 'commit', 11: 'rejectHint' },
+  hexId: { 2: 'to', 3: 'from' },
+  messages: { 7: ['entries', { size: entrySize, write: writeEntry, empty: EMPTY_ENTRY }] },
+  message: { 9: ['snapshot', { size: snapshotSize, write: writeSnapshot, empty: EMPTY_SNAPSHOT }] },
+  bool: { 10: 'reject' },
+  optionalBytes: { 12: 'context' },
+});
 
-export function writeMessage(w: ProtoWriter, m: Message): void {
-  w.key(0x08).varint(m.type);
-  w.key(0x10).hexVarint(m.to);
-  w.key(0x18).hexVarint(m.from);
-  w.key(0x20).varint(m.term);
-  w.key(0x28).varint(m.logTerm);
-  w.key(0x30).varint(m.index);
-  for (const e of m.entries) {
-    w.key(0x3a).varint(entrySize(e));
-    writeEntry(w, e);
-  }
-  w.key(0x40).varint(m.commit);
-  const s = m.snapshot ?? EMPTY_SNAPSHOT;
-  w.key(0x4a).varint(snapshotSize(s));
-  writeSnapshot(w, s);
-  w.key(0x50).bool(m.reject);
-  w.key(0x58).varint(m.rejectHint);
-  if (m.context.length > 0) w.key(0x62).bytes(m.context);
-}
+export const messageSize = MESSAGE.size;
+export const writeMessage = MESSAGE.write;
 
 /** A Message's empty snapshot (index 0, no data) is null in our raft types. */
 function nullIfEmpty(s: Snapshot): Snapshot | null {

@@ -3,7 +3,8 @@
 // except PrevExist, which is nullable and written only when set. Decoding takes the fields
 // in any order and skips unknown ones, as gogoproto does (which checks no required field).
 import { ByteArena } from '../pkg/byte-arena.js';
-import { fieldOf, ProtoReader, ProtoWriter, WIRE_VARINT, wireOf } from '../pkg/protobuf.js';
+import { fieldOf, ProtoReader, ProtoWriter, wireOf } from '../pkg/protobuf.js';
+import { MessageCodec } from '../pkg/protobuf-schema.js';
 import { newRequest, type V2Request } from '../store/request.js';
 
 /** Encodings are written here, then copied to their exact size into `arena`. */
@@ -11,26 +12,20 @@ const scratch = new ProtoWriter(4096);
 /** Entry data lives in the raft log until a snapshot compacts it, oldest first. */
 const arena = new ByteArena();
 
+/** etcdserverpb.Request's fields (PrevExist is its one nullable field). */
+const REQUEST = new MessageCodec<V2Request>({
+  hexId: { 1: 'id' },
+  string: { 2: 'method', 3: 'path', 4: 'val', 6: 'prevValue' },
+  bool: { 5: 'dir', 10: 'wait', 12: 'recursive', 13: 'sorted', 14: 'quorum', 16: 'stream' },
+  uint: { 7: 'prevIndex', 11: 'since' },
+  optionalBool: { 8: 'prevExist' },
+  int64: { 9: 'expiration', 15: 'time' },
+});
+
 export function encodeRequest(r: V2Request): Uint8Array {
   const w = scratch;
   w.reset();
-  w.key(0x08).hexVarint(r.id);
-  w.key(0x12).string(r.method);
-  w.key(0x1a).string(r.path);
-  w.key(0x22).string(r.val);
-  w.key(0x28).bool(r.dir);
-  w.key(0x32).string(r.prevValue);
-  w.key(0x38).varint(r.prevIndex);
-  if (r.prevExist !== null) w.key(0x40).bool(r.prevExist);
-  w.key(0x48).int64(r.expiration);
-  w.key(0x50).bool(r.wait);
-  w.key(0x58).varint(r.since);
-  w.key(0x60).bool(r.recursive);
-  w.key(0x68).bool(r.sorted);
-  w.key(0x70).bool(r.quorum);
-  w.key(0x78).int64(r.time);
-  w.tag(16, WIRE_VARINT); // two bytes: 0x80 0x01
-  w.byte(r.stream ? 1 : 0);
+  REQUEST.write(w, r);
   const out = arena.copy(w.view());
   // A huge value grew the scratch buffer: do not keep megabytes for the next small one.
   if (w.buf.length > 1 << 16) w.buf = new Uint8Array(4096);
@@ -62,8 +57,8 @@ function readRequest(rd: ProtoReader): V2Request {
     const tag = rd.tag();
     const field = fieldOf(tag);
     const wire = wireOf(tag);
-    const want = field === 2 || field === 3 || field === 4 || field === 6 ? 2 : 0;
-    if (field <= 16 && wire !== want) throw new PbError(`field ${field} has wire type ${wire}`);
+    const want = REQUEST.wireOf(field);
+    if (want >= 0 && wire !== want) throw new PbError(`field ${field} has wire type ${wire}`);
     if (field === 1) r.id = rd.hexVarint();
     else if (field === 2) r.method = rd.string();
     else if (field === 3) r.path = rd.string();
