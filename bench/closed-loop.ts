@@ -30,6 +30,8 @@ export function closedLoopBinary(): string | null {
 export interface ClosedLoopResult extends LoadResult {
   /** A connection's latencies summed over the run's length: at most 1 when measured right. */
   busy: number;
+  /** Mean latency in ms: connections / throughput, whatever the serving order. */
+  mean: number;
   p999: number;
 }
 
@@ -46,6 +48,7 @@ export function parseClosedLoop(out: string): ClosedLoopResult {
     errors: field('errors'),
     seconds,
     perSecond: requests / seconds,
+    mean: field('sum_us') / 1000 / requests,
     p50: field('p50_us') / 1000,
     p99: field('p99_us') / 1000,
     p999: field('p999_us') / 1000,
