@@ -13,7 +13,8 @@
  * usage: closed-loop PORT SECONDS CONNECTIONS GET PATH
  *        closed-loop PORT SECONDS CONNECTIONS PUT PATH-PREFIX FORM-BODY
  *   (a PUT goes to PATH-PREFIX followed by the connection's number, from 0)
- * prints: requests=N errors=N seconds=S sum_us=U p50_us=U p99_us=U p999_us=U
+ * prints: requests=N errors=N seconds=S sum_us=U mean_us=U p50_us=U p99_us=U p999_us=U
+ *   (sum_us: the samples' sum divided by the connections)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -224,8 +225,9 @@ int main(int argc, char **argv) {
     }
   }
   qsort(all, n, sizeof(double), cmp);
-  printf("requests=%zu errors=%ld seconds=%.6f sum_us=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f\n",
-         n, errors, elapsed / 1e6, sum / conns, all[n / 2], all[(size_t)((double)n * 0.99)],
-         all[(size_t)((double)n * 0.999)]);
+  printf("requests=%zu errors=%ld seconds=%.6f sum_us=%.0f mean_us=%.1f p50_us=%.1f p99_us=%.1f "
+         "p999_us=%.1f\n",
+         n, errors, elapsed / 1e6, sum / conns, sum / (double)n, all[n / 2],
+         all[(size_t)((double)n * 0.99)], all[(size_t)((double)n * 0.999)]);
   return 0;
 }

@@ -48,7 +48,7 @@ export function parseClosedLoop(out: string): ClosedLoopResult {
     errors: field('errors'),
     seconds,
     perSecond: requests / seconds,
-    mean: field('sum_us') / 1000 / requests,
+    mean: field('mean_us') / 1000,
     p50: field('p50_us') / 1000,
     p99: field('p99_us') / 1000,
     p999: field('p999_us') / 1000,
