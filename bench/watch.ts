@@ -6,10 +6,11 @@
 // RSS with all watchers registered. The watchers are raw sockets in this process.
 // BENCH_ROUNDS (2) rounds per implementation (best counts).
 import { connect, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch, type Member } from './launch.js';
 import { runMain } from './procs.js';
-import { MiB, rssBytes } from './sys.js';
+import { cpuTotal, MiB, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
 const LONGPOLL = Number(process.env.BENCH_LONGPOLL ?? 10_000);
@@ -74,12 +75,16 @@ async function round(g: Group, best: Best, n: number): Promise<void> {
     const rss = rssBytes(m.pid()) / MiB;
     marker = `deliver-${n}-${process.hrtime.bigint()}`;
     const t0 = performance.now();
+    const cpu0 = { member: cpuTotal([m.pid()]), client: process.cpuUsage() };
     const put = fetch(`${m.clientUrl}/v2/keys/watched/k`, {
       method: 'PUT',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `value=${marker}`,
     });
     while (watchers.some((w) => w.at === 0) && performance.now() - t0 < TIMEOUT_MS) await sleep(2);
+    const wall = performance.now() - t0;
+    const memberCpu = (cpuTotal([m.pid()]) - cpu0.member) * 1000;
+    const clientCpu = process.cpuUsage(cpu0.client);
     if ((await put).status >= 300) throw new Error(`${g.impl.label}: the write failed`);
     const last = (stream: boolean) => {
       const ws = watchers.filter((w) => w.stream === stream);
@@ -90,6 +95,11 @@ async function round(g: Group, best: Best, n: number): Promise<void> {
     const st = last(true);
     console.log(
       `  ${g.impl.label}: ${count} watchers, RSS ${fmt(rss)} MiB; last long-poll delivery ${fmt(lp.ms)} ms (missing ${lp.missing}), last stream delivery ${fmt(st.ms)} ms (missing ${st.missing})`,
+    );
+    // Both cores' share of the delivery: what the member and this client (which reads every
+    // watcher's answer) spent, against the wall time; at 2 cores both can be the limit.
+    console.log(
+      `    CPU while delivering: member ${fmt(memberCpu)} ms, the watchers' client ${fmt((clientCpu.user + clientCpu.system) / 1000)} ms, in ${fmt(wall)} ms on ${availableParallelism()} cores`,
     );
     best.keep(`RSS MiB with ${count.toLocaleString('en-US')} watchers`, g.impl, rss, 'lower');
     if (lp.missing === 0 && LONGPOLL > 0) {
