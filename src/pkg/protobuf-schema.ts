@@ -48,6 +48,7 @@ export interface Schema<T> {
   messages?: Nested<T>;
 }
 
+/** The kinds, varint ones first: from `string` on, a field is length-delimited. */
 const Kind = {
   uint: 0,
   hexId: 1,
@@ -93,7 +94,7 @@ export class MessageCodec<T> {
       for (const [n, spec] of Object.entries(group)) {
         const number = Number(n);
         const nested = kind === Kind.message || kind === Kind.messages;
-        const wire = nested || kind >= Kind.string ? WIRE_BYTES : WIRE_VARINT;
+        const wire = kind >= Kind.string ? WIRE_BYTES : WIRE_VARINT;
         const key = number * 8 + wire;
         const [prop, codec] = nested
           ? (spec as readonly [string, NestedCodec<unknown>])
