@@ -15,17 +15,21 @@ import {
   WIRE_VARINT,
 } from './protobuf.js';
 
-/** A nested message's size and writer, and the value a null field is written as. */
-export interface NestedCodec<V> {
+/** A nested message's size and writer. */
+export interface SubCodec<V> {
   size(v: V): number;
   write(w: ProtoWriter, v: V): void;
+}
+
+/** A nested message that is always written: a null field goes out as `empty`. */
+export interface NestedCodec<V> extends SubCodec<V> {
   readonly empty: V;
 }
 
 /** The properties of T whose values are V. */
 type PropsOf<T, V> = { [K in keyof T]-?: T[K] extends V ? K : never }[keyof T] & string;
 type Scalars<T, V> = Readonly<Record<number, PropsOf<T, V>>>;
-type Nested<T> = Readonly<Record<number, readonly [keyof T & string, NestedCodec<unknown>]>>;
+type Nested<T, C> = Readonly<Record<number, readonly [keyof T & string, C]>>;
 
 /** Field number -> property, grouped by how the value goes on the wire. */
 export interface Schema<T> {
@@ -43,9 +47,9 @@ export interface Schema<T> {
   /** Bytes written only when non-empty (fields later versions added). */
   optionalBytes?: Scalars<T, Uint8Array>;
   /** A nested message, always written (null as the codec's empty value). */
-  message?: Nested<T>;
+  message?: Nested<T, NestedCodec<unknown>>;
   /** A repeated nested message: one field per element. */
-  messages?: Nested<T>;
+  messages?: Nested<T, SubCodec<unknown>>;
 }
 
 /** The kinds, varint ones first: from `string` on, a field is length-delimited. */
@@ -69,7 +73,9 @@ interface Field {
   readonly keySize: number;
   readonly kind: number;
   readonly prop: string;
-  readonly codec: NestedCodec<unknown> | null;
+  readonly codec: SubCodec<unknown> | null;
+  /** What a null nested message is written as. */
+  readonly empty: unknown;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -97,9 +103,10 @@ export class MessageCodec<T> {
         const wire = kind >= Kind.string ? WIRE_BYTES : WIRE_VARINT;
         const key = number * 8 + wire;
         const [prop, codec] = nested
-          ? (spec as readonly [string, NestedCodec<unknown>])
+          ? (spec as readonly [string, SubCodec<unknown>])
           : [spec as string, null];
-        fields.push({ number, key, keySize: varintSize(key), kind, prop, codec });
+        const empty = kind === Kind.message ? (codec as NestedCodec<unknown>).empty : null;
+        fields.push({ number, key, keySize: varintSize(key), kind, prop, codec, empty });
       }
     }
     fields.sort((a, b) => a.number - b.number);
@@ -164,7 +171,7 @@ function valueSize(f: Field, v: unknown): number {
     case Kind.optionalBytes:
       return bytesFieldSize((v as Uint8Array).length);
     case Kind.message:
-      return bytesFieldSize(f.codec!.size(v ?? f.codec!.empty));
+      return bytesFieldSize(f.codec!.size(v ?? f.empty));
     default: // a bool
       return 1;
   }
@@ -173,7 +180,7 @@ function valueSize(f: Field, v: unknown): number {
 /** A field's key and value. */
 function writeValue(w: ProtoWriter, f: Field, v: unknown): void {
   if (f.kind === Kind.message) {
-    writeNested(w, f, v ?? f.codec!.empty);
+    writeNested(w, f, v ?? f.empty);
     return;
   }
   w.varint(f.key);

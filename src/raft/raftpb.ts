@@ -257,7 +257,6 @@ export function decodeConfChange(b: Uint8Array): ConfChange {
 
 // ---- Message ------------------------------------------------------------------------
 
-const EMPTY_ENTRY: Entry = { type: 0 as EntryType, term: 0, index: 0, data: EMPTY_BYTES };
 const EMPTY_SNAPSHOT: Snapshot = {
   data: EMPTY_BYTES,
   metadata: { confState: { voters: [], learners: [] }, index: 0, term: 0 },
@@ -267,7 +266,7 @@ const EMPTY_SNAPSHOT: Snapshot = {
 const MESSAGE = new MessageCodec<Message>({
   uint: { 1: 'type', 4: 'term', 5: 'logTerm', 6: 'index', 8: 'commit', 11: 'rejectHint' },
   hexId: { 2: 'to', 3: 'from' },
-  messages: { 7: ['entries', { size: entrySize, write: writeEntry, empty: EMPTY_ENTRY }] },
+  messages: { 7: ['entries', { size: entrySize, write: writeEntry }] },
   message: { 9: ['snapshot', { size: snapshotSize, write: writeSnapshot, empty: EMPTY_SNAPSHOT }] },
   bool: { 10: 'reject' },
   optionalBytes: { 12: 'context' },
