@@ -74,19 +74,21 @@ async function main(): Promise<void> {
       for (const { what, method, path } of RUNS) {
         for (const clients of [1, 64]) {
           for (const g of alternate(groups, round)) {
+            const row = (stat: string, tool: string) =>
+              `${what} ${stat} ms, ${clients} client(s), ${tool}`;
             /** Logs a run and, if it had no errors, keeps its p50 and p99. */
             const keep = (tool: string, r: LoadResult): boolean => {
               logRun(`${what} ${clients} client(s), ${tool}`, g.impl, r);
               if (r.errors > 0) return false;
-              best.keep(`${what} p50 ms, ${clients} client(s), ${tool}`, g.impl, r.p50, 'lower');
-              best.keep(`${what} p99 ms, ${clients} client(s), ${tool}`, g.impl, r.p99, 'lower');
+              best.keep(row('p50', tool), g.impl, r.p50, 'lower');
+              best.keep(row('p99', tool), g.impl, r.p99, 'lower');
               return true;
             };
             const r = await wrkLoad(g, method, path, clients);
             if (!keep('wrk', r) || bin === null) continue;
             const c = await closedLoop(bin, g.members[0]!, clients, method, path, SECONDS);
-            const mean = `${what} mean ms, ${clients} client(s), closed loop`;
-            if (keep('closed loop', c)) best.keep(mean, g.impl, c.mean, 'lower');
+            if (keep('closed loop', c))
+              best.keep(row('mean', 'closed loop'), g.impl, c.mean, 'lower');
             console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
           }
         }
