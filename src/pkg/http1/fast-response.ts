@@ -26,6 +26,7 @@ function httpDate(): string {
 }
 
 type HeaderValue = string | readonly string[];
+const NO_FIELDS: readonly [string, string, HeaderValue][] = [];
 
 /** "HTTP/1.1 200 OK\r\n", with node's reason phrases. */
 function statusLine(status: number): string {
@@ -77,7 +78,7 @@ export class FastResponse extends LazyEvents {
   headersSent = false;
   finished = false;
   /** [lower-cased name, name, value] per header, in the order they were set. */
-  private readonly fields: [string, string, HeaderValue][] = [];
+  private fields: [string, string, HeaderValue][] | null = null;
   private sent = false;
   private chunked = false;
   private waitingForDrain = false;
@@ -128,7 +129,7 @@ export class FastResponse extends LazyEvents {
   sendPrepared(a: PreparedAnswer): boolean {
     if (
       this.headersSent ||
-      this.fields.length !== 0 ||
+      this.fields !== null ||
       !this.shouldKeepAlive ||
       this.req.method !== 'GET'
     ) {
@@ -198,7 +199,7 @@ export class FastResponse extends LazyEvents {
     let s = statusLine(this.statusCode);
     let connection = false;
     let date = false;
-    for (const [key, name, value] of this.fields) {
+    for (const [key, name, value] of this.fields ?? NO_FIELDS) {
       if (key === 'connection') {
         connection = true;
         if (typeof value === 'string' && value.toLowerCase() === 'close')
@@ -222,14 +223,16 @@ export class FastResponse extends LazyEvents {
   }
 
   private has(key: string): boolean {
-    return this.fields.some((f) => f[0] === key);
+    return this.fields?.some((f) => f[0] === key) ?? false;
   }
 
   private put(name: string, value: HeaderValue): void {
     const key = name.toLowerCase();
-    const i = this.fields.findIndex((f) => f[0] === key);
-    if (i >= 0) this.fields[i] = [key, name, value];
-    else this.fields.push([key, name, value]);
+    // Made at the first header: a replayed GET sets none.
+    const fields = (this.fields ??= []);
+    const i = fields.findIndex((f) => f[0] === key);
+    if (i >= 0) fields[i] = [key, name, value];
+    else fields.push([key, name, value]);
   }
 }
 

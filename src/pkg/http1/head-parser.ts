@@ -52,7 +52,11 @@ export function parseRequestHead(buf: Buffer): RequestHead | null | typeof UNSUP
   const url = head.slice(sp1 + 1, sp2);
   if (!METHODS.has(method) || url.charCodeAt(0) !== 47 /* / */) return UNSUPPORTED;
 
-  const headers: Record<string, string> = Object.create(null);
+  // A plain object: its properties stay in place (Object.create(null) made a dictionary,
+  // the largest garbage of a replayed GET's head). A name that is also one of
+  // Object.prototype's (constructor, __proto__...) reads as present below: the request then
+  // goes to node's parser, which takes any name.
+  const headers: Record<string, string> = {};
   let contentLength = 0;
   let close = false;
   let pos = lineEnd + 2;

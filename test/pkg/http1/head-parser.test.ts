@@ -151,3 +151,18 @@ test('property: generated well-formed requests parse to exactly their parts', ()
     { numRuns: 500 },
   );
 });
+
+test("a header named, lower-cased, as one of Object.prototype's properties goes to node", () => {
+  const head = (name: string) =>
+    parseRequestHead(b(`GET / HTTP/1.1\r\nHost: x\r\n${name}: 1\r\n\r\n`));
+  assert.equal(head('Constructor'), UNSUPPORTED);
+  assert.equal(head('__proto__'), UNSUPPORTED);
+  // Lower-cased, toString is no property of Object.prototype: an ordinary header.
+  assert.deepEqual(
+    { ...parsed('GET / HTTP/1.1\r\nHost: x\r\nToString: 1\r\n\r\n').headers },
+    {
+      host: 'x',
+      tostring: '1',
+    },
+  );
+});
