@@ -4,12 +4,15 @@
 // "watchers"), its RSS is read and one write is made under the prefix; printed: the time
 // from sending that write to the last watcher receiving the event, for each kind, and the
 // RSS with all watchers registered. The watchers are raw sockets in this process.
-// BENCH_ROUNDS (2) rounds per implementation (best counts).
+// BENCH_ROUNDS (2) rounds per implementation (best counts). Then the same rounds against
+// watch-floor.ts, whose best long-poll time is printed under the table: the least one Node
+// thread can do on this machine, for the row ours must win against Go's two cores.
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { alternate, describeImpls, implementations } from './impls.js';
-import { type Group, launch, type Member } from './launch.js';
-import { runMain } from './procs.js';
+import { fileURLToPath } from 'node:url';
+import { alternate, describeImpls, type Impl, implementations } from './impls.js';
+import { launch } from './launch.js';
+import { runMain, spawnTracked } from './procs.js';
 import { cpuTotal, MiB, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
@@ -18,6 +21,21 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const TIMEOUT_MS = 60_000;
 
+/** What a round watches: a member, or the floor (watch-floor.ts). */
+interface Target {
+  label: string;
+  clientUrl: string;
+  host: string;
+  pid(): number;
+}
+
+interface RoundResult {
+  count: number;
+  rss: number;
+  longPoll: { ms: number; missing: number };
+  stream: { ms: number; missing: number };
+}
+
 interface Watcher {
   sock: Socket;
   stream: boolean;
@@ -25,7 +43,7 @@ interface Watcher {
   at: number;
 }
 
-function openWatcher(m: Member, stream: boolean, marker: () => string): Promise<Watcher> {
+function openWatcher(m: Target, stream: boolean, marker: () => string): Promise<Watcher> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host: '127.0.0.1', port: Number(new URL(m.clientUrl).port) });
     const w: Watcher = { sock, stream, at: 0 };
@@ -47,17 +65,17 @@ function openWatcher(m: Member, stream: boolean, marker: () => string): Promise<
   });
 }
 
-async function watcherCount(m: Member): Promise<number> {
+async function watcherCount(m: Target): Promise<number> {
   const r = await fetch(`${m.clientUrl}/v2/stats/store`);
   return ((await r.json()) as { watchers?: number }).watchers ?? 0;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function round(g: Group, best: Best, n: number): Promise<void> {
-  const m = g.members[0]!;
+async function round(m: Target, n: number): Promise<RoundResult> {
   let marker = '';
   const watchers: Watcher[] = [];
+  let result: RoundResult;
   try {
     const kinds = [...Array(LONGPOLL).fill(false), ...Array(STREAMS).fill(true)] as boolean[];
     for (let i = 0; i < kinds.length; i += 250) {
@@ -68,7 +86,7 @@ async function round(g: Group, best: Best, n: number): Promise<void> {
     let count = 0;
     while ((count = await watcherCount(m)) < watchers.length) {
       if (performance.now() > deadline) {
-        throw new Error(`${g.impl.label}: only ${count}/${watchers.length} watchers registered`);
+        throw new Error(`${m.label}: only ${count}/${watchers.length} watchers registered`);
       }
       await sleep(50);
     }
@@ -85,7 +103,7 @@ async function round(g: Group, best: Best, n: number): Promise<void> {
     const wall = performance.now() - t0;
     const memberCpu = (cpuTotal([m.pid()]) - cpu0.member) * 1000;
     const clientCpu = process.cpuUsage(cpu0.client);
-    if ((await put).status >= 300) throw new Error(`${g.impl.label}: the write failed`);
+    if ((await put).status >= 300) throw new Error(`${m.label}: the write failed`);
     const last = (stream: boolean) => {
       const ws = watchers.filter((w) => w.stream === stream);
       const missing = ws.filter((w) => w.at === 0).length;
@@ -94,26 +112,49 @@ async function round(g: Group, best: Best, n: number): Promise<void> {
     const lp = last(false);
     const st = last(true);
     console.log(
-      `  ${g.impl.label}: ${count} watchers, RSS ${fmt(rss)} MiB; last long-poll delivery ${fmt(lp.ms)} ms (missing ${lp.missing}), last stream delivery ${fmt(st.ms)} ms (missing ${st.missing})`,
+      `  ${m.label}: ${count} watchers, RSS ${fmt(rss)} MiB; last long-poll delivery ${fmt(lp.ms)} ms (missing ${lp.missing}), last stream delivery ${fmt(st.ms)} ms (missing ${st.missing})`,
     );
     // Both cores' share of the delivery: what the member and this client (which reads every
     // watcher's answer) spent, against the wall time; at 2 cores both can be the limit.
     console.log(
       `    CPU while delivering: member ${fmt(memberCpu)} ms, the watchers' client ${fmt((clientCpu.user + clientCpu.system) / 1000)} ms, in ${fmt(wall)} ms on ${availableParallelism()} cores`,
     );
-    best.keep(`RSS MiB with ${count.toLocaleString('en-US')} watchers`, g.impl, rss, 'lower');
-    if (lp.missing === 0 && LONGPOLL > 0) {
-      best.keep(`ms to last of ${LONGPOLL} long-poll watchers`, g.impl, lp.ms, 'lower');
-    }
-    if (st.missing === 0 && STREAMS > 0) {
-      best.keep(`ms to last of ${STREAMS} stream watchers`, g.impl, st.ms, 'lower');
-    }
+    result = { count, rss, longPoll: lp, stream: st };
   } finally {
     for (const w of watchers) w.sock.destroy();
   }
   // The member drops the closed watchers before the next round.
   const deadline = performance.now() + TIMEOUT_MS;
   while ((await watcherCount(m)) > 0 && performance.now() < deadline) await sleep(50);
+  return result;
+}
+
+function keep(best: Best, impl: Impl, r: RoundResult): void {
+  best.keep(`RSS MiB with ${r.count.toLocaleString('en-US')} watchers`, impl, r.rss, 'lower');
+  if (r.longPoll.missing === 0 && LONGPOLL > 0) {
+    best.keep(`ms to last of ${LONGPOLL} long-poll watchers`, impl, r.longPoll.ms, 'lower');
+  }
+  if (r.stream.missing === 0 && STREAMS > 0) {
+    best.keep(`ms to last of ${STREAMS} stream watchers`, impl, r.stream.ms, 'lower');
+  }
+}
+
+/** Starts watch-floor.ts; resolves once it has said which port it listens on. */
+function startFloor(): Promise<{ target: Target; stop(): Promise<unknown> }> {
+  const script = fileURLToPath(new URL('./watch-floor.js', import.meta.url));
+  const p = spawnTracked(process.execPath, [script]);
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const m = /listening (\d+)/.exec(p.output());
+      if (m === null) return;
+      p.proc.stdout!.off('data', onData);
+      const host = `127.0.0.1:${m[1]}`;
+      const target = { label: 'floor', clientUrl: `http://${host}`, host, pid: () => p.proc.pid! };
+      resolve({ target, stop: () => p.stop() });
+    };
+    p.proc.stdout!.on('data', onData);
+    p.exited.then((code) => reject(new Error(`the floor exited (${code}):\n${p.output()}`)));
+  });
 }
 
 async function main(): Promise<void> {
@@ -126,14 +167,34 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     for (const impl of alternate(impls, r)) {
       const g = await launch(impl, 1);
+      const m = g.members[0]!;
       try {
-        await round(g, best, r);
+        keep(best, impl, await round({ ...m, label: impl.label, pid: () => m.pid() }, r));
       } finally {
         await g.close();
       }
     }
   }
-  printTable('watchers (one member)', best.all(), notes);
+  // The floor: what one Node thread cannot go below here (watch-floor.ts).
+  let floor = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < ROUNDS && LONGPOLL > 0; r++) {
+    const f = await startFloor();
+    try {
+      const res = await round(f.target, ROUNDS + r);
+      if (res.longPoll.missing === 0) floor = Math.min(floor, res.longPoll.ms);
+    } finally {
+      await f.stop();
+    }
+  }
+  const floorNote =
+    floor === Number.POSITIVE_INFINITY
+      ? []
+      : [
+          `floor: ${fmt(floor)} ms to the last long poll for a bare Node server that writes one`,
+          'ready-made answer to every held watch in one loop (bench/watch-floor.ts): the least',
+          'one thread can do here, ~one write syscall per watcher.',
+        ];
+  printTable('watchers (one member)', best.all(), [...notes, ...floorNote]);
 }
 
 runMain(main);

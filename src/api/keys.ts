@@ -163,6 +163,19 @@ function formOf(body: Buffer | null, error: FormError | null, rawQuery: string):
   return form;
 }
 
+/** The last event's line, kept: one write reaches every watcher with the same string. */
+let lineEvent: StoreEvent | null = null;
+let lineText = '';
+
+/** An event as a watcher's answer carries it: its JSON and a newline. */
+function eventLine(ev: StoreEvent): string {
+  if (ev !== lineEvent) {
+    lineText = `${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`;
+    lineEvent = ev;
+  }
+  return lineText;
+}
+
 async function handleWatch(
   res: HttpResponse,
   w: StoreWatcher,
@@ -190,10 +203,10 @@ async function handleWatch(
       if (!stream) {
         // A long poll's one event and the end of its answer go out in one write.
         ended = true;
-        res.end(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
+        res.end(eventLine(ev));
         break;
       }
-      const ok = res.write(`${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`);
+      const ok = res.write(eventLine(ev));
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
         // it if the client cannot keep up.

@@ -171,7 +171,7 @@ export class FastResponse extends LazyEvents {
       out = this.head(this.hasBody && !this.has('content-length') ? Buffer.byteLength(body) : -1);
       if (this.hasBody) out += body;
     } else if (this.chunked) {
-      out = `${this.hasBody && body.length > 0 ? frame(body) : ''}0\r\n\r\n`;
+      out = this.hasBody && body.length > 0 ? lastChunk(body) : '0\r\n\r\n';
     } else {
       out = this.hasBody ? body : '';
     }
@@ -234,6 +234,18 @@ export class FastResponse extends LazyEvents {
     if (i >= 0) fields[i] = [key, name, value];
     else fields.push([key, name, value]);
   }
+}
+
+/** The last chunk framed and the end of the body after it, for `body`. */
+let lastBody = '';
+let lastFramed = '';
+function lastChunk(body: string): string {
+  // One event ends 10,000 long polls with the same string: framed (and flattened) once.
+  if (body !== lastBody) {
+    lastFramed = flat(`${frame(body)}0\r\n\r\n`);
+    lastBody = body;
+  }
+  return lastFramed;
 }
 
 function frame(chunk: string): string {
