@@ -169,7 +169,13 @@ async function main(): Promise<void> {
       const g = await launch(impl, 1);
       const m = g.members[0]!;
       try {
-        keep(best, impl, await round({ ...m, label: impl.label, pid: () => m.pid() }, r));
+        const target = {
+          label: impl.label,
+          clientUrl: m.clientUrl,
+          host: m.host,
+          pid: () => m.pid(),
+        };
+        keep(best, impl, await round(target, r));
       } finally {
         await g.close();
       }

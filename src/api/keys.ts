@@ -3,7 +3,7 @@
 import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 import { EtcdError, invalidForm, raftInternal } from '../store/errors.js';
 import type { StoreEvent } from '../store/event.js';
-import { errorJSON, eventJSON, eventJSONOnce } from '../store/json.js';
+import { errorJSON, eventJSON, eventLineOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import type { GetAnswers } from './get-answers.js';
@@ -163,19 +163,6 @@ function formOf(body: Buffer | null, error: FormError | null, rawQuery: string):
   return form;
 }
 
-/** The last event's line, kept: one write reaches every watcher with the same string. */
-let lineEvent: StoreEvent | null = null;
-let lineText = '';
-
-/** An event as a watcher's answer carries it: its JSON and a newline. */
-function eventLine(ev: StoreEvent): string {
-  if (ev !== lineEvent) {
-    lineText = `${eventJSONOnce(ev, STORE_KEYS_PREFIX)}\n`;
-    lineEvent = ev;
-  }
-  return lineText;
-}
-
 async function handleWatch(
   res: HttpResponse,
   w: StoreWatcher,
@@ -203,10 +190,10 @@ async function handleWatch(
       if (!stream) {
         // A long poll's one event and the end of its answer go out in one write.
         ended = true;
-        res.end(eventLine(ev));
+        res.end(eventLineOnce(ev, STORE_KEYS_PREFIX));
         break;
       }
-      const ok = res.write(eventLine(ev));
+      const ok = res.write(eventLineOnce(ev, STORE_KEYS_PREFIX));
       if (!ok) {
         // Wait for the socket; meanwhile the watcher's bounded queue fills, and the hub drops
         // it if the client cannot keep up.

@@ -59,6 +59,8 @@ export class StoreEvent {
   refresh: boolean;
   /** The event's JSON once written (see eventJSONOnce): every watcher shares one. */
   json: string | null;
+  /** That JSON and a newline, as a watcher's answer carries it (see eventLineOnce). */
+  line: string | null;
 
   constructor(action: Action, key: string, modifiedIndex: number, createdIndex: number) {
     this.action = action;
@@ -67,6 +69,7 @@ export class StoreEvent {
     this.etcdIndex = 0;
     this.refresh = false;
     this.json = null;
+    this.line = null;
   }
 
   /** The index of the change (the node's modifiedIndex), as etcd's Event.Index(). */
@@ -87,6 +90,7 @@ export class StoreEvent {
     e.etcdIndex = etcdIndex;
     e.refresh = this.refresh;
     e.json = this.json;
+    e.line = this.line;
     return e;
   }
 }

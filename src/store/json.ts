@@ -92,6 +92,12 @@ export function eventJSONOnce(e: StoreEvent, trim = ''): string {
   return e.json;
 }
 
+/** eventJSONOnce(e) and a newline, kept on the event too: one string for every watcher's write. */
+export function eventLineOnce(e: StoreEvent, trim = ''): string {
+  if (e.line === null) e.line = `${eventJSONOnce(e, trim)}\n`;
+  return e.line;
+}
+
 export function errorJSON(e: EtcdError): string {
   let s = `{"errorCode":${e.errorCode},"message":${goString(e.message)}`;
   if (e.cause !== '') s += `,"cause":${goString(e.cause)}`;
