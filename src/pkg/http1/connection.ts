@@ -33,6 +33,8 @@ export class FastConnection implements ResponseOwner {
   private inLoop = false;
   /** The pending response answers a request whose body the client's FIN cut short. */
   private answeringCutBody = false;
+  /** Reading paused because pipelined requests piled up behind a pending response. */
+  private pausedForBacklog = false;
   /** When the connection last went idle (ms), for the keep-alive timeout. */
   idleSince = Date.now();
   /** When an incomplete request started arriving (ms), 0 when none is. */
@@ -59,7 +61,10 @@ export class FastConnection implements ResponseOwner {
   private readonly onData = (chunk: Buffer): void => {
     this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
     if (this.current === null) this.serve();
-    else if (this.buf.length > MAX_BUFFERED) this.socket.pause();
+    else if (this.buf.length > MAX_BUFFERED && !this.pausedForBacklog) {
+      this.pausedForBacklog = true;
+      this.socket.pause();
+    }
   };
 
   private readonly onEnd = (): void => {
@@ -98,7 +103,11 @@ export class FastConnection implements ResponseOwner {
       this.socket.end();
       return;
     }
-    this.socket.resume();
+    // Only when paused: 10,000 long polls end in one turn, and resume() is not free.
+    if (this.pausedForBacklog) {
+      this.pausedForBacklog = false;
+      this.socket.resume();
+    }
     if (!this.inLoop) this.serve();
   }
 

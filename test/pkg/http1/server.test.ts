@@ -29,6 +29,9 @@ const PREPARED = new PreparedAnswer(
 /** Whether each sendPrepared call sent, in order. */
 const preparedSent: boolean[] = [];
 let watchClosed: () => void = () => {};
+/** Responses to /hold wait here until a test ends them. */
+const held: HttpResponse[] = [];
+let heldArrived: () => void = () => {};
 
 function handler(req: HttpRequest, res: HttpResponse): void {
   servedBy.push(`${req instanceof FastRequest ? 'fast' : 'node'} ${req.url}`);
@@ -37,6 +40,11 @@ function handler(req: HttpRequest, res: HttpResponse): void {
     res.writeHead(200);
     res.flushHeaders();
     res.once('close', () => watchClosed());
+    return;
+  }
+  if (req.url === '/hold') {
+    held.push(res);
+    heldArrived();
     return;
   }
   if (req.url === '/stream') {
@@ -139,6 +147,34 @@ test('pipelined requests are answered in order, one Date, node-style framing', a
   assert.match(responses[1]!, /\r\n\r\nPUT \/b v=1$/);
   assert.match(responses[2]!, /\r\nConnection: close\r\n\r\nGET \/c $/);
   assert.deepEqual(servedBy, ['fast /a', 'fast /b', 'fast /c']);
+});
+
+test('a megabyte of pipelined requests behind a pending answer: reading pauses, then all answered', {
+  timeout: 20_000,
+}, async () => {
+  const c = open();
+  const arrived = new Promise<void>((r) => {
+    heldArrived = r;
+  });
+  const body = 'x'.repeat(60_000);
+  // 1.5 MB queued behind the held answer: more than the connection buffers before it
+  // stops reading.
+  c.s.write(get('/hold') + put('/empty', body).repeat(25) + get('/last', 'Connection: close\r\n'));
+  await arrived;
+  // Until the server has read past its limit (1 MiB), and so paused reading.
+  const serverSide = held[0]!.socket!;
+  while (serverSide.bytesRead <= 1 << 20) await new Promise((r) => setImmediate(r));
+  // What the server read before it paused waits in its buffer; the rest, in the kernel's,
+  // comes only if reading resumes once the held answer is done.
+  held.shift()!.end('held');
+  await c.closed;
+  const answers = c.text().split(/(?=HTTP\/1\.1 )/);
+  assert.equal(answers.length, 27);
+  assert.match(answers[0]!, /\r\n\r\nheld$/);
+  // Small answers (204s): the server never waits for the client to read, so only the end of
+  // the held answer can resume its reading.
+  assert.match(answers[1]!, /^HTTP\/1\.1 204 No Content\r\n/);
+  assert.match(answers.at(-1)!, /Connection: close\r\n\r\nGET \/last $/);
 });
 
 test('a prepared answer is the bytes writeHead and end write; others fall back to them', async () => {
