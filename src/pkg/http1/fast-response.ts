@@ -151,7 +151,7 @@ export class FastResponse extends LazyEvents {
   write(chunk: string): boolean {
     if (this.finished) return false;
     let out = this.sent ? '' : this.startChunked();
-    if (this.hasBody && chunk.length > 0) out += frame(chunk);
+    if (this.hasBody && chunk.length > 0) out = out === '' ? framedOnce(chunk) : out + frame(chunk);
     const ok = this.send(out);
     if (!ok && !this.waitingForDrain) {
       this.waitingForDrain = true;
@@ -234,6 +234,18 @@ export class FastResponse extends LazyEvents {
     if (i >= 0) fields[i] = [key, name, value];
     else fields.push([key, name, value]);
   }
+}
+
+/** `chunk` framed; the same string as the previous call's when the chunk is too. */
+let lastChunkIn = '';
+let lastChunkFramed = '';
+function framedOnce(chunk: string): string {
+  // One event goes to 1,000 stream watchers as the same string: framed (and flattened) once.
+  if (chunk !== lastChunkIn) {
+    lastChunkFramed = flat(frame(chunk));
+    lastChunkIn = chunk;
+  }
+  return lastChunkFramed;
 }
 
 /** The last chunk framed and the end of the body after it, for `body`. */
