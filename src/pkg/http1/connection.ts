@@ -8,7 +8,7 @@ import type { BusyPoll } from './busy-poll.js';
 import { FastRequest } from './fast-request.js';
 import { FastResponse, type ResponseOwner } from './fast-response.js';
 import { goRawError } from './go-raw-error.js';
-import { MAX_FAST_BODY, parseRequestHead, UNSUPPORTED } from './head-parser.js';
+import { MAX_FAST_BODY, parseRequestHeadOnce, UNSUPPORTED } from './head-parser.js';
 import type { HttpHandler } from './types.js';
 
 /** Pipelined bytes buffered while a response is pending, before reading pauses. */
@@ -127,7 +127,7 @@ export class FastConnection implements ResponseOwner {
           return;
         }
         const buf = this.buf;
-        const head = parseRequestHead(buf);
+        const head = parseRequestHeadOnce(buf);
         if (head === UNSUPPORTED || (head !== null && head.contentLength > MAX_FAST_BODY)) {
           this.handOver();
           return;

@@ -31,6 +31,36 @@ const ODD_BYTES = /[^\t\x20-\x7e\r\n]|\r(?!\n)|(?:^|[^\r])\n/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const LENGTH = /^\d{1,9}$/;
 
+/** The last head without a body that parseRequestHeadOnce made, and its bytes' buffer. */
+let lastHead: RequestHead | null = null;
+let lastFrom: Buffer = Buffer.alloc(0);
+
+/**
+ * parseRequestHead, except that a head byte for byte the same as the last one parsed
+ * without a body is not parsed again: its result is returned (the same object, its headers
+ * frozen). Clients repeat the same GET over and over, on one connection or many, and the
+ * parse was a fifth of what such a request allocated. The bytes are compared with the read
+ * buffer the last head came in, which node never writes to again: nothing is copied, and
+ * only that one buffer is kept.
+ */
+export function parseRequestHeadOnce(buf: Buffer): RequestHead | null | typeof UNSUPPORTED {
+  const last = lastHead;
+  if (
+    last !== null &&
+    buf.length >= last.length &&
+    buf.compare(lastFrom, 0, last.length, 0, last.length) === 0
+  ) {
+    return last;
+  }
+  const head = parseRequestHead(buf);
+  if (head !== null && head !== UNSUPPORTED && head.contentLength === 0) {
+    Object.freeze(head.headers);
+    lastHead = Object.freeze(head);
+    lastFrom = buf;
+  }
+  return head;
+}
+
 /**
  * Parses the head at the start of `buf`: null while it is incomplete, UNSUPPORTED when it
  * is not one served here.

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import {
   MAX_FAST_HEAD,
   parseRequestHead,
+  parseRequestHeadOnce,
   type RequestHead,
   UNSUPPORTED,
 } from '../../../src/pkg/http1/head-parser.js';
@@ -165,4 +166,28 @@ test("a header named, lower-cased, as one of Object.prototype's properties goes 
       tostring: '1',
     },
   );
+});
+
+test('a head the same as the last bodiless one is not parsed again; any other is', () => {
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const once = (s: string) => parseRequestHeadOnce(b(s)) as RequestHead;
+  const first = once(get('/v2/keys/a'));
+  // Same bytes in another buffer, alone or with the next request behind them: the same head.
+  assert.equal(once(get('/v2/keys/a')), first);
+  assert.equal(once(`${get('/v2/keys/a')}GET /next`), first);
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.headers));
+  // As long, other bytes: parsed.
+  const other = once(get('/v2/keys/b'));
+  assert.notEqual(other, first);
+  assert.equal(other.url, '/v2/keys/b');
+  // Shorter than the last head (part of it): still incomplete.
+  assert.equal(parseRequestHeadOnce(b(get('/v2/keys/b').slice(0, -2))), null);
+  // A head with a body is parsed each time and does not replace the last bodiless one.
+  const put = 'PUT /v2/keys/b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nv=1';
+  const p1 = once(put);
+  assert.notEqual(once(put), p1);
+  assert.equal(p1.contentLength, 3);
+  assert.equal(once(get('/v2/keys/b')), other);
+  // What the plain parser leaves to node, this one does too.
+  assert.equal(parseRequestHeadOnce(b('GET /a HTTP/1.0\r\nHost: x\r\n\r\n')), UNSUPPORTED);
 });
