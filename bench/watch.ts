@@ -170,6 +170,16 @@ function startFloor(): Promise<{ target: Target; stop(): Promise<unknown> }> {
   });
 }
 
+/** Runs `f` against a floor started for it, and stops the floor. */
+async function onFloor<T>(f: (target: Target) => Promise<T>): Promise<T> {
+  const floor = await startFloor();
+  try {
+    return await f(floor.target);
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
   console.log(
@@ -180,12 +190,7 @@ async function main(): Promise<void> {
   // JIT has warmed up (its CPU then goes from ~130 to ~350 ms) and would time the client,
   // not whichever server happened to go first.
   if (LONGPOLL + STREAMS > 0) {
-    const f = await startFloor();
-    try {
-      await round({ ...f.target, label: 'warm-up (not counted)' }, -1);
-    } finally {
-      await f.stop();
-    }
+    await onFloor((target) => round({ ...target, label: 'warm-up (not counted)' }, -1));
   }
   const best = new Best();
   for (let r = 0; r < ROUNDS; r++) {
@@ -208,13 +213,8 @@ async function main(): Promise<void> {
   // The floor: what one Node thread cannot go below here (watch-floor.ts).
   let floor = Number.POSITIVE_INFINITY;
   for (let r = 0; r < ROUNDS && LONGPOLL > 0; r++) {
-    const f = await startFloor();
-    try {
-      const res = await round(f.target, ROUNDS + r);
-      if (res.longPoll.missing === 0) floor = Math.min(floor, res.longPoll.ms);
-    } finally {
-      await f.stop();
-    }
+    const res = await onFloor((target) => round(target, ROUNDS + r));
+    if (res.longPoll.missing === 0) floor = Math.min(floor, res.longPoll.ms);
   }
   const floorNote =
     floor === Number.POSITIVE_INFINITY

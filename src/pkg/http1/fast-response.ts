@@ -236,29 +236,26 @@ export class FastResponse extends LazyEvents {
   }
 }
 
-/** `chunk` framed; the same string as the previous call's when the chunk is too. */
-let lastChunkIn = '';
-let lastChunkFramed = '';
-function framedOnce(chunk: string): string {
-  // One event goes to 1,000 stream watchers as the same string: framed (and flattened) once.
-  if (chunk !== lastChunkIn) {
-    lastChunkFramed = flat(frame(chunk));
-    lastChunkIn = chunk;
-  }
-  return lastChunkFramed;
+/**
+ * `make`, remembering its last input and (flattened) output: one event reaches 1,000 stream
+ * watchers and 10,000 long polls as the same string, so its framing is made once for all.
+ */
+function lastOnly(make: (s: string) => string): (s: string) => string {
+  let input: string | null = null;
+  let output = '';
+  return (s) => {
+    if (s !== input) {
+      output = flat(make(s));
+      input = s;
+    }
+    return output;
+  };
 }
 
-/** The last chunk framed and the end of the body after it, for `body`. */
-let lastBody = '';
-let lastFramed = '';
-function lastChunk(body: string): string {
-  // One event ends 10,000 long polls with the same string: framed (and flattened) once.
-  if (body !== lastBody) {
-    lastFramed = flat(`${frame(body)}0\r\n\r\n`);
-    lastBody = body;
-  }
-  return lastFramed;
-}
+/** A chunk framed. */
+const framedOnce = lastOnly(frame);
+/** The last chunk framed and the end of the body after it. */
+const lastChunk = lastOnly((body) => `${frame(body)}0\r\n\r\n`);
 
 function frame(chunk: string): string {
   return `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`;
