@@ -2,7 +2,7 @@
 // BENCH_GROWTH_KEYS (100000,1000000), one member of each implementation in turn, started
 // with --snapshot-count BENCH_SNAPSHOT_COUNT (10000: 2.0.13's default; 3.4's is 100,000):
 //   load:     PUT that many distinct keys (256-byte values, 64 connections), seconds
-//   RSS:      resident memory once loaded, MiB
+//   RSS:      resident memory once loaded, and the most resident while loading (VmHWM), MiB
 //   snapshot: the next snapshot's save time, ms (writes go on until one starts; see
 //             bench/snapshot-timing.ts for how each side is timed)
 //   restart:  SIGTERM, then from spawning the process to its first quorum read answered
@@ -14,7 +14,7 @@ import { launch } from './launch.js';
 import { putKeys, putUntil } from './load.js';
 import { runMain } from './procs.js';
 import { timeNextSnapshot, SnapshotLog } from './snapshot-timing.js';
-import { MiB, rssBytes } from './sys.js';
+import { MiB, peakRssBytes, rssBytes } from './sys.js';
 import { fmt, median, printTable, type Row } from './table.js';
 
 const SIZES = (process.env.BENCH_GROWTH_KEYS ?? '100000,1000000').split(',').map(Number);
@@ -24,6 +24,7 @@ const RESTARTS = Number(process.env.BENCH_RESTARTS ?? 3);
 interface Figures {
   loadS: number;
   rss: number;
+  peakRss: number;
   snapMs: number;
   restartMs: number;
 }
@@ -41,7 +42,7 @@ async function measure(impl: Impl, keys: number): Promise<Figures> {
     // saves snapshots) is reported, not fatal to the run: its errors are printed.
     if (load.errors > 0) console.log(`  ${impl.label}: ${load.errors} errors loading ${keys} keys`);
     await new Promise((r) => setTimeout(r, 1000));
-    const rss = rssBytes(m.pid()) / MiB;
+    const [rss, peakRss] = [rssBytes(m.pid()) / MiB, peakRssBytes(m.pid()) / MiB];
     // Overwriting the first 64 keys keeps the key count.
     const snap = await timeNextSnapshot(m, log, impl.key === 'ours', (stop) =>
       putUntil(m, '/v2/keys/g/k', stop),
@@ -58,9 +59,9 @@ async function measure(impl: Impl, keys: number): Promise<Figures> {
         throw new Error(`${impl.label}: key ${keys - 1} lost over a restart`);
     }
     const restartMs = median(restarts);
-    const f = { loadS: load.seconds, rss, snapMs: snap.ms, restartMs };
+    const f = { loadS: load.seconds, rss, peakRss, snapMs: snap.ms, restartMs };
     console.log(
-      `  ${impl.label} ${keys} keys: load ${fmt(f.loadS)} s, RSS ${fmt(rss)} MiB, snapshot ${fmt(snap.ms)} ms (${snap.how}), restarts ${restarts.map(fmt).join(', ')} ms`,
+      `  ${impl.label} ${keys} keys: load ${fmt(f.loadS)} s, RSS ${fmt(rss)} MiB (peak ${fmt(peakRss)}), snapshot ${fmt(snap.ms)} ms (${snap.how}), restarts ${restarts.map(fmt).join(', ')} ms`,
     );
     return f;
   } finally {
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const figures: [keyof Figures, string][] = [
     ['loadS', 'load s'],
     ['rss', 'RSS MiB'],
+    ['peakRss', 'peak RSS MiB (VmHWM)'],
     ['snapMs', 'snapshot save ms'],
     ['restartMs', `restart → serving ms (median of ${RESTARTS})`],
   ];

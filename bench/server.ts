@@ -4,7 +4,8 @@
 //   reads:      GET one 256-byte key, 64 keep-alive connections
 //   writes:     PUT 256 bytes, 64 connections
 //   sequential: PUT 256 bytes, 1 connection (next to the disk's raw fdatasync rate)
-//   memory:     RSS after loading BENCH_KEYS (100,000) keys with 256-byte values
+//   memory:     RSS after loading BENCH_KEYS (100,000) keys with 256-byte values, and the
+//               peak RSS (VmHWM) of the member's life up to then
 //   CPU:        the server's CPU time per request in each run (user + system, /proc): what
 //               a request costs, less sensitive to a busy machine than the rates
 // BENCH_SECONDS (5) is each run's length, BENCH_ROUNDS (2) the rounds (best counts).
@@ -14,7 +15,7 @@ import { type Group, launch } from './launch.js';
 import { describeLoad, getLoad, logRun, putKeys, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
-import { fdatasyncRate, MiB, perRequestCpu, rssBytes } from './sys.js';
+import { fdatasyncRate, MiB, peakRssBytes, perRequestCpu, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -72,14 +73,18 @@ async function main(): Promise<void> {
       disk = Math.max(disk || 0, fdatasyncRate(tmpdir(), Math.min(2, SECONDS)));
     }
     const mem = `RSS MiB at ${KEYS.toLocaleString('en-US')} keys`;
+    const peak = `peak RSS MiB, ${KEYS.toLocaleString('en-US')} keys loaded (VmHWM)`;
     for (const g of groups) {
       const m = g.members[0]!;
       const r = await putKeys(m, '/v2/keys/mem/k', KEYS);
       if (r.errors > 0) console.log(`  (${g.impl.label}: ${r.errors} errors loading keys)`);
       await new Promise((res) => setTimeout(res, 1000));
-      const rss = rssBytes(m.pid()) / MiB;
-      console.log(`  ${mem} ${g.impl.label}: ${fmt(rss)} (loaded in ${r.seconds.toFixed(1)} s)`);
+      const [rss, hwm] = [rssBytes(m.pid()) / MiB, peakRssBytes(m.pid()) / MiB];
+      console.log(
+        `  ${mem} ${g.impl.label}: ${fmt(rss)}, peak ${fmt(hwm)} (loaded in ${r.seconds.toFixed(1)} s)`,
+      );
       best.keep(mem, g.impl, rss, 'lower');
+      best.keep(peak, g.impl, hwm, 'lower');
     }
   } finally {
     for (const g of groups) await g.close();
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
       ...rates,
       `disk: ${fmt(disk)} fdatasync/s (4 KiB append + fdatasync, ${tmpdir()}): the limit of sequential writes`,
       best.row(`RSS MiB at ${KEYS.toLocaleString('en-US')} keys`),
+      best.row(`peak RSS MiB, ${KEYS.toLocaleString('en-US')} keys loaded (VmHWM)`),
       ...cpus,
       "CPU per request: the server process's user + system time over the run / requests served",
     ],
