@@ -21,6 +21,8 @@ import { Best, fmt, printTable } from './table.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
+const MEM_ROW = `RSS MiB at ${KEYS.toLocaleString('en-US')} keys`;
+const PEAK_ROW = `peak RSS MiB, ${KEYS.toLocaleString('en-US')} keys loaded (VmHWM)`;
 
 type Run = (g: Group) => Promise<LoadResult>;
 
@@ -72,8 +74,6 @@ async function main(): Promise<void> {
       }
       disk = Math.max(disk || 0, fdatasyncRate(tmpdir(), Math.min(2, SECONDS)));
     }
-    const mem = `RSS MiB at ${KEYS.toLocaleString('en-US')} keys`;
-    const peak = `peak RSS MiB, ${KEYS.toLocaleString('en-US')} keys loaded (VmHWM)`;
     for (const g of groups) {
       const m = g.members[0]!;
       const r = await putKeys(m, '/v2/keys/mem/k', KEYS);
@@ -81,10 +81,10 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 1000));
       const [rss, hwm] = [rssBytes(m.pid()) / MiB, peakRssBytes(m.pid()) / MiB];
       console.log(
-        `  ${mem} ${g.impl.label}: ${fmt(rss)}, peak ${fmt(hwm)} (loaded in ${r.seconds.toFixed(1)} s)`,
+        `  ${MEM_ROW} ${g.impl.label}: ${fmt(rss)}, peak ${fmt(hwm)} (loaded in ${r.seconds.toFixed(1)} s)`,
       );
-      best.keep(mem, g.impl, rss, 'lower');
-      best.keep(peak, g.impl, hwm, 'lower');
+      best.keep(MEM_ROW, g.impl, rss, 'lower');
+      best.keep(PEAK_ROW, g.impl, hwm, 'lower');
     }
   } finally {
     for (const g of groups) await g.close();
@@ -95,8 +95,8 @@ async function main(): Promise<void> {
     [
       ...rates,
       `disk: ${fmt(disk)} fdatasync/s (4 KiB append + fdatasync, ${tmpdir()}): the limit of sequential writes`,
-      best.row(`RSS MiB at ${KEYS.toLocaleString('en-US')} keys`),
-      best.row(`peak RSS MiB, ${KEYS.toLocaleString('en-US')} keys loaded (VmHWM)`),
+      best.row(MEM_ROW),
+      best.row(PEAK_ROW),
       ...cpus,
       "CPU per request: the server process's user + system time over the run / requests served",
     ],

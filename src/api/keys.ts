@@ -7,13 +7,7 @@ import { errorJSON, eventJSON, eventLineOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import type { GetAnswers } from './get-answers.js';
-import {
-  type Form,
-  FormError,
-  goUnescape,
-  parseFormBytesInto,
-  parseQueryInto,
-} from '../pkg/go-query.js';
+import { type Form, FormError, goUnescape, parseFormBytesInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
 import { unixNano } from '../pkg/go-time.js';
 import { parseKeyRequest, STORE_KEYS_PREFIX } from './keys-request.js';
@@ -127,13 +121,13 @@ function mediaType(ct: string | undefined): string {
  * microtask queue.
  */
 function parseForm(req: HttpRequest, rawQuery: string): Form | Promise<Form> {
-  if (req.method !== 'PUT' && req.method !== 'POST') return formOf(null, null, rawQuery, false);
+  if (req.method !== 'PUT' && req.method !== 'POST') return formOf(null, null, rawQuery);
   const ct = req.headers['content-type'];
   const type = mediaType(ct);
   if (ct !== undefined && type === '')
-    return formOf(null, new FormError('mime: no media type'), rawQuery, true);
-  if (type !== 'application/x-www-form-urlencoded') return formOf(null, null, rawQuery, true);
-  if (req.completeBody !== undefined) return formOf(req.completeBody, null, rawQuery, true);
+    return formOf(null, new FormError('mime: no media type'), rawQuery);
+  if (type !== 'application/x-www-form-urlencoded') return formOf(null, null, rawQuery);
+  if (req.completeBody !== undefined) return formOf(req.completeBody, null, rawQuery);
   return readBodyForm(req, rawQuery);
 }
 
@@ -146,20 +140,15 @@ async function readBodyForm(req: HttpRequest, rawQuery: string): Promise<Form> {
     if (e instanceof BodyReadError) throw new FormError(e.message);
     throw e;
   }
-  return formOf(body, null, rawQuery, true);
+  return formOf(body, null, rawQuery);
 }
 
 /**
- * The body's fields, then the query's; throws the first error (`error`, if given). A write
- * (`stored`) may keep a value for as long as its key lives, so its query is parsed as bytes
- * too: a value cut from the query's string would keep the request's whole head alive.
+ * The body's fields, then the query's; throws the first error (`error`, if given). Both
+ * are parsed as bytes, each field its own string: a value cut from the query's string
+ * would keep the request's whole head alive for as long as its key lives.
  */
-function formOf(
-  body: Buffer | null,
-  error: FormError | null,
-  rawQuery: string,
-  stored: boolean,
-): Form {
+function formOf(body: Buffer | null, error: FormError | null, rawQuery: string): Form {
   const form: Form = new Map();
   let first = error;
   if (body !== null) {
@@ -170,8 +159,7 @@ function formOf(
     }
   }
   try {
-    if (stored && rawQuery !== '') parseFormBytesInto(form, Buffer.from(rawQuery, 'latin1'));
-    else parseQueryInto(form, rawQuery);
+    if (rawQuery !== '') parseFormBytesInto(form, Buffer.from(rawQuery, 'latin1'));
   } catch (e) {
     first ??= e as FormError;
   }
