@@ -88,7 +88,9 @@ export function applyEntries(
 
 function applyNormal(st: ApplyState, sink: ApplySink, e: Entry, now: number): void {
   let r = st.localRequests.get(e.data);
-  if (r === undefined) {
+  // Applied once: the log keeps the entry's bytes until a compaction, but not the request.
+  if (r !== undefined) st.localRequests.delete(e.data);
+  else {
     try {
       r = decodeRequest(e.data);
     } catch (err) {

@@ -6,62 +6,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startEtcd } from '../../src/embed/etcd.js';
 import { Logger } from '../../src/pkg/logger.js';
-import { encodeConfChange } from '../../src/raft/raftpb.js';
 import {
   type ConfChange,
   ConfChangeType,
   type Entry,
-  EntryType,
   MessageType,
   newMessage,
 } from '../../src/raft/types.js';
-import { type ApplySink, type ApplyState, applyEntries } from '../../src/server/apply.js';
+import { applyEntries } from '../../src/server/apply.js';
 import { FatalError } from '../../src/server/errors.js';
-import { Membership } from '../../src/server/membership.js';
 import { encodeRequest } from '../../src/server/etcdserverpb.js';
 import { newRequest } from '../../src/store/request.js';
-import { Store } from '../../src/store/store.js';
 import { reservePorts } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
-
-const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff]);
-
-function state(): ApplyState {
-  return {
-    store: new Store(),
-    membership: new Membership(),
-    selfId: 'a',
-    localRequests: new WeakMap(),
-  };
-}
-
-function sink(calls: string[]): ApplySink {
-  return {
-    trigger: (id) => calls.push(`trigger ${id}`),
-    fail: (id) => calls.push(`fail ${id}`),
-    applyConfChange: (cc) => {
-      calls.push(`raft ${ConfChangeType[cc.type]} ${cc.nodeId}`);
-      return { voters: [cc.nodeId], learners: [] };
-    },
-    addPeer: (id) => calls.push(`addPeer ${id}`),
-    updatePeer: (id) => calls.push(`updatePeer ${id}`),
-    removePeer: (id) => calls.push(`removePeer ${id}`),
-    removedSelf: () => calls.push('removedSelf'),
-  };
-}
-
-const normal = (index: number, data: Uint8Array): Entry => ({
-  term: 1,
-  index,
-  type: EntryType.Normal,
-  data,
-});
-const confChange = (index: number, cc: ConfChange): Entry => ({
-  term: 1,
-  index,
-  type: EntryType.ConfChange,
-  data: encodeConfChange(cc),
-});
+import { confChange, GARBAGE, normal, sink, state } from './apply-fixtures.js';
 
 test('apply: a committed entry that cannot be decoded is fatal, not skipped', () => {
   const calls: string[] = [];
