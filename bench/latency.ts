@@ -10,29 +10,18 @@
 import { closedLoop, closedLoopBinary } from './closed-loop.js';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
-import { describeLoad, getLoad, logRun, putLoad, putOne } from './load.js';
+import {
+  LATENCY_CLIENTS,
+  LATENCY_RUNS,
+  LATENCY_SECONDS as SECONDS,
+  wrkLoad,
+} from './latency-loads.js';
+import { describeLoad, logRun, putLoad, putOne } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
 import { Best, printTable } from './table.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-/** The two loads: wrk and the closed loop PUT to `path` + the connection's number, or GET it. */
-const RUNS = [
-  { what: 'write', method: 'PUT', path: '/v2/keys/bench/lat' },
-  { what: 'read', method: 'GET', path: '/v2/keys/bench/read' },
-] as const;
-
-function wrkLoad(
-  g: Group,
-  method: 'PUT' | 'GET',
-  path: string,
-  clients: number,
-): Promise<LoadResult> {
-  const m = g.members[0]!;
-  return method === 'PUT' ? putLoad(m, path, clients, SECONDS) : getLoad(m, path, clients, SECONDS);
-}
 
 /** How much of the run a connection's latencies add up to: at most 100% when measured. */
 function addUp(busy: number, wrk: LoadResult, connections: number): string {
@@ -71,8 +60,8 @@ async function main(): Promise<void> {
     }
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const { what, method, path } of RUNS) {
-        for (const clients of [1, 64]) {
+      for (const { what, method, path } of LATENCY_RUNS) {
+        for (const clients of LATENCY_CLIENTS) {
           for (const g of alternate(groups, round)) {
             const row = (stat: string, tool: string) =>
               `${what} ${stat} ms, ${clients} client(s), ${tool}`;

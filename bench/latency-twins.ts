@@ -1,0 +1,106 @@
+// `npm run bench:twins`: bench:latency's loads against two members of the same build (ours
+// and ours, 2.0.13 and 2.0.13), same run, alternating. Each round's ratio first / second is
+// what this machine alone does to a figure: a ratio ours / 2.0.13 inside that spread says
+// nothing about either server. BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_IMPLS (ours,go).
+import { closedLoop, closedLoopBinary } from './closed-loop.js';
+import { alternate, describeImpls, type Impl, implementations } from './impls.js';
+import { LATENCY_CLIENTS, LATENCY_RUNS, LATENCY_SECONDS, wrkLoad } from './latency-loads.js';
+import { type Group, launch } from './launch.js';
+import { describeLoad, putLoad, putOne } from './load.js';
+import { runMain } from './procs.js';
+import type { LoadResult } from './server-load.js';
+import { spread, TwinFigures } from './twin-figures.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Twin {
+  impl: Impl;
+  /** 0 or 1: which of the two members. */
+  side: number;
+  group: Group;
+}
+
+function print(impls: Impl[], figs: TwinFigures): void {
+  const w = Math.max(...figs.figures.map((f) => f.length)) + 2;
+  const colW = Math.max(24, ROUNDS * 6 + 10);
+  console.log('');
+  console.log('twins (one build against itself): first / second member, each round; spread');
+  console.log(`${'figure'.padEnd(w)}${impls.map((i) => i.label.padStart(colW)).join('')}`);
+  const widest = new Map<string, number>();
+  for (const f of figs.figures) {
+    const cells = impls.map((i) => {
+      const rs = figs.ratios(i, f);
+      const s = spread(rs);
+      if (!(s <= (widest.get(i.label) ?? 0))) widest.set(i.label, s);
+      const list = rs.map((r) => (Number.isFinite(r) ? r.toFixed(2) : '-')).join(' ');
+      return `${list}  ×${Number.isNaN(s) ? '-' : s.toFixed(2)}`.padStart(colW);
+    });
+    console.log(`${f.padEnd(w)}${cells.join('')}`);
+  }
+  for (const i of impls) {
+    console.log(
+      `note: ${i.label} against itself: the widest spread is ×${(widest.get(i.label) ?? Number.NaN).toFixed(2)}; a ratio between two servers within it is this machine's noise`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_IMPLS === undefined) process.env.BENCH_IMPLS = 'ours,go';
+  const { impls, notes } = implementations();
+  console.log(
+    `bench:twins: two members of each build; ${LATENCY_SECONDS}s per run, ${ROUNDS} rounds`,
+  );
+  console.log(describeLoad());
+  console.log(describeImpls(impls));
+  for (const n of notes) console.log(`note: ${n}`);
+  const twins: Twin[] = [];
+  const figs = new TwinFigures();
+  try {
+    for (const impl of impls) {
+      for (const side of [0, 1]) twins.push({ impl, side, group: await launch(impl, 1) });
+    }
+    for (const t of twins) {
+      await putOne(t.group.members[0]!, '/v2/keys/bench/read');
+      await putLoad(t.group.members[0]!, '/v2/keys/bench/warm', 64, Math.min(2, LATENCY_SECONDS));
+    }
+    const bin = closedLoopBinary();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { what, method, path } of LATENCY_RUNS) {
+        for (const clients of LATENCY_CLIENTS) {
+          for (const t of alternate(twins, round)) {
+            const keep = (tool: string, r: LoadResult) => {
+              console.log(
+                `  ${what} ${clients} client(s), ${tool}, ${t.impl.label} #${t.side + 1}: p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms, errors ${r.errors}`,
+              );
+              if (r.errors > 0) return;
+              for (const [stat, v] of [
+                ['p50', r.p50],
+                ['p99', r.p99],
+              ] as const) {
+                figs.keep(
+                  t.impl,
+                  `${what} ${stat}, ${clients} client(s), ${tool}`,
+                  t.side,
+                  round,
+                  v,
+                );
+              }
+            };
+            keep('wrk', await wrkLoad(t.group, method, path, clients));
+            if (bin !== null) {
+              keep(
+                'closed loop',
+                await closedLoop(bin, t.group.members[0]!, clients, method, path, LATENCY_SECONDS),
+              );
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    for (const t of twins) await t.group.close();
+  }
+  print(impls, figs);
+}
+
+runMain(main);
