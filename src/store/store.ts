@@ -102,7 +102,7 @@ export class Store extends Keyspace {
       let e: StoreEvent;
       const ns = ttl.expireNs ?? 0;
       if (prev !== null && prev.children === null && prev.parent !== null) {
-        e = this.replaceFile(prev, p, dir, value, ttl.expireTime, ns, now);
+        e = this.replaceFile(prev, dir, value, ttl.expireTime, ns, now);
       } else {
         e = this.internalCreate(p, dir, value, false, true, ttl.expireTime, ns, 'set', now);
       }
@@ -117,7 +117,6 @@ export class Store extends Keyspace {
   /** A set over an existing file: the same as etcd's remove-and-create, done in place. */
   private replaceFile(
     n: Node,
-    p: string,
     dir: boolean,
     value: string,
     expireTime: number,
@@ -129,8 +128,10 @@ export class Store extends Keyspace {
       expireTime = 0;
       expireNs = 0;
     }
-    const e = new StoreEvent('set', p, next, next);
-    e.prevNode = reprNode(n, p, now);
+    // Events name the node by its own key string (the same text as the request's path): the history then
+    // keeps no string of the request's alive, only what the store holds anyway.
+    const e = new StoreEvent('set', n.key, next, next);
+    e.prevNode = reprNode(n, n.key, now);
     if (n.ttl !== null) {
       this.ttlHeap.remove(n);
       n.ttl = null;
@@ -261,9 +262,9 @@ export class Store extends Keyspace {
       const next = this.index + 1;
       if (n.children !== null && value.length !== 0) throw notFile(p, this.index);
       if (ttl.refresh) value = n.value;
-      const e = new StoreEvent('update', p, next, n.createdIndex);
+      const e = new StoreEvent('update', n.key, next, n.createdIndex);
       e.etcdIndex = next;
-      e.prevNode = reprNode(n, p, now);
+      e.prevNode = reprNode(n, n.key, now);
       // As etcd: a directory's own modifiedIndex is not moved by an update.
       if (n.children === null) {
         n.value = value;
@@ -300,9 +301,9 @@ export class Store extends Keyspace {
       }
       if (ttl.refresh) value = n.value;
       const next = ++this.index;
-      const e = new StoreEvent('compareAndSwap', p, next, n.createdIndex);
+      const e = new StoreEvent('compareAndSwap', n.key, next, n.createdIndex);
       e.etcdIndex = next;
-      e.prevNode = reprNode(n, p, now);
+      e.prevNode = reprNode(n, n.key, now);
       n.value = value;
       n.modifiedIndex = next;
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
@@ -326,9 +327,9 @@ export class Store extends Keyspace {
         if (!dir) throw notFile(p, this.index);
         if (n.children.size !== 0 && !recursive) throw dirNotEmpty(p, this.index);
       }
-      const e = new StoreEvent('delete', p, next, n.createdIndex);
+      const e = new StoreEvent('delete', n.key, next, n.createdIndex);
       e.etcdIndex = next;
-      e.prevNode = reprNode(n, p, now);
+      e.prevNode = reprNode(n, n.key, now);
       if (n.children !== null) e.node.dir = true;
       this.removeTree(n, e);
       this.index = next;
@@ -353,9 +354,9 @@ export class Store extends Keyspace {
         throw testFailed(compareFailCause(n, prevValue, prevIndex), this.index);
       }
       const next = ++this.index;
-      const e = new StoreEvent('compareAndDelete', p, next, n.createdIndex);
+      const e = new StoreEvent('compareAndDelete', n.key, next, n.createdIndex);
       e.etcdIndex = next;
-      e.prevNode = reprNode(n, p, now);
+      e.prevNode = reprNode(n, n.key, now);
       this.removeTree(n, e);
       return this.done(e, 'compareAndDeleteSuccess');
     } catch (err) {
