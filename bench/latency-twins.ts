@@ -31,7 +31,7 @@ function print(impls: Impl[], figs: TwinFigures): void {
     const cells = impls.map((i) => {
       const rs = figs.ratios(i, f);
       const s = spread(rs);
-      if (!(s <= (widest.get(i.label) ?? 0))) widest.set(i.label, s);
+      if (s > (widest.get(i.label) ?? 0)) widest.set(i.label, s);
       const list = rs.map((r) => (Number.isFinite(r) ? r.toFixed(2) : '-')).join(' ');
       return `${list}  ×${Number.isNaN(s) ? '-' : s.toFixed(2)}`.padStart(colW);
     });
@@ -39,7 +39,7 @@ function print(impls: Impl[], figs: TwinFigures): void {
   }
   for (const i of impls) {
     console.log(
-      `note: ${i.label} against itself: the widest spread is ×${(widest.get(i.label) ?? Number.NaN).toFixed(2)}; a ratio between two servers within it is this machine's noise`,
+      `note: ${i.label} against itself: the widest spread is ×${(widest.get(i.label) ?? Number.NaN).toFixed(2)}; a ratio between two servers within it cannot be told from this machine's noise`,
     );
   }
 }
