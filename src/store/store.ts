@@ -38,6 +38,24 @@ export interface TTLOptions {
 
 export const NO_TTL: TTLOptions = { expireTime: 0, refresh: false };
 
+/**
+ * The event of a change to the existing node `n`, at store index `index`, with `n`'s view
+ * before the change as prevNode. It names the node by its own key string (the text the
+ * request's path cleans to): the history then keeps no string of a request's alive.
+ */
+function changeEvent(
+  action: Action,
+  n: Node,
+  index: number,
+  createdIndex: number,
+  now: number,
+): StoreEvent {
+  const e = new StoreEvent(action, n.key, index, createdIndex);
+  e.etcdIndex = index;
+  e.prevNode = reprNode(n, n.key, now);
+  return e;
+}
+
 function compareFailCause(n: Node, prevValue: string, prevIndex: number): string {
   const indexMatch = prevIndex === 0 || n.modifiedIndex === prevIndex;
   const valueMatch = prevValue === '' || n.value === prevValue;
@@ -128,10 +146,7 @@ export class Store extends Keyspace {
       expireTime = 0;
       expireNs = 0;
     }
-    // Events name the node by its own key string (the same text as the request's path): the history then
-    // keeps no string of the request's alive, only what the store holds anyway.
-    const e = new StoreEvent('set', n.key, next, next);
-    e.prevNode = reprNode(n, n.key, now);
+    const e = changeEvent('set', n, next, next, now);
     if (n.ttl !== null) {
       this.ttlHeap.remove(n);
       n.ttl = null;
@@ -262,9 +277,7 @@ export class Store extends Keyspace {
       const next = this.index + 1;
       if (n.children !== null && value.length !== 0) throw notFile(p, this.index);
       if (ttl.refresh) value = n.value;
-      const e = new StoreEvent('update', n.key, next, n.createdIndex);
-      e.etcdIndex = next;
-      e.prevNode = reprNode(n, n.key, now);
+      const e = changeEvent('update', n, next, n.createdIndex, now);
       // As etcd: a directory's own modifiedIndex is not moved by an update.
       if (n.children === null) {
         n.value = value;
@@ -301,9 +314,7 @@ export class Store extends Keyspace {
       }
       if (ttl.refresh) value = n.value;
       const next = ++this.index;
-      const e = new StoreEvent('compareAndSwap', n.key, next, n.createdIndex);
-      e.etcdIndex = next;
-      e.prevNode = reprNode(n, n.key, now);
+      const e = changeEvent('compareAndSwap', n, next, n.createdIndex, now);
       n.value = value;
       n.modifiedIndex = next;
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
@@ -327,9 +338,7 @@ export class Store extends Keyspace {
         if (!dir) throw notFile(p, this.index);
         if (n.children.size !== 0 && !recursive) throw dirNotEmpty(p, this.index);
       }
-      const e = new StoreEvent('delete', n.key, next, n.createdIndex);
-      e.etcdIndex = next;
-      e.prevNode = reprNode(n, n.key, now);
+      const e = changeEvent('delete', n, next, n.createdIndex, now);
       if (n.children !== null) e.node.dir = true;
       this.removeTree(n, e);
       this.index = next;
@@ -354,9 +363,7 @@ export class Store extends Keyspace {
         throw testFailed(compareFailCause(n, prevValue, prevIndex), this.index);
       }
       const next = ++this.index;
-      const e = new StoreEvent('compareAndDelete', n.key, next, n.createdIndex);
-      e.etcdIndex = next;
-      e.prevNode = reprNode(n, n.key, now);
+      const e = changeEvent('compareAndDelete', n, next, n.createdIndex, now);
       this.removeTree(n, e);
       return this.done(e, 'compareAndDeleteSuccess');
     } catch (err) {
@@ -377,11 +384,8 @@ export class Store extends Keyspace {
       const t = n.ttl!;
       if (t.expireTime > now || (t.expireTime === now && t.expireNs > nowNs)) break;
       const next = ++this.index;
-      const p = n.key;
       // etcd's expire event says nothing of dir on its node (only prevNode does).
-      const e = new StoreEvent('expire', p, next, n.createdIndex);
-      e.etcdIndex = next;
-      e.prevNode = reprNode(n, p, now);
+      const e = changeEvent('expire', n, next, n.createdIndex, now);
       this.removeTree(n, e);
       this.stats.expireCount++;
       this.hub.notify(e);
