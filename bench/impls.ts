@@ -70,9 +70,9 @@ const ALL: Record<ImplKey, () => Impl | string> = {
       : `Debian's etcd 3.4 not installed (apt-get install etcd-server): column left out`,
 };
 
-/** The implementations to bench, and a note for each one left out. */
-export function implementations(): { impls: Impl[]; notes: string[] } {
-  const want = (process.env.BENCH_IMPLS ?? 'ours,go,v34').split(',').map((s) => s.trim());
+/** The implementations to bench (BENCH_IMPLS, else `byDefault`), and a note for each left out. */
+export function implementations(byDefault = 'ours,go,v34'): { impls: Impl[]; notes: string[] } {
+  const want = (process.env.BENCH_IMPLS ?? byDefault).split(',').map((s) => s.trim());
   const impls: Impl[] = [];
   const notes: string[] = [];
   for (const key of ['ours', 'go', 'v34'] as const) {

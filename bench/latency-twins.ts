@@ -4,9 +4,9 @@
 // nothing about either server. BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_IMPLS (ours,go).
 import { closedLoop, closedLoopBinary } from './closed-loop.js';
 import { alternate, describeImpls, type Impl, implementations } from './impls.js';
-import { LATENCY_CLIENTS, LATENCY_RUNS, LATENCY_SECONDS, wrkLoad } from './latency-loads.js';
+import { LATENCY_LOADS, LATENCY_SECONDS, warmUp, wrkLoad } from './latency-loads.js';
 import { type Group, launch } from './launch.js';
-import { describeLoad, putLoad, putOne } from './load.js';
+import { describeLoad } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
 import { spread, TwinFigures } from './twin-figures.js';
@@ -45,8 +45,7 @@ function print(impls: Impl[], figs: TwinFigures): void {
 }
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_IMPLS === undefined) process.env.BENCH_IMPLS = 'ours,go';
-  const { impls, notes } = implementations();
+  const { impls, notes } = implementations('ours,go');
   console.log(
     `bench:twins: two members of each build; ${LATENCY_SECONDS}s per run, ${ROUNDS} rounds`,
   );
@@ -59,41 +58,24 @@ async function main(): Promise<void> {
     for (const impl of impls) {
       for (const side of [0, 1]) twins.push({ impl, side, group: await launch(impl, 1) });
     }
-    for (const t of twins) {
-      await putOne(t.group.members[0]!, '/v2/keys/bench/read');
-      await putLoad(t.group.members[0]!, '/v2/keys/bench/warm', 64, Math.min(2, LATENCY_SECONDS));
-    }
+    for (const t of twins) await warmUp(t.group);
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const { what, method, path } of LATENCY_RUNS) {
-        for (const clients of LATENCY_CLIENTS) {
-          for (const t of alternate(twins, round)) {
-            const keep = (tool: string, r: LoadResult) => {
-              console.log(
-                `  ${what} ${clients} client(s), ${tool}, ${t.impl.label} #${t.side + 1}: p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms, errors ${r.errors}`,
-              );
-              if (r.errors > 0) return;
-              for (const [stat, v] of [
-                ['p50', r.p50],
-                ['p99', r.p99],
-              ] as const) {
-                figs.keep(
-                  t.impl,
-                  `${what} ${stat}, ${clients} client(s), ${tool}`,
-                  t.side,
-                  round,
-                  v,
-                );
-              }
-            };
-            keep('wrk', await wrkLoad(t.group, method, path, clients));
-            if (bin !== null) {
-              keep(
-                'closed loop',
-                await closedLoop(bin, t.group.members[0]!, clients, method, path, LATENCY_SECONDS),
-              );
-            }
-          }
+      for (const { what, method, path, clients } of LATENCY_LOADS) {
+        for (const t of alternate(twins, round)) {
+          const keep = (tool: string, r: LoadResult) => {
+            console.log(
+              `  ${what} ${clients} client(s), ${tool}, ${t.impl.label} #${t.side + 1}: p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms, errors ${r.errors}`,
+            );
+            if (r.errors > 0) return;
+            const figure = (stat: string) => `${what} ${stat}, ${clients} client(s), ${tool}`;
+            figs.keep(t.impl, figure('p50'), t.side, round, r.p50);
+            figs.keep(t.impl, figure('p99'), t.side, round, r.p99);
+          };
+          keep('wrk', await wrkLoad(t.group, method, path, clients));
+          if (bin === null) continue;
+          const g = t.group.members[0]!;
+          keep('closed loop', await closedLoop(bin, g, clients, method, path, LATENCY_SECONDS));
         }
       }
     }

@@ -10,13 +10,8 @@
 import { closedLoop, closedLoopBinary } from './closed-loop.js';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
-import {
-  LATENCY_CLIENTS,
-  LATENCY_RUNS,
-  LATENCY_SECONDS as SECONDS,
-  wrkLoad,
-} from './latency-loads.js';
-import { describeLoad, logRun, putLoad, putOne } from './load.js';
+import { LATENCY_LOADS, LATENCY_SECONDS as SECONDS, warmUp, wrkLoad } from './latency-loads.js';
+import { describeLoad, logRun } from './load.js';
 import { runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
 import { Best, printTable } from './table.js';
@@ -54,32 +49,27 @@ async function main(): Promise<void> {
   const best = new Best();
   try {
     for (const impl of impls) groups.push(await launch(impl, 1));
-    for (const g of groups) {
-      await putOne(g.members[0]!, '/v2/keys/bench/read');
-      await putLoad(g.members[0]!, '/v2/keys/bench/warm', 64, Math.min(2, SECONDS));
-    }
+    for (const g of groups) await warmUp(g);
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const { what, method, path } of LATENCY_RUNS) {
-        for (const clients of LATENCY_CLIENTS) {
-          for (const g of alternate(groups, round)) {
-            const row = (stat: string, tool: string) =>
-              `${what} ${stat} ms, ${clients} client(s), ${tool}`;
-            /** Logs a run and, if it had no errors, keeps its p50 and p99. */
-            const keep = (tool: string, r: LoadResult): boolean => {
-              logRun(`${what} ${clients} client(s), ${tool}`, g.impl, r);
-              if (r.errors > 0) return false;
-              best.keep(row('p50', tool), g.impl, r.p50, 'lower');
-              best.keep(row('p99', tool), g.impl, r.p99, 'lower');
-              return true;
-            };
-            const r = await wrkLoad(g, method, path, clients);
-            if (!keep('wrk', r) || bin === null) continue;
-            const c = await closedLoop(bin, g.members[0]!, clients, method, path, SECONDS);
-            if (keep('closed loop', c))
-              best.keep(row('mean', 'closed loop'), g.impl, c.mean, 'lower');
-            console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
-          }
+      for (const { what, method, path, clients } of LATENCY_LOADS) {
+        for (const g of alternate(groups, round)) {
+          const row = (stat: string, tool: string) =>
+            `${what} ${stat} ms, ${clients} client(s), ${tool}`;
+          /** Logs a run and, if it had no errors, keeps its p50 and p99. */
+          const keep = (tool: string, r: LoadResult): boolean => {
+            logRun(`${what} ${clients} client(s), ${tool}`, g.impl, r);
+            if (r.errors > 0) return false;
+            best.keep(row('p50', tool), g.impl, r.p50, 'lower');
+            best.keep(row('p99', tool), g.impl, r.p99, 'lower');
+            return true;
+          };
+          const r = await wrkLoad(g, method, path, clients);
+          if (!keep('wrk', r) || bin === null) continue;
+          const c = await closedLoop(bin, g.members[0]!, clients, method, path, SECONDS);
+          if (keep('closed loop', c))
+            best.keep(row('mean', 'closed loop'), g.impl, c.mean, 'lower');
+          console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
         }
       }
     }
