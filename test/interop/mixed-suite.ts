@@ -69,13 +69,15 @@ async function leaderOf(c: MixedCluster, want: Impl): Promise<number> {
  */
 async function logEntries(urls: string[], n: number): Promise<void> {
   await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const r = await fetch(`${urls[i % urls.length]}/v2/keys/?quorum=true`, {
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => null);
-      await r?.arrayBuffer().catch(() => {});
-    }),
+    Array.from({ length: n }, (_, i) => headersOf(`${urls[i % urls.length]}/v2/keys/?quorum=true`)),
   );
+}
+
+/** A GET's answer headers (its body read and dropped), or null if none came within 2 s. */
+async function headersOf(url: string): Promise<Headers | null> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  await r?.arrayBuffer().catch(() => {});
+  return r?.headers ?? null;
 }
 
 /** Each running member's newest snapshot and store index, for a failure's message. */
@@ -84,11 +86,7 @@ async function snapshotsSeen(c: MixedCluster): Promise<string> {
   for (const i of c.running()) {
     const m = c.members[i]!;
     const s = await newestSnapshotStore(m.dataDir).catch(() => null);
-    const r = await fetch(`${m.clientUrl}/v2/keys/`, { signal: AbortSignal.timeout(2000) }).catch(
-      () => null,
-    );
-    const index = r === null ? '?' : r.headers.get('x-etcd-index');
-    await r?.arrayBuffer().catch(() => {});
+    const index = (await headersOf(`${m.clientUrl}/v2/keys/`))?.get('x-etcd-index') ?? '?';
     lines.push(
       `${m.name} (${m.impl}): newest snapshot at log index ${s?.index ?? '-'} with store index ${s?.currentIndex ?? '-'}; store index now ${index}`,
     );
