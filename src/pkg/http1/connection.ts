@@ -9,6 +9,7 @@ import { FastRequest } from './fast-request.js';
 import { FastResponse, type ResponseOwner } from './fast-response.js';
 import { goRawError } from './go-raw-error.js';
 import { MAX_FAST_BODY, parseRequestHeadOnce, UNSUPPORTED } from './head-parser.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 import type { HttpHandler } from './types.js';
 
 /** Pipelined bytes buffered while a response is pending, before reading pauses. */
@@ -30,6 +31,7 @@ export class FastConnection implements ResponseOwner {
   private ended = false;
   /** Handed over, closing or closed: this object no longer serves the socket. */
   private done = false;
+  private handedOver = false;
   private inLoop = false;
   /** The pending response answers a request whose body the client's FIN cut short. */
   private answeringCutBody = false;
@@ -47,7 +49,7 @@ export class FastConnection implements ResponseOwner {
     private readonly host: ConnectionHost,
   ) {
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
+    if (!readIntoSharedBuffer(socket, this.onChunk)) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -65,6 +67,14 @@ export class FastConnection implements ResponseOwner {
       this.pausedForBacklog = true;
       this.socket.pause();
     }
+  };
+
+  /** Reads through readIntoSharedBuffer: after a hand-over node's reader gets the bytes. */
+  private readonly onChunk = (chunk: Buffer): boolean => {
+    if (this.handedOver) return this.socket.push(chunk);
+    // Closing: what the client still sends is read and dropped (goRawError's drain).
+    if (!this.done) this.onData(chunk);
+    return true;
   };
 
   private readonly onEnd = (): void => {
@@ -186,6 +196,7 @@ export class FastConnection implements ResponseOwner {
 
   private handOver(): void {
     this.done = true;
+    this.handedOver = true;
     this.host.forget(this);
     const s = this.socket;
     s.off('data', this.onData);
