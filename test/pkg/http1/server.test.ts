@@ -243,6 +243,19 @@ test('the first odd request moves the connection to node:http, order kept', asyn
   assert.match(c.text(), /GET \/1 [\s\S]*PUT \/2 abc[\s\S]*GET \/3 $/);
 });
 
+test('bytes read after the move reach node:http: a body sent later, then another request', async () => {
+  servedBy.length = 0;
+  const c = open();
+  c.s.write(`${get('/1')}PUT /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  await waitForText(c, /GET \/1 $/);
+  c.s.write('3\r\nabc\r\n0\r\n\r\n');
+  await waitForText(c, /PUT \/2 abc$/);
+  c.s.write(get('/3', 'Connection: close\r\n'));
+  await c.closed;
+  assert.deepEqual(servedBy, ['fast /1', 'node /2', 'node /3']);
+  assert.match(c.text(), /GET \/1 [\s\S]*PUT \/2 abc[\s\S]*GET \/3 $/);
+});
+
 test('half-close after a request answered at once: answered, then closed', async () => {
   const c = open();
   c.s.end(get('/empty'));

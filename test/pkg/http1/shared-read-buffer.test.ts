@@ -137,3 +137,17 @@ test('a socket without a plain TCP handle (TLS, a bare stream) is left to data e
     false,
   );
 });
+
+test("a callback that pushes its chunks gives them to the stream's own readers", async () => {
+  // As FastConnection does once it has handed the socket to node:http, whose parser then
+  // takes its bytes from the stream (or, consuming the handle, from the handle itself).
+  const { client, serverSide } = await pair();
+  assert.ok(readIntoSharedBuffer(serverSide, (c) => serverSide.push(c)));
+  const got: Buffer[] = [];
+  serverSide.on('data', (d: Buffer) => got.push(d));
+  client.write('one');
+  await bytesIn(got, 3);
+  client.end('two');
+  await once(serverSide, 'end');
+  assert.equal(Buffer.concat(got).toString(), 'onetwo');
+});
