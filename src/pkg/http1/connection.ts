@@ -31,6 +31,7 @@ export class FastConnection implements ResponseOwner {
   private ended = false;
   /** Handed over, closing or closed: this object no longer serves the socket. */
   private done = false;
+  /** Given to node:http: what is read from now on is its. */
   private handedOver = false;
   private inLoop = false;
   /** The pending response answers a request whose body the client's FIN cut short. */
