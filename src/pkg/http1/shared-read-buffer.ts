@@ -16,8 +16,22 @@ interface UserBufferHandle {
   useUserBuffer?: (buf: Uint8Array) => void;
 }
 
-function ownSymbol(o: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(o).find((s) => s.description === description);
+interface Fields {
+  kBuffer: symbol;
+  kBufferCb: symbol;
+}
+
+/** node's two private keys, the same on every socket: looked up until found, then kept. */
+let keys: Fields | null = null;
+
+function fieldsOf(socket: Socket): Fields | null {
+  if (keys === null) {
+    const own = Object.getOwnPropertySymbols(socket);
+    const kBuffer = own.find((s) => s.description === 'kBuffer');
+    const kBufferCb = own.find((s) => s.description === 'kBufferCb');
+    if (kBuffer && kBufferCb) keys = { kBuffer, kBufferCb };
+  }
+  return keys;
 }
 
 /**
@@ -29,11 +43,10 @@ function ownSymbol(o: object, description: string): symbol | undefined {
 export function readIntoSharedBuffer(socket: Socket, onChunk: (chunk: Buffer) => boolean): boolean {
   if ('encrypted' in socket) return false;
   const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
-  const kBuffer = ownSymbol(socket, 'kBuffer');
-  const kBufferCb = ownSymbol(socket, 'kBufferCb');
-  if (!handle || typeof handle.useUserBuffer !== 'function' || !kBuffer || !kBufferCb) {
-    return false;
-  }
+  if (!handle || typeof handle.useUserBuffer !== 'function') return false;
+  const k = fieldsOf(socket);
+  if (k === null) return false;
+  const { kBuffer, kBufferCb } = k;
   const fields = socket as unknown as Record<symbol, unknown>;
   if (fields[kBuffer] !== null && fields[kBuffer] !== undefined) return false;
   fields[kBuffer] = SHARED;
