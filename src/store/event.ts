@@ -1,4 +1,5 @@
 // Results of store operations, shaped as etcd's v2 Event and NodeExtern.
+import { isPlainJSON } from './json.js';
 import type { Node } from './node.js';
 
 /** The actions an event in the history can carry: etcd's, less 'sync' (which is ours). */
@@ -19,6 +20,8 @@ export type Action = (typeof EVENT_ACTIONS)[number] | 'sync';
 export class NodeExtern {
   key: string;
   value: string | null;
+  /** `value` needs no escaping in JSON (known from its node; false when not known). */
+  plain: boolean;
   dir: boolean;
   /** Absolute expiry: whole ms (0 = permanent with expirationNs 0)... */
   expiration: number;
@@ -33,6 +36,7 @@ export class NodeExtern {
   constructor(key: string, modifiedIndex: number, createdIndex: number) {
     this.key = key;
     this.value = null;
+    this.plain = false;
     this.dir = false;
     this.expiration = 0;
     this.expirationNs = 0;
@@ -110,10 +114,28 @@ export function ttlSeconds(expireTime: number, expireNs: number, now: number): n
 export function reprNode(n: Node, key: string, now: number): NodeExtern {
   const e = new NodeExtern(key, n.modifiedIndex, n.createdIndex);
   if (n.children !== null) e.dir = true;
-  else e.value = n.value;
+  else {
+    e.value = n.value;
+    e.plain = valueIsPlain(n);
+  }
   const t = n.ttl;
   if (t !== null) e.setExpiration(t.expireTime, t.expireNs, now);
   return e;
+}
+
+/** Whether the node's value needs no escaping in JSON; remembered on the node. */
+export function valueIsPlain(n: Node): boolean {
+  if (n.plainValue === n.value) return true;
+  if (!isPlainJSON(n.value)) return false;
+  n.plainValue = n.value;
+  return true;
+}
+
+/** Whether a view (or any below it) shows an expiration: its "ttl" then counts down. */
+export function showsExpiration(n: NodeExtern): boolean {
+  if (n.expiration !== 0 || n.expirationNs !== 0) return true;
+  if (n.nodes !== null) for (const c of n.nodes) if (showsExpiration(c)) return true;
+  return false;
 }
 
 /** UTF-16 units reordered so that comparing them orders by code point, as Go's byte order. */
@@ -165,8 +187,10 @@ export function listChildren(
   const out: NodeExtern[] = [];
   let ordered = true;
   let last = 0;
+  // Where each child's name starts in its key (a hidden one starts with '_').
+  const nameAt = n.key === '/' ? 1 : n.key.length + 1;
   for (const child of n.children!) {
-    if (child.isHidden()) continue;
+    if (child.key.charCodeAt(nameAt) === 95) continue;
     const ce = reprNode(child, child.key, now);
     if (recursive && child.children !== null) ce.nodes = listChildren(child, true, sorted, now);
     out.push(ce);

@@ -8,6 +8,11 @@ import { formatGoTime } from '../pkg/go-time.js';
 const needsEscape = /["\\\u0000-\u001f<>&\u2028\u2029\ufffd]/;
 const hex = '0123456789abcdef';
 
+/** Whether Go's encoder writes `s` between quotes as it is. */
+export function isPlainJSON(s: string): boolean {
+  return !needsEscape.test(s);
+}
+
 /** A JSON string literal as Go's encoder writes it. */
 export function goString(s: string): string {
   if (!needsEscape.test(s)) return `"${s}"`;
@@ -45,7 +50,7 @@ export function nodeJSON(n: NodeExtern, trim = ''): string {
   let s = key === '' ? '{' : `{"key":${goString(key)}`;
   let sep = key === '' ? '' : ',';
   if (n.value !== null) {
-    s += `${sep}"value":${goString(n.value)}`;
+    s += `${sep}"value":${n.plain ? `"${n.value}"` : goString(n.value)}`;
     sep = ',';
   }
   if (n.dir) {

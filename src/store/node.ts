@@ -1,4 +1,4 @@
-// One node of the keyspace. Kept small (7 fields). The store finds nodes by full key in one
+// One node of the keyspace. Kept small (8 fields). The store finds nodes by full key in one
 // index Map, so a directory only needs the set of its children, and a file none.
 import { Buffer } from 'node:buffer';
 
@@ -35,6 +35,11 @@ export class Node {
   /** Children of a directory, in creation order; null for a file. */
   children: Set<Node> | null;
   ttl: TTLEntry | null;
+  /**
+   * The value, once found to need no escaping in JSON (see valueIsPlain): listings then skip
+   * the check. Compared with `value` by content, so a stale one is never taken for the new.
+   */
+  plainValue: string | null;
 
   constructor(
     key: string,
@@ -52,15 +57,11 @@ export class Node {
     this.value = value;
     this.children = dir ? new Set() : null;
     this.ttl = expireTime === 0 && expireNs === 0 ? null : new TTLEntry(expireTime, expireNs);
+    this.plainValue = null;
   }
 
   isDir(): boolean {
     return this.children !== null;
-  }
-
-  /** A name starting with '_' is hidden from listings and from watchers above it. */
-  isHidden(): boolean {
-    return this.key.charCodeAt(this.key.lastIndexOf('/') + 1) === 95;
   }
 
   /** The last element of the key. */

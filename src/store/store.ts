@@ -14,7 +14,14 @@ import {
   testFailed,
 } from './errors.js';
 import type { JsonPull } from '../pkg/json-bytes.js';
-import { type Action, listChildren, type NodeExtern, reprNode, StoreEvent } from './event.js';
+import {
+  type Action,
+  listChildren,
+  type NodeExtern,
+  reprNode,
+  StoreEvent,
+  valueIsPlain,
+} from './event.js';
 import { EventHistory } from './history.js';
 import { Node, ownString, TTLEntry } from './node.js';
 import { cleanPath, inOrderName } from './path.js';
@@ -99,6 +106,7 @@ export class Store extends Keyspace {
       ne.nodes = listChildren(n, recursive, sorted, now);
     } else {
       ne.value = n.value;
+      ne.plain = valueIsPlain(n);
     }
     if (n.ttl !== null) ne.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
     this.stats.getsSuccess++;
@@ -155,6 +163,8 @@ export class Store extends Keyspace {
     n.modifiedIndex = next;
     // etcd removes and re-creates the node; it stays in its place in the children set, and
     // listings order by createdIndex (see listChildren).
+    // The old value's verdict is not wanted: let the old string go.
+    n.plainValue = null;
     if (dir) {
       n.value = '';
       n.children = new Set();
@@ -281,6 +291,7 @@ export class Store extends Keyspace {
       // As etcd: a directory's own modifiedIndex is not moved by an update.
       if (n.children === null) {
         n.value = value;
+        n.plainValue = null;
         n.modifiedIndex = next;
         e.node.value = value;
       } else {
@@ -316,6 +327,7 @@ export class Store extends Keyspace {
       const next = ++this.index;
       const e = changeEvent('compareAndSwap', n, next, n.createdIndex, now);
       n.value = value;
+      n.plainValue = null;
       n.modifiedIndex = next;
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
       e.node.value = value;
