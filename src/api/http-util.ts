@@ -1,4 +1,5 @@
 // Small response helpers shared by the HTTP API, shaped like Go's net/http output.
+import { PreparedAnswer } from '../pkg/http1/fast-response.js';
 import type { HttpRequest, HttpResponse } from '../pkg/http1/types.js';
 
 /** Go sends a Content-Length when the whole body fits its 2048-byte buffer, else chunks. */
@@ -33,7 +34,7 @@ export function endBodyWith(
 ): void {
   const chunked = goChunks(len);
   if (!chunked) headers.push('Content-Length', String(len));
-  writeFramed(res, status, headers, body, chunked);
+  writeFramed(res, status, headers, body, chunked, len);
 }
 
 /** Whether Go chunks a body of `len` bytes, rather than sending its Content-Length. */
@@ -43,7 +44,7 @@ export function goChunks(len: number): boolean {
 
 /**
  * Writes the head and the body as framed already: `headers` carry the Content-Length
- * unless `chunked`. HEAD gets no body.
+ * unless `chunked`. HEAD gets no body. `bodyBytes` is the body's length in bytes, if known.
  */
 export function writeFramed(
   res: HttpResponse,
@@ -51,7 +52,14 @@ export function writeFramed(
   headers: readonly string[],
   body: string,
   chunked: boolean,
+  bodyBytes = -1,
 ): void {
+  // A chunked answer on the fast path goes in one write (head, the one chunk, the end)
+  // rather than two, encoded once.
+  if (chunked && res.sendPrepared !== undefined) {
+    const n = bodyBytes >= 0 ? bodyBytes : Buffer.byteLength(body);
+    if (res.sendPrepared(new PreparedAnswer(status, headers, body, n, true))) return;
+  }
   res.writeHead(status, headers as string[]);
   if (!chunked) {
     res.end(body);

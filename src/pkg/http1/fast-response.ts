@@ -34,35 +34,68 @@ function statusLine(status: number): string {
 }
 
 /**
- * A whole answer sent again and again unchanged (a kept GET answer): headers framed with
- * a Content-Length, as a flat [name, value, ...] list. Its bytes on the fast path are made
- * once and again when the Date's second changes, and written as one flat string: no head
- * to assemble and no string to flatten per request, the main garbage of a replayed GET.
+ * Above this many bytes a prepared answer is kept encoded: node's socket write of a string
+ * this long measures its UTF-8 length before encoding it, a second pass over it.
+ */
+const ENCODED_FROM = 16 << 10;
+
+/**
+ * A whole answer sent as one write, often again and again unchanged (a kept GET answer):
+ * headers as a flat [name, value, ...] list, framed with their Content-Length or, when
+ * `chunked`, as one chunk the way Go frames a body over its buffer (`bodyBytes` is the
+ * body's length in bytes). Its bytes on the fast path are made once and again when the
+ * Date's second changes: no head to assemble and no string to flatten per request, the
+ * main garbage of a replayed GET; a long one is kept as bytes, encoded once.
  */
 export class PreparedAnswer {
-  private text = '';
+  private bytes: string | Buffer = '';
   private second = -1;
 
   constructor(
     readonly status: number,
     readonly headers: readonly string[],
     readonly body: string,
+    readonly bodyBytes = Buffer.byteLength(body),
+    readonly chunked = false,
   ) {}
 
-  /** The response's bytes (as text) with this second's Date. */
-  textNow(): string {
+  /** The response's bytes (as text, or encoded when long) with this second's Date. */
+  textNow(): string | Buffer {
     const date = httpDate();
     if (dateSecond !== this.second) {
       let s = statusLine(this.status);
       for (let i = 0; i + 1 < this.headers.length; i += 2) {
         s += `${this.headers[i]}: ${this.headers[i + 1]}\r\n`;
       }
-      // Flattened now, once, rather than by the first socket write of each second.
-      this.text = flat(`${s}Date: ${date}\r\n\r\n${this.body}`);
+      s += `Date: ${date}\r\n`;
+      const n = this.bodyBytes;
+      if (!this.chunked) this.bytes = encodedOrFlat(`${s}\r\n`, this.body, '', n);
+      else {
+        const head = `${s}Transfer-Encoding: chunked\r\n\r\n${n.toString(16)}\r\n`;
+        this.bytes = encodedOrFlat(head, this.body, '\r\n0\r\n\r\n', n);
+      }
       this.second = dateSecond;
     }
-    return this.text;
+    return this.bytes;
   }
+}
+
+/** head + body + tail as one flat string or, when the body is long, as their UTF-8 bytes. */
+function encodedOrFlat(
+  head: string,
+  body: string,
+  tail: string,
+  bodyBytes: number,
+): string | Buffer {
+  // Flattened now, once, rather than by the first socket write of each second.
+  if (bodyBytes < ENCODED_FROM) return flat(head + body + tail);
+  const headBytes = Buffer.byteLength(head);
+  const bodyEnd = headBytes + bodyBytes;
+  const b = Buffer.allocUnsafe(bodyEnd + tail.length);
+  b.write(head, 0);
+  b.write(body, headBytes);
+  b.write(tail, bodyEnd);
+  return b;
 }
 
 /** `s` as one sequential string (a concatenation is a tree until something flattens it). */
@@ -216,7 +249,7 @@ export class FastResponse extends LazyEvents {
     return `${s}\r\n`;
   }
 
-  private send(data: string): boolean {
+  private send(data: string | Buffer): boolean {
     const socket = this.req.socket;
     if (data.length === 0 || !socket.writable) return socket.writable;
     return socket.write(data);

@@ -26,6 +26,23 @@ const PREPARED = new PreparedAnswer(
   ['Content-Type', 'application/json', 'X-Etcd-Index', '12', 'Content-Length', '9'],
   '{"a":"b"}',
 );
+/** Chunked prepared answers (Go's framing of a body over 2048 bytes), by path. */
+const CHUNKED = new Map(
+  [
+    ['/chunked-short', `{"v":"${'x'.repeat(3000)}"}\n`],
+    // Over 16 KiB of UTF-8 with characters of two, three and four bytes: kept encoded.
+    ['/chunked-long', `{"v":"${'é✓😀x'.repeat(2000)}"}\n`],
+  ].map(([path, body]) => [
+    path!,
+    new PreparedAnswer(
+      200,
+      ['Content-Type', 'application/json'],
+      body!,
+      Buffer.byteLength(body!),
+      true,
+    ),
+  ]),
+);
 /** Whether each sendPrepared call sent, in order. */
 const preparedSent: boolean[] = [];
 let watchClosed: () => void = () => {};
@@ -52,6 +69,14 @@ function handler(req: HttpRequest, res: HttpResponse): void {
     res.write('one\n');
     res.write('');
     res.end('two\n');
+    return;
+  }
+  const chunked = CHUNKED.get(req.url!.replace(/-plain$/, ''));
+  if (chunked !== undefined) {
+    if (!req.url!.endsWith('-plain') && res.sendPrepared?.(chunked) === true) return;
+    res.writeHead(chunked.status, chunked.headers as string[]);
+    res.write(chunked.body);
+    res.end();
     return;
   }
   if (req.url === '/prepared' || req.url === '/prepared-cors') {
@@ -207,6 +232,31 @@ test('a prepared answer is the bytes writeHead and end write; others fall back t
   // Sent by the GET on a kept-alive connection only; HEAD, a header set first and a
   // closing connection declined.
   assert.deepEqual(preparedSent, [true, false, false, false]);
+});
+
+test('a chunked prepared answer is the bytes writeHead, write and end write, in one write', async () => {
+  const c = open();
+  c.s.write(
+    get('/chunked-short') +
+      get('/chunked-short-plain') +
+      get('/chunked-long') +
+      get('/chunked-long-plain', 'Connection: close\r\n'),
+  );
+  await c.closed;
+  const r = c
+    .text()
+    .replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n')
+    .replace('Connection: close\r\n', '')
+    .split(/(?=HTTP\/1\.1 )/);
+  assert.equal(r.length, 4);
+  assert.equal(r[0], r[1]);
+  assert.equal(r[2], r[3]);
+  const long = CHUNKED.get('/chunked-long')!.body;
+  const expected =
+    'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: D\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    `${Buffer.byteLength(long).toString(16)}\r\n${long}\r\n0\r\n\r\n`;
+  // The connection's text is its bytes as latin1.
+  assert.equal(r[2], Buffer.from(expected).toString('latin1'));
 });
 
 test('a body arriving a byte at a time', async () => {
