@@ -9,8 +9,11 @@ export interface KeysBackend {
    * and everything else go through consensus and settle later.
    */
   do(r: V2Request): StoreEvent | Promise<StoreEvent>;
-  /** A GET answered from the API's cache (get-answers.ts): counted as the read it replaces. */
-  noteCachedGet(): void;
+  /**
+   * A GET answered from the API's cache (get-answers.ts): counted as the read it replaces,
+   * a failed one (an error's answer) as a failed read.
+   */
+  noteCachedGet(failed: boolean): void;
   /** Registers a watcher; throws EtcdError (401) when `since` is older than the history. */
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher;
   storeIndex(): number;

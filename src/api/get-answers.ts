@@ -8,13 +8,19 @@
 // a store walk and a JSON encoding.
 import { PreparedAnswer } from '../pkg/http1/fast-response.js';
 import type { HttpResponse } from '../pkg/http1/types.js';
+import { type NodeExtern, showsExpiration } from '../store/event.js';
 import type { KeysBackend } from './backend.js';
 import { goChunks, writeFramed } from './http-util.js';
 
 /** At most this many answers are kept at one position, */
 const MAX_ANSWERS = 512;
-/** each at most this large (bytes of JSON), so the cache holds a few MiB at worst. */
-const MAX_BODY = 16 << 10;
+/** each at most this large (bytes of JSON), */
+const MAX_BODY = 1 << 20;
+/**
+ * and all of them at most this large, counting each body twice (a long answer is kept as
+ * text and as bytes): the cache holds 16 MiB at worst.
+ */
+const MAX_BYTES = 8 << 20;
 
 interface Answer {
   readonly status: number;
@@ -22,12 +28,15 @@ interface Answer {
   readonly headers: readonly string[];
   readonly body: string;
   readonly chunked: boolean;
-  /** The same answer for the fast path's one-write send (framed answers only). */
-  readonly prepared: PreparedAnswer | null;
+  readonly byteLength: number;
+  /** The same answer for the fast path's one-write send. */
+  readonly prepared: PreparedAnswer;
 }
 
 export class GetAnswers {
   private readonly answers = new Map<string, Answer>();
+  /** The kept bodies' bytes. */
+  private bytes = 0;
   private storeIndex = -1;
   private raftIndex = -1;
   private raftTerm = -1;
@@ -40,17 +49,17 @@ export class GetAnswers {
     if (this.answers.size === 0 || !this.current()) return 0;
     const a = this.answers.get(url);
     if (a === undefined) return 0;
-    this.backend.noteCachedGet();
-    if (a.prepared === null || res.sendPrepared?.(a.prepared) !== true) {
-      writeFramed(res, a.status, a.headers, a.body, a.chunked);
+    this.backend.noteCachedGet(a.status >= 400);
+    if (res.sendPrepared?.(a.prepared) !== true) {
+      writeFramed(res, a.status, a.headers, a.body, a.chunked, a.byteLength);
     }
     return a.status;
   }
 
   /**
-   * Keeps the answer just computed for a plain (not quorum, not wait) GET of `url`. The
-   * headers are copied, with the Content-Length Go would send; `byteLength` is the body's
-   * length in bytes.
+   * Keeps the answer just computed for a plain (not quorum, not wait) GET of `url`, which
+   * shows `node` (null: an error). The headers are copied, with the Content-Length Go would
+   * send; `byteLength` is the body's length in bytes.
    */
   keep(
     url: string,
@@ -58,17 +67,18 @@ export class GetAnswers {
     headers: readonly string[],
     body: string,
     byteLength: number,
+    node: NodeExtern | null,
   ): void {
-    // An "expiration" field (string values escape their quotes, so it can only be a field
-    // name) means the answer shows a TTL.
-    if (byteLength > MAX_BODY || body.includes('"expiration":"')) return;
+    if (byteLength > MAX_BODY || (node !== null && showsExpiration(node))) return;
     if (!this.current()) this.reset();
-    if (this.answers.size >= MAX_ANSWERS) return;
+    if (this.answers.size >= MAX_ANSWERS || this.bytes + byteLength > MAX_BYTES) return;
+    if (this.answers.has(url)) return;
     const chunked = goChunks(byteLength);
     const h = headers.slice();
     if (!chunked) h.push('Content-Length', String(byteLength));
-    const prepared = chunked ? null : new PreparedAnswer(status, h, body);
-    this.answers.set(url, { status, headers: h, body, chunked, prepared });
+    const prepared = new PreparedAnswer(status, h, body, byteLength, chunked);
+    this.answers.set(url, { status, headers: h, body, chunked, byteLength, prepared });
+    this.bytes += byteLength;
   }
 
   /** Whether the kept answers are still those of the backend's present position (if not, they are dropped). */
@@ -82,6 +92,7 @@ export class GetAnswers {
     )
       return true;
     this.answers.clear();
+    this.bytes = 0;
     return false;
   }
 

@@ -26,14 +26,26 @@ export const MAX_FORM_SIZE = 10 << 20;
 
 // Headers are set in Go's order (sorted by name), so the wire looks like the reference's.
 
-function writeKeyError(res: HttpResponse, err: unknown, backend: KeysBackend): void {
+/** Writes an error's answer; `keepAs` (a plain GET's URL) also keeps it in `answers`. */
+function writeKeyError(
+  res: HttpResponse,
+  err: unknown,
+  backend: KeysBackend,
+  answers?: GetAnswers,
+  keepAs?: string,
+): void {
   let e =
     err instanceof EtcdError ? err : raftInternal(err instanceof Error ? err.message : String(err));
   // etcd's trimErrorPrefix: causes name keys without the store's "/1" root.
   if (e.cause.startsWith(STORE_KEYS_PREFIX)) {
     e = e.withCause(e.cause.slice(STORE_KEYS_PREFIX.length));
   }
-  endBodyWith(res, e.status, jsonHeaders(backend, e.index), `${errorJSON(e)}\n`);
+  const headers = jsonHeaders(backend, e.index);
+  const body = `${errorJSON(e)}\n`;
+  const len = Buffer.byteLength(body);
+  if (answers !== undefined && keepAs !== undefined)
+    answers.keep(keepAs, e.status, headers, body, len, null);
+  endBodyWith(res, e.status, headers, body, len);
 }
 
 /** A key response's headers as one flat list for writeHead (errors carry no raft position). */
@@ -75,7 +87,7 @@ function writeKeyEvent(
   const len = Buffer.byteLength(body);
   // Kept before endBodyWith adds the Content-Length to `headers`.
   if (answers !== undefined && keepAs !== undefined)
-    answers.keep(keepAs, status, headers, body, len);
+    answers.keep(keepAs, status, headers, body, len, ev.node);
   endBodyWith(res, status, headers, body, len);
 }
 
@@ -314,10 +326,19 @@ export async function handleKeys(
       return;
     }
     if (r.method === 'GET') r.wait = false;
-    // A plain GET's answer is there at once: no promise, no extra turn of the loop.
-    const got = backend.do(r);
+    // A plain GET's answer is there at once: no promise, no extra turn of the loop. It is
+    // a function of the URL and the store's state, so it is kept, a miss as well.
+    const keepAs = method === 'GET' && !r.quorum ? url : undefined;
+    let got: StoreEvent | Promise<StoreEvent>;
+    try {
+      got = backend.do(r);
+    } catch (e) {
+      if (e instanceof EtcdError) writeKeyError(res, e, backend, answers, keepAs);
+      else throw e;
+      return;
+    }
     if (got instanceof Promise) writeKeyEvent(res, await got, backend);
-    else writeKeyEvent(res, got, backend, answers, method === 'GET' && !r.quorum ? url : undefined);
+    else writeKeyEvent(res, got, backend, answers, keepAs);
   } catch (e) {
     if (res.headersSent) {
       res.destroy();

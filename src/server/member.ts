@@ -40,8 +40,9 @@ export class Member extends MemberCore {
     return this.proposeRequest(r) as Promise<StoreEvent>;
   }
 
-  noteCachedGet(): void {
-    this.state.store.stats.getsSuccess++;
+  noteCachedGet(failed: boolean): void {
+    if (failed) this.state.store.stats.getsFail++;
+    else this.state.store.stats.getsSuccess++;
   }
 
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher {

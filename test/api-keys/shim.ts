@@ -39,8 +39,9 @@ export class StoreBackend implements KeysBackend {
     return applyRequest(this.store, r, Date.now());
   }
 
-  noteCachedGet(): void {
-    this.store.stats.getsSuccess++;
+  noteCachedGet(failed: boolean): void {
+    if (failed) this.store.stats.getsFail++;
+    else this.store.stats.getsSuccess++;
   }
 
   watch(path: string, recursive: boolean, stream: boolean, since: number): StoreWatcher {

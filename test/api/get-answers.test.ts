@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import type { KeysBackend } from '../../src/api/backend.js';
 import { GetAnswers } from '../../src/api/get-answers.js';
 import type { HttpResponse } from '../../src/pkg/http1/types.js';
+import { NodeExtern } from '../../src/store/event.js';
 
 class FakeBackend {
   store = 7;
@@ -65,8 +66,15 @@ function setup(): { b: FakeBackend; answers: GetAnswers } {
   return { b, answers: new GetAnswers(b as unknown as KeysBackend) };
 }
 
-function keep(answers: GetAnswers, url = URL, body = BODY): void {
-  answers.keep(url, 200, HEADERS, body, Buffer.byteLength(body));
+/** A view of a file as a plain GET shows it: no TTL. */
+function file(key = '/a'): NodeExtern {
+  const n = new NodeExtern(key, 7, 7);
+  n.value = '1';
+  return n;
+}
+
+function keep(answers: GetAnswers, url = URL, body = BODY, node = file()): void {
+  answers.keep(url, 200, HEADERS, body, Buffer.byteLength(body), node);
 }
 
 describe('GetAnswers', () => {
@@ -91,7 +99,7 @@ describe('GetAnswers', () => {
   test('the headers it was given are not changed', () => {
     const { answers } = setup();
     const headers = HEADERS.slice();
-    answers.keep(URL, 200, headers, BODY, Buffer.byteLength(BODY));
+    answers.keep(URL, 200, headers, BODY, Buffer.byteLength(BODY), file());
     assert.deepEqual(headers, HEADERS);
   });
 
@@ -115,16 +123,27 @@ describe('GetAnswers', () => {
     });
   }
 
-  test('an answer that shows a TTL is not kept (its ttl counts down); a value naming one is', () => {
-    const node = (fields: string) =>
-      `{"action":"get","node":{"key":"/a",${fields},"modifiedIndex":7,"createdIndex":7}}\n`;
-    for (const [fields, status] of [
-      ['"value":"1","expiration":"2026-12-04T06:00:00.5Z","ttl":5', 0],
-      ['"value":"\\"expiration\\":\\"x"', 200],
+  test('an answer that shows a TTL, at any depth, is not kept (its ttl counts down)', () => {
+    const expiring = (key: string, ms: number, ns: number) => {
+      const n = file(key);
+      n.setExpiration(ms, ns, ms - 5000);
+      return n;
+    };
+    const dir = (...nodes: NodeExtern[]) => {
+      const d = new NodeExtern('/d', 7, 3);
+      d.dir = true;
+      d.nodes = nodes;
+      return d;
+    };
+    const nested = dir(file('/d/a'), dir(file('/d/d/b'), expiring('/d/d/c', 0, 5)));
+    for (const [what, node, status] of [
+      ['a file with a TTL', expiring('/a', 1_796_000_000_000, 0), 0],
+      ['a TTL under a listed directory', nested, 0],
+      ['no TTL anywhere', dir(file('/d/a'), dir(file('/d/d/b'))), 200],
     ] as const) {
       const { answers } = setup();
-      keep(answers, URL, node(fields));
-      assert.equal(answers.serve(URL, recorder().res), status, fields);
+      keep(answers, URL, BODY, node);
+      assert.equal(answers.serve(URL, recorder().res), status, what);
     }
   });
 
@@ -138,12 +157,24 @@ describe('GetAnswers', () => {
     assert.deepEqual(out.chunks, [body]);
   });
 
-  test('answers over 16 KiB are not kept, and at most 512 are', () => {
+  test('answers over 1 MiB are not kept, at most 512 are, and at most 8 MiB of them', () => {
     const { answers } = setup();
-    keep(answers, URL, 'y'.repeat((16 << 10) + 1));
+    keep(answers, URL, 'y'.repeat((1 << 20) + 1));
     assert.equal(answers.serve(URL, recorder().res), 0);
-    for (let i = 0; i < 600; i++) keep(answers, `/v2/keys/k${i}`);
-    assert.equal(answers.serve('/v2/keys/k511', recorder().res), 200);
-    assert.equal(answers.serve('/v2/keys/k512', recorder().res), 0);
+    keep(answers, URL, 'y'.repeat(1 << 20));
+    assert.equal(answers.serve(URL, recorder().res), 200);
+
+    const many = setup().answers;
+    for (let i = 0; i < 600; i++) keep(many, `/v2/keys/k${i}`);
+    assert.equal(many.serve('/v2/keys/k511', recorder().res), 200);
+    assert.equal(many.serve('/v2/keys/k512', recorder().res), 0);
+
+    const big = setup().answers;
+    for (let i = 0; i < 9; i++) keep(big, `/v2/keys/big${i}`, 'z'.repeat(1 << 20));
+    // Eight of 1 MiB fill the budget; the ninth, however small, is not kept either.
+    assert.equal(big.serve('/v2/keys/big7', recorder().res), 200);
+    assert.equal(big.serve('/v2/keys/big8', recorder().res), 0);
+    keep(big, '/v2/keys/small');
+    assert.equal(big.serve('/v2/keys/small', recorder().res), 0);
   });
 });

@@ -1,7 +1,7 @@
 // bin/etcd as a real process: every client endpoint, its headers, and the behaviours the
 // member adds around the keys API (quorum reads, TTL expiry by SYNC, watches, body cap).
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { http, type RunningEtcd, spawnEtcd } from './run-member.js';
 
@@ -99,6 +99,62 @@ describe('one member: client endpoints', () => {
     assert.ok(ttl.ttl > 0 && ttl.ttl <= 100);
     await http('DELETE', u);
     assert.equal((await http('GET', u)).status, 404);
+  });
+
+  test('a repeated miss is replayed from the cache, counted as a failed read, until a write', async () => {
+    const u = `${etcd.url}/v2/keys/not-yet/there`;
+    const stats = async () => JSON.parse((await http('GET', `${etcd.url}/v2/stats/store`)).body);
+    const first = await http('GET', u);
+    assert.equal(first.status, 404);
+    const before = await stats();
+    const again = await http('GET', u);
+    assert.equal(again.status, 404);
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers['x-etcd-index'], first.headers['x-etcd-index']);
+    const after = await stats();
+    assert.equal(after.getsFail, before.getsFail + 1, 'a replayed miss counts as a failed read');
+    assert.equal(after.getsSuccess, before.getsSuccess);
+    await http('PUT', u, 'value=now');
+    const found = await http('GET', u);
+    assert.equal(found.status, 200);
+    assert.equal(JSON.parse(found.body).node.value, 'now');
+  });
+
+  test('a long listing (chunked, multi-byte values) reads the same fresh and replayed', async () => {
+    const u = `${etcd.url}/v2/keys/long-list`;
+    const value = 'é✓😀<&>'.repeat(40);
+    for (let i = 0; i < 40; i++) {
+      assert.equal(
+        (await http('PUT', `${u}/k${i}`, `value=${encodeURIComponent(value)}`)).status,
+        201,
+      );
+    }
+    // On one kept-alive connection, where the fast path sends a prepared answer whole.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        request(u, { agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        })
+          .on('error', reject)
+          .end();
+      });
+    const fresh = await get();
+    const replayed = await get();
+    agent.destroy();
+    assert.equal(fresh.headers['transfer-encoding'], 'chunked');
+    assert.ok(Buffer.byteLength(fresh.body) > 16 << 10, `${Buffer.byteLength(fresh.body)} bytes`);
+    assert.equal(replayed.body, fresh.body);
+    const nodes = JSON.parse(fresh.body).node.nodes as { value: string }[];
+    assert.equal(nodes.length, 40);
+    for (const n of nodes) assert.equal(n.value, value);
+    // Go's escapes, as the body's own bytes show them.
+    assert.match(fresh.body, /\\u003c\\u0026\\u003e/);
   });
 
   test('a key with a TTL expires through the leader clock sync', async () => {
