@@ -1,5 +1,6 @@
 // Responses the client API writes outside /v2/keys, byte for byte as etcd's Go handlers
 // (http.Error, httptypes.HTTPError, json.Encoder).
+import { PreparedAnswer } from '../pkg/http1/fast-response.js';
 import type { HttpResponse } from '../pkg/http1/types.js';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -38,6 +39,20 @@ export function writeJSON(res: HttpResponse, status: number, json: string): void
 export function writeText(res: HttpResponse, status: number, text: string, head = false): void {
   res.writeHead(status, { 'Content-Length': Buffer.byteLength(text), 'Content-Type': TEXT });
   res.end(head ? undefined : text);
+}
+
+/** writeText's answer of a text that never changes, made once (see writePrepared). */
+export function preparedText(status: number, text: string): PreparedAnswer {
+  return new PreparedAnswer(
+    status,
+    ['Content-Length', String(Buffer.byteLength(text)), 'Content-Type', TEXT],
+    text,
+  );
+}
+
+/** Sends a prepared text answer whole on the fast path; writeText's calls otherwise. */
+export function writePrepared(res: HttpResponse, a: PreparedAnswer): void {
+  if (res.sendPrepared?.(a) !== true) writeText(res, a.status, a.body);
 }
 
 function writeBody(res: HttpResponse, status: number, type: string, body: string): void {

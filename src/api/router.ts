@@ -12,7 +12,9 @@ import {
   jsonMessage,
   methodNotAllowed,
   notFound,
+  preparedText,
   writeJSON,
+  writePrepared,
   writeText,
 } from './respond.js';
 import type { MembersApi, StatsApi } from './server-api.js';
@@ -31,6 +33,9 @@ export type RequestHandler = (req: HttpRequest, res: HttpResponse) => void;
 const KEYS = '/v2/keys';
 /** The etcd release whose API this is: /version answers as that release does. */
 export const ETCD_VERSION = '2.0.13';
+/** /version and a healthy /health never change: their answers are made once. */
+const VERSION_ANSWER = preparedText(200, `etcd ${ETCD_VERSION}`);
+const HEALTHY_ANSWER = preparedText(200, '{"health": "true"}');
 
 export function createClientHandler(
   member: ClientApi,
@@ -105,12 +110,12 @@ export function createClientHandler(
       case '/version':
         // etcd 2.0: plain text "etcd <version>" (the JSON form came with 2.1).
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
-        return writeText(res, 200, `etcd ${ETCD_VERSION}`);
+        return writePrepared(res, VERSION_ANSWER);
       case '/health': {
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
         // etcd 2.0.13's bytes: a space after the colon; the failure is an http.Error.
         if (!member.healthy()) return goHttpError(res, 503, '{"health": "false"}');
-        return writeText(res, 200, '{"health": "true"}');
+        return writePrepared(res, HEALTHY_ANSWER);
       }
       case '/metrics': {
         const body = member.metricsText();

@@ -2,6 +2,7 @@
 // member adds around the keys API (quorum reads, TTL expiry by SYNC, watches, body cap).
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { http, type RunningEtcd, spawnEtcd } from './run-member.js';
 
@@ -99,6 +100,28 @@ describe('one member: client endpoints', () => {
     assert.ok(ttl.ttl > 0 && ttl.ttl <= 100);
     await http('DELETE', u);
     assert.equal((await http('GET', u)).status, 404);
+  });
+
+  test('/version and /health on a kept-alive connection: the bytes Go sends, sent whole', async () => {
+    const { port } = new URL(etcd.url);
+    const s = connect(Number(port), '127.0.0.1');
+    let text = '';
+    s.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+    });
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
+    s.write(get('/version') + get('/health') + get('/version', 'Connection: close\r\n'));
+    await closed;
+    const answer = (length: number, body: string, extra = '') =>
+      `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Date: D\r\n${extra}\r\n${body}`;
+    assert.equal(
+      text.replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n'),
+      answer(11, 'etcd 2.0.13') +
+        answer(18, '{"health": "true"}') +
+        answer(11, 'etcd 2.0.13', 'Connection: close\r\n'),
+    );
   });
 
   test('a repeated miss is replayed from the cache, counted as a failed read, until a write', async () => {
