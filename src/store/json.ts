@@ -44,9 +44,48 @@ export function goString(s: string): string {
  * key (the API hides the store's "/1" root this way); a key left empty is omitted.
  */
 export function nodeJSON(n: NodeExtern, trim = ''): string {
+  const head = nodeHead(n, trim);
+  if (n.nodes === null || n.nodes.length === 0) return head + nodeTail(n, head.length > 1);
+  let s = `${head}${head.length > 1 ? ',' : ''}"nodes":[`;
+  for (let i = 0; i < n.nodes.length; i++) s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
+  return `${s}]${nodeTail(n, true)}`;
+}
+
+/** Where nodeJSON's text goes piece by piece (see writeNodeJSON). */
+export interface TextSink {
+  put(text: string): void;
+}
+
+/**
+ * nodeJSON(n, trim) written to `sink` in pieces, each node without children one piece:
+ * a long listing is then never one string (see api/long-answer.ts).
+ */
+export function writeNodeJSON(sink: TextSink, n: NodeExtern, trim = ''): void {
+  const head = nodeHead(n, trim);
+  if (n.nodes === null || n.nodes.length === 0) {
+    sink.put(head + nodeTail(n, head.length > 1));
+    return;
+  }
+  sink.put(`${head}${head.length > 1 ? ',' : ''}"nodes":[`);
+  for (let i = 0; i < n.nodes.length; i++) {
+    const c = n.nodes[i]!;
+    if (c.nodes === null || c.nodes.length === 0)
+      sink.put((i === 0 ? '' : ',') + nodeJSON(c, trim));
+    else {
+      if (i > 0) sink.put(',');
+      writeNodeJSON(sink, c, trim);
+    }
+  }
+  sink.put(`]${nodeTail(n, true)}`);
+}
+
+/**
+ * A node's fields before its children: '{' and key, value, dir, expiration and ttl, each
+ * after the first with its comma before it (no slicing off a trailing one, which would
+ * flatten the string being built).
+ */
+function nodeHead(n: NodeExtern, trim: string): string {
   const key = trim !== '' && n.key.startsWith(trim) ? n.key.slice(trim.length) : n.key;
-  // Each field after the first is written with its comma before it: no slicing off a
-  // trailing one, which would flatten the string being built.
   let s = key === '' ? '{' : `{"key":${goString(key)}`;
   let sep = key === '' ? '' : ',';
   if (n.value !== null) {
@@ -61,17 +100,14 @@ export function nodeJSON(n: NodeExtern, trim = ''): string {
     s += `${sep}"expiration":"${formatGoTime(n.expiration, n.expirationNs)}"`;
     sep = ',';
   }
-  if (n.ttl !== 0) {
-    s += `${sep}"ttl":${n.ttl}`;
-    sep = ',';
-  }
-  if (n.nodes !== null && n.nodes.length > 0) {
-    s += `${sep}"nodes":[`;
-    for (let i = 0; i < n.nodes.length; i++)
-      s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
-    s += ']';
-    sep = ',';
-  }
+  if (n.ttl !== 0) s += `${sep}"ttl":${n.ttl}`;
+  return s;
+}
+
+/** A node's fields after its children, and '}'; `after` says whether a field came before. */
+function nodeTail(n: NodeExtern, after: boolean): string {
+  let s = '';
+  let sep = after ? ',' : '';
   if (n.modifiedIndex !== 0) {
     s += `${sep}"modifiedIndex":${n.modifiedIndex}`;
     sep = ',';
@@ -80,11 +116,29 @@ export function nodeJSON(n: NodeExtern, trim = ''): string {
   return `${s}}`;
 }
 
+/** A rough count of the bytes of nodeJSON(n): enough to tell a long answer from a short one. */
+export function nodeJSONSizeHint(n: NodeExtern): number {
+  let size = 64 + n.key.length + (n.value === null ? 0 : n.value.length);
+  if (n.nodes !== null) for (const c of n.nodes) size += nodeJSONSizeHint(c);
+  return size;
+}
+
 /** The event body without the trailing newline; `trim` as for nodeJSON. */
 export function eventJSON(e: StoreEvent, trim = ''): string {
   let s = `{"action":"${e.action}","node":${nodeJSON(e.node, trim)}`;
   if (e.prevNode !== null) s += `,"prevNode":${nodeJSON(e.prevNode, trim)}`;
   return `${s}}`;
+}
+
+/** eventJSON(e, trim) and a newline, written to `sink` in pieces (see writeNodeJSON). */
+export function writeEventLine(sink: TextSink, e: StoreEvent, trim = ''): void {
+  sink.put(`{"action":"${e.action}","node":`);
+  writeNodeJSON(sink, e.node, trim);
+  if (e.prevNode !== null) {
+    sink.put(',"prevNode":');
+    writeNodeJSON(sink, e.prevNode, trim);
+  }
+  sink.put('}\n');
 }
 
 /**
