@@ -4,6 +4,7 @@
 // lines node adds and Go etcd does not send.
 import { type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { PooledBytes } from '../pooled-bytes.js';
 import type { FastRequest } from './fast-request.js';
 import { LazyEvents } from './lazy-events.js';
 
@@ -61,23 +62,36 @@ export class PreparedAnswer {
 
   /** The response's bytes (as text, or encoded when long) with this second's Date. */
   textNow(): string | Buffer {
-    const date = httpDate();
+    httpDate();
     if (dateSecond !== this.second) {
-      let s = statusLine(this.status);
-      for (let i = 0; i + 1 < this.headers.length; i += 2) {
-        s += `${this.headers[i]}: ${this.headers[i + 1]}\r\n`;
-      }
-      s += `Date: ${date}\r\n`;
-      const n = this.bodyBytes;
-      if (!this.chunked) this.bytes = encodedOrFlat(`${s}\r\n`, this.body, '', n);
-      else {
-        const head = `${s}Transfer-Encoding: chunked\r\n\r\n${n.toString(16)}\r\n`;
-        this.bytes = encodedOrFlat(head, this.body, '\r\n0\r\n\r\n', n);
-      }
+      const head = wholeHead(this.status, this.headers, this.bodyBytes, this.chunked);
+      const tail = this.chunked ? CHUNKED_TAIL : '';
+      this.bytes = encodedOrFlat(head, this.body, tail, this.bodyBytes);
       this.second = dateSecond;
     }
     return this.bytes;
   }
+}
+
+/** What follows the one chunk of a chunked whole answer: its end, and the body's. */
+const CHUNKED_TAIL = '\r\n0\r\n\r\n';
+
+/**
+ * The head of a whole answer: status line, `headers`, this second's Date, and the framing
+ * up to the body (`chunked`: one chunk of `bodyBytes`; else the headers carry the length).
+ */
+function wholeHead(
+  status: number,
+  headers: readonly string[],
+  bodyBytes: number,
+  chunked: boolean,
+): string {
+  let s = statusLine(status);
+  for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  s += `Date: ${httpDate()}\r\n`;
+  return chunked
+    ? `${s}Transfer-Encoding: chunked\r\n\r\n${bodyBytes.toString(16)}\r\n`
+    : `${s}\r\n`;
 }
 
 /** head + body + tail as one flat string or, when the body is long, as their UTF-8 bytes. */
@@ -160,14 +174,7 @@ export class FastResponse extends LazyEvents {
    * write); false, having done nothing, otherwise.
    */
   sendPrepared(a: PreparedAnswer): boolean {
-    if (
-      this.headersSent ||
-      this.fields !== null ||
-      !this.shouldKeepAlive ||
-      this.req.method !== 'GET'
-    ) {
-      return false;
-    }
+    if (!this.canSendWhole()) return false;
     this.statusCode = a.status;
     this.headersSent = true;
     this.sent = true;
@@ -175,6 +182,41 @@ export class FastResponse extends LazyEvents {
     this.finished = true;
     this.owner.finished(this);
     return true;
+  }
+
+  /**
+   * Sends the body written into `bytes` (after its headroom) as one write, its head framed
+   * as a PreparedAnswer's (`headers` carry the Content-Length unless `chunked`); `bytes` is
+   * released once written. False, having done nothing, where sendPrepared would decline or
+   * the head does not fit the headroom.
+   */
+  sendBytes(
+    status: number,
+    headers: readonly string[],
+    bytes: PooledBytes,
+    chunked: boolean,
+  ): boolean {
+    if (!this.canSendWhole()) return false;
+    const head = wholeHead(status, headers, bytes.bodyLength, chunked);
+    if (Buffer.byteLength(head) > bytes.headroom) return false;
+    if (chunked) bytes.put(CHUNKED_TAIL);
+    const data = bytes.prepend(head)!;
+    this.statusCode = status;
+    this.headersSent = true;
+    this.sent = true;
+    const socket = this.req.socket;
+    if (socket.writable) socket.write(data, () => bytes.release());
+    else bytes.release();
+    this.finished = true;
+    this.owner.finished(this);
+    return true;
+  }
+
+  /** Whether nothing of this response is set yet and it is a GET on a connection kept alive. */
+  private canSendWhole(): boolean {
+    return (
+      !this.headersSent && this.fields === null && this.shouldKeepAlive && this.req.method === 'GET'
+    );
   }
 
   flushHeaders(): void {

@@ -3,6 +3,7 @@
 // (fast-request.ts, fast-response.ts) both serve it.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { PooledBytes } from '../pooled-bytes.js';
 import type { PreparedAnswer } from './fast-response.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: an event's listener arguments depend on the event, as in EventEmitter
@@ -39,6 +40,13 @@ export interface HttpResponse {
   flushHeaders(): void;
   /** The fast path's whole-answer write (fast-response.ts); false if it did not send. */
   sendPrepared?(a: PreparedAnswer): boolean;
+  /** The same for a body written into pooled bytes (fast-response.ts). */
+  sendBytes?(
+    status: number,
+    headers: readonly string[],
+    bytes: PooledBytes,
+    chunked: boolean,
+  ): boolean;
   destroy(error?: Error): unknown;
   on(event: string, listener: Listener): unknown;
   once(event: string, listener: Listener): unknown;

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { attachFastPath } from '../../../src/pkg/http1/attach.js';
 import { FastRequest } from '../../../src/pkg/http1/fast-request.js';
 import { PreparedAnswer } from '../../../src/pkg/http1/fast-response.js';
+import { PooledBytes } from '../../../src/pkg/pooled-bytes.js';
 import type { HttpRequest, HttpResponse } from '../../../src/pkg/http1/types.js';
 import { tempDir } from '../../helpers/process.js';
 import { makeSelfSignedCert, opensslSkip } from '../../helpers/tls.js';
@@ -43,6 +44,11 @@ const CHUNKED = new Map(
     ),
   ]),
 );
+/** Bodies sent from pooled bytes (sendBytes), by path: [body, chunked]. */
+const BYTES = new Map<string, [string, boolean]>([
+  ['/bytes-short', ['{"v":"é✓😀"}\n', false]],
+  ['/bytes-long', [`{"v":"${'é✓😀x'.repeat(20_000)}"}\n`, true]],
+]);
 /** Whether each sendPrepared call sent, in order. */
 const preparedSent: boolean[] = [];
 let watchClosed: () => void = () => {};
@@ -69,6 +75,23 @@ function handler(req: HttpRequest, res: HttpResponse): void {
     res.write('one\n');
     res.write('');
     res.end('two\n');
+    return;
+  }
+  const asBytes = BYTES.get(req.url!.replace(/-plain$/, ''));
+  if (asBytes !== undefined) {
+    const [body, chunked] = asBytes;
+    const headers = ['Content-Type', 'application/json'];
+    if (!chunked) headers.push('Content-Length', String(Buffer.byteLength(body)));
+    if (!req.url!.endsWith('-plain')) {
+      const bytes = new PooledBytes(256, 16);
+      bytes.put(body.slice(0, 5));
+      bytes.put(body.slice(5));
+      if (res.sendBytes?.(200, headers, bytes, chunked) === true) return;
+      bytes.release();
+    }
+    res.writeHead(200, headers);
+    if (chunked) res.write(body);
+    res.end(chunked ? undefined : body);
     return;
   }
   const chunked = CHUNKED.get(req.url!.replace(/-plain$/, ''));
@@ -257,6 +280,27 @@ test('a chunked prepared answer is the bytes writeHead, write and end write, in 
     `${Buffer.byteLength(long).toString(16)}\r\n${long}\r\n0\r\n\r\n`;
   // The connection's text is its bytes as latin1.
   assert.equal(r[2], Buffer.from(expected).toString('latin1'));
+});
+
+test('pooled bytes go as the bytes writeHead, write and end write', async () => {
+  const c = open();
+  c.s.write(
+    get('/bytes-short') +
+      get('/bytes-short-plain') +
+      get('/bytes-long') +
+      get('/bytes-long-plain', 'Connection: close\r\n'),
+  );
+  await c.closed;
+  const r = c
+    .text()
+    .replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n')
+    .replace('Connection: close\r\n', '')
+    .split(/(?=HTTP\/1\.1 )/);
+  assert.equal(r.length, 4);
+  assert.equal(r[0], r[1]);
+  assert.equal(r[2], r[3]);
+  assert.match(r[0]!, /Content-Length: 18\r\n/);
+  assert.match(r[2]!, /Transfer-Encoding: chunked\r\n\r\n[0-9a-f]+\r\n\{"v"/);
 });
 
 test('a body arriving a byte at a time', async () => {
