@@ -7,6 +7,7 @@ import { errorJSON, eventJSON, eventLineOnce } from '../store/json.js';
 import type { StoreWatcher } from '../store/watcher.js';
 import type { KeysBackend } from './backend.js';
 import type { GetAnswers } from './get-answers.js';
+import { writeLongEvent } from './long-answer.js';
 import { type Form, FormError, goUnescape, parseFormBytesInto } from '../pkg/go-query.js';
 import { muxCleanPath } from './keys-form.js';
 import { unixNano } from '../pkg/go-time.js';
@@ -83,6 +84,7 @@ function writeKeyEvent(
     String(backend.raftTerm()),
   );
   const status = ev.isCreated() ? 201 : 200;
+  if (writeLongEvent(res, status, headers, ev, STORE_KEYS_PREFIX)) return;
   const body = `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`;
   const len = Buffer.byteLength(body);
   // Kept before endBodyWith adds the Content-Length to `headers`.

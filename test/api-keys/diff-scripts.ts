@@ -364,6 +364,19 @@ const scenarios: Record<string, Scenario> = {
     req('HEAD', `${K}/${d}?sorted=true`),
     req('GET', `${K}/${d}?recursive=true`),
   ],
+  // Over 64 KiB: the API writes such an answer in pieces into pooled bytes (long-answer.ts).
+  longListing: (d) => [
+    ...Array.from({ length: 24 }, (_, i) =>
+      req(
+        'PUT',
+        `${K}/${d}/${i % 3 === 0 ? 'sub/' : ''}k${i}`,
+        `value=${encodeURIComponent(`${i}<é✓😀&>"\\`.repeat(300))}`,
+      ),
+    ),
+    req('GET', `${K}/${d}?recursive=true&sorted=true`),
+    req('GET', `${K}/${d}?recursive=true`),
+    req('GET', `${K}/${d}/sub?quorum=true`),
+  ],
   historyOverflow: (d) => [
     req('PUT', `${K}/${d}/first?value=1`),
     { op: 'burst', count: 1005, path: `${K}/${d}/k?value=v` },

@@ -1,0 +1,41 @@
+// A GET answer too long to build as one string (a big listing) is written in pieces into
+// pooled bytes and sent in one write (pooled-bytes.ts says why). It is not kept by
+// GetAnswers: a listing that long is made afresh each time, without a copy to keep.
+import type { HttpResponse } from '../pkg/http1/types.js';
+import { PooledBytes } from '../pkg/pooled-bytes.js';
+import type { StoreEvent } from '../store/event.js';
+import { nodeJSONSizeHint, writeEventLine } from '../store/json.js';
+import { goChunks, writeFramed } from './http-util.js';
+
+/** Answers estimated at this many bytes or more are long. */
+export const LONG_ANSWER = 64 << 10;
+/** Room for the head: status line, a few headers, Date and the chunk's size. */
+const HEADROOM = 1024;
+
+/**
+ * Writes the event's answer to a GET when it is long and `res` takes bytes (the fast
+ * path); false, having written nothing, otherwise. `headers` get the Content-Length if
+ * Go would send one.
+ */
+export function writeLongEvent(
+  res: HttpResponse,
+  status: number,
+  headers: string[],
+  ev: StoreEvent,
+  trim: string,
+): boolean {
+  if (res.sendBytes === undefined || res.req.method !== 'GET') return false;
+  const hint = nodeJSONSizeHint(ev.node);
+  if (hint < LONG_ANSWER) return false;
+  const bytes = new PooledBytes(HEADROOM, hint);
+  writeEventLine(bytes, ev, trim);
+  const len = bytes.bodyLength;
+  const chunked = goChunks(len);
+  if (!chunked) headers.push('Content-Length', String(len));
+  if (res.sendBytes(status, headers, bytes, chunked)) return true;
+  // Declined (a header set before, a closing connection): the same bytes, as node writes them.
+  const body = bytes.text();
+  bytes.release();
+  writeFramed(res, status, headers, body, chunked, len);
+  return true;
+}
