@@ -26,7 +26,6 @@ interface Answer {
   readonly status: number;
   /** Flat [name, value, ...] as writeHead takes them, Content-Length included if framed so. */
   readonly headers: readonly string[];
-  readonly body: string;
   readonly chunked: boolean;
   readonly byteLength: number;
   /** The same answer for the fast path's one-write send. */
@@ -37,6 +36,8 @@ export class GetAnswers {
   private readonly answers = new Map<string, Answer>();
   /** The kept bodies' bytes. */
   private bytes = 0;
+  /** URLs of long answers asked for once at this position (see askedBefore). */
+  private readonly asked = new Set<string>();
   private storeIndex = -1;
   private raftIndex = -1;
   private raftTerm = -1;
@@ -51,7 +52,7 @@ export class GetAnswers {
     if (a === undefined) return 0;
     this.backend.noteCachedGet(a.status >= 400);
     if (res.sendPrepared?.(a.prepared) !== true) {
-      writeFramed(res, a.status, a.headers, a.body, a.chunked, a.byteLength);
+      writeFramed(res, a.status, a.headers, a.prepared.bodyText(), a.chunked, a.byteLength);
     }
     return a.status;
   }
@@ -65,7 +66,7 @@ export class GetAnswers {
     url: string,
     status: number,
     headers: readonly string[],
-    body: string,
+    body: string | Buffer,
     byteLength: number,
     node: NodeExtern | null,
   ): void {
@@ -77,8 +78,19 @@ export class GetAnswers {
     const h = headers.slice();
     if (!chunked) h.push('Content-Length', String(byteLength));
     const prepared = new PreparedAnswer(status, h, body, byteLength, chunked);
-    this.answers.set(url, { status, headers: h, body, chunked, byteLength, prepared });
+    this.answers.set(url, { status, headers: h, chunked, byteLength, prepared });
     this.bytes += byteLength;
+  }
+
+  /**
+   * Whether a long answer for `url` was asked for before at this position: only then is it
+   * worth a copy to keep (a listing asked for once, or with a changing query, is not).
+   */
+  askedBefore(url: string): boolean {
+    if (!this.current()) this.reset();
+    if (this.asked.has(url)) return true;
+    if (this.asked.size < MAX_ANSWERS) this.asked.add(url);
+    return false;
   }
 
   /** Whether the kept answers are still those of the backend's present position (if not, they are dropped). */
@@ -92,6 +104,7 @@ export class GetAnswers {
     )
       return true;
     this.answers.clear();
+    this.asked.clear();
     this.bytes = 0;
     return false;
   }

@@ -84,7 +84,7 @@ function writeKeyEvent(
     String(backend.raftTerm()),
   );
   const status = ev.isCreated() ? 201 : 200;
-  if (writeLongEvent(res, status, headers, ev, STORE_KEYS_PREFIX)) return;
+  if (writeLongEvent(res, status, headers, ev, STORE_KEYS_PREFIX, answers, keepAs)) return;
   const body = `${eventJSON(ev, STORE_KEYS_PREFIX)}\n`;
   const len = Buffer.byteLength(body);
   // Kept before endBodyWith adds the Content-Length to `headers`.

@@ -52,7 +52,7 @@ export function preparedText(status: number, text: string): PreparedAnswer {
 
 /** Sends a prepared text answer whole on the fast path; writeText's calls otherwise. */
 export function writePrepared(res: HttpResponse, a: PreparedAnswer): void {
-  if (res.sendPrepared?.(a) !== true) writeText(res, a.status, a.body);
+  if (res.sendPrepared?.(a) !== true) writeText(res, a.status, a.bodyText());
 }
 
 function writeBody(res: HttpResponse, status: number, type: string, body: string): void {

@@ -66,6 +66,11 @@ export class PooledBytes {
     return this.buf.subarray(start, this.length);
   }
 
+  /** A copy of the body, to keep. */
+  bodyCopy(): Buffer {
+    return Buffer.from(this.buf.subarray(this.headroom, this.length));
+  }
+
   /** The body as text. */
   text(): string {
     return this.buf.toString('utf8', this.headroom, this.length);

@@ -147,6 +147,22 @@ describe('GetAnswers', () => {
     }
   });
 
+  test('a long answer is worth keeping the second time it is asked for at one position', () => {
+    const { b, answers } = setup();
+    assert.equal(answers.askedBefore(URL), false);
+    assert.equal(answers.askedBefore('/v2/keys/other'), false);
+    assert.equal(answers.askedBefore(URL), true);
+    b.store++;
+    assert.equal(answers.askedBefore(URL), false, 'a new position forgets what was asked');
+    assert.equal(answers.askedBefore(URL), true);
+    // Kept as bytes, it replays as the same text.
+    const body = `{"v":"${'é'.repeat(5000)}"}\n`;
+    answers.keep(URL, 200, HEADERS, Buffer.from(body), Buffer.byteLength(body), file());
+    const { res, out } = recorder();
+    assert.equal(answers.serve(URL, res), 200);
+    assert.deepEqual(out.chunks, [body]);
+  });
+
   test('an answer over 2048 bytes is replayed chunked, as Go frames it', () => {
     const { answers } = setup();
     const body = `${'x'.repeat(3000)}\n`;

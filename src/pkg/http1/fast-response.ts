@@ -55,10 +55,16 @@ export class PreparedAnswer {
   constructor(
     readonly status: number,
     readonly headers: readonly string[],
-    readonly body: string,
+    /** The body as text, or as its UTF-8 bytes (kept, never changed). */
+    readonly body: string | Buffer,
     readonly bodyBytes = Buffer.byteLength(body),
     readonly chunked = false,
   ) {}
+
+  /** The body as text (for node's writes, where the fast path declines). */
+  bodyText(): string {
+    return typeof this.body === 'string' ? this.body : this.body.toString();
+  }
 
   /** The response's bytes (as text, or encoded when long) with this second's Date. */
   textNow(): string | Buffer {
@@ -94,20 +100,24 @@ function wholeHead(
     : `${s}\r\n`;
 }
 
-/** head + body + tail as one flat string or, when the body is long, as their UTF-8 bytes. */
+/**
+ * head + body + tail as one flat string or, when the body is long or bytes already, as
+ * their UTF-8 bytes.
+ */
 function encodedOrFlat(
   head: string,
-  body: string,
+  body: string | Buffer,
   tail: string,
   bodyBytes: number,
 ): string | Buffer {
   // Flattened now, once, rather than by the first socket write of each second.
-  if (bodyBytes < ENCODED_FROM) return flat(head + body + tail);
+  if (typeof body === 'string' && bodyBytes < ENCODED_FROM) return flat(head + body + tail);
   const headBytes = Buffer.byteLength(head);
   const bodyEnd = headBytes + bodyBytes;
   const b = Buffer.allocUnsafe(bodyEnd + tail.length);
   b.write(head, 0);
-  b.write(body, headBytes);
+  if (typeof body === 'string') b.write(body, headBytes);
+  else body.copy(b, headBytes);
   b.write(tail, bodyEnd);
   return b;
 }

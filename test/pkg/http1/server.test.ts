@@ -33,8 +33,10 @@ const CHUNKED = new Map(
     ['/chunked-short', `{"v":"${'x'.repeat(3000)}"}\n`],
     // Over 16 KiB of UTF-8 with characters of two, three and four bytes: kept encoded.
     ['/chunked-long', `{"v":"${'é✓😀x'.repeat(2000)}"}\n`],
+    // The same given as bytes.
+    ['/chunked-bytes', Buffer.from(`{"v":"${'é✓😀y'.repeat(2000)}"}\n`)],
   ].map(([path, body]) => [
-    path!,
+    path as string,
     new PreparedAnswer(
       200,
       ['Content-Type', 'application/json'],
@@ -98,7 +100,7 @@ function handler(req: HttpRequest, res: HttpResponse): void {
   if (chunked !== undefined) {
     if (!req.url!.endsWith('-plain') && res.sendPrepared?.(chunked) === true) return;
     res.writeHead(chunked.status, chunked.headers as string[]);
-    res.write(chunked.body);
+    res.write(chunked.bodyText());
     res.end();
     return;
   }
@@ -110,7 +112,7 @@ function handler(req: HttpRequest, res: HttpResponse): void {
   }
   if (req.url?.startsWith('/prepared')) {
     res.writeHead(PREPARED.status, PREPARED.headers as string[]);
-    res.end(PREPARED.body);
+    res.end(PREPARED.bodyText());
     return;
   }
   if (req.url === '/empty') {
@@ -263,7 +265,9 @@ test('a chunked prepared answer is the bytes writeHead, write and end write, in 
     get('/chunked-short') +
       get('/chunked-short-plain') +
       get('/chunked-long') +
-      get('/chunked-long-plain', 'Connection: close\r\n'),
+      get('/chunked-long-plain') +
+      get('/chunked-bytes') +
+      get('/chunked-bytes-plain', 'Connection: close\r\n'),
   );
   await c.closed;
   const r = c
@@ -271,10 +275,12 @@ test('a chunked prepared answer is the bytes writeHead, write and end write, in 
     .replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n')
     .replace('Connection: close\r\n', '')
     .split(/(?=HTTP\/1\.1 )/);
-  assert.equal(r.length, 4);
+  assert.equal(r.length, 6);
   assert.equal(r[0], r[1]);
   assert.equal(r[2], r[3]);
-  const long = CHUNKED.get('/chunked-long')!.body;
+  assert.equal(r[4], r[5]);
+  assert.match(r[4]!, /\r\n0\r\n\r\n$/);
+  const long = CHUNKED.get('/chunked-long')!.bodyText();
   const expected =
     'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: D\r\nTransfer-Encoding: chunked\r\n\r\n' +
     `${Buffer.byteLength(long).toString(16)}\r\n${long}\r\n0\r\n\r\n`;
