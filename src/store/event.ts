@@ -131,6 +131,18 @@ export function valueIsPlain(n: Node): boolean {
   return true;
 }
 
+/**
+ * Gives the file `n` its new value, and the view of it in the change's event too, with the
+ * JSON verdict found once for both (the answer's node and the next change's prevNode).
+ */
+export function setFileValue(n: Node, view: NodeExtern, value: string): void {
+  const plain = n.plainValue === value || isPlainJSON(value);
+  n.value = value;
+  n.plainValue = plain ? value : null;
+  view.value = value;
+  view.plain = plain;
+}
+
 /** Whether a view (or any below it) shows an expiration: its "ttl" then counts down. */
 export function showsExpiration(n: NodeExtern): boolean {
   if (n.expiration !== 0 || n.expirationNs !== 0) return true;

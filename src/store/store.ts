@@ -20,6 +20,7 @@ import {
   type NodeExtern,
   reprNode,
   StoreEvent,
+  setFileValue,
   valueIsPlain,
 } from './event.js';
 import { EventHistory } from './history.js';
@@ -163,16 +164,13 @@ export class Store extends Keyspace {
     n.modifiedIndex = next;
     // etcd removes and re-creates the node; it stays in its place in the children set, and
     // listings order by createdIndex (see listChildren).
-    // The old value's verdict is not wanted: let the old string go.
-    n.plainValue = null;
     if (dir) {
       n.value = '';
+      // The old value's verdict is not wanted: let the old string go.
+      n.plainValue = null;
       n.children = new Set();
       e.node.dir = true;
-    } else {
-      n.value = value;
-      e.node.value = value;
-    }
+    } else setFileValue(n, e.node, value);
     if (expireTime !== 0) {
       n.ttl = new TTLEntry(expireTime, expireNs);
       this.ttlHeap.push(n);
@@ -267,7 +265,7 @@ export class Store extends Keyspace {
     const e = new StoreEvent(action, p, next, next);
     const n = new Node(ownString(p), d, next, dir ? '' : value, dir, expireTime, expireNs);
     if (dir) e.node.dir = true;
-    else e.node.value = value;
+    else setFileValue(n, e.node, value);
     this.nodes.set(n.key, n);
     d.children!.add(n);
     if (expireTime !== 0) {
@@ -290,10 +288,8 @@ export class Store extends Keyspace {
       const e = changeEvent('update', n, next, n.createdIndex, now);
       // As etcd: a directory's own modifiedIndex is not moved by an update.
       if (n.children === null) {
-        n.value = value;
-        n.plainValue = null;
+        setFileValue(n, e.node, value);
         n.modifiedIndex = next;
-        e.node.value = value;
       } else {
         e.node.dir = true;
       }
@@ -326,11 +322,9 @@ export class Store extends Keyspace {
       if (ttl.refresh) value = n.value;
       const next = ++this.index;
       const e = changeEvent('compareAndSwap', n, next, n.createdIndex, now);
-      n.value = value;
-      n.plainValue = null;
+      setFileValue(n, e.node, value);
       n.modifiedIndex = next;
       this.updateTTL(n, ttl.expireTime, ttl.expireNs ?? 0);
-      e.node.value = value;
       if (n.ttl !== null) e.node.setExpiration(n.ttl.expireTime, n.ttl.expireNs, now);
       return this.done(e, 'compareAndSwapSuccess', ttl.refresh);
     } catch (err) {
