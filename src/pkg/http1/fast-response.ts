@@ -179,12 +179,12 @@ export class FastResponse extends LazyEvents {
   }
 
   /**
-   * Sends `a` whole, if nothing of this response is set yet and it is a GET on a
-   * connection kept alive (the bytes are then exactly those writeHead and end would
-   * write); false, having done nothing, otherwise.
+   * Sends `a` whole, if nothing of this response is set yet, it has a body (not HEAD,
+   * 204 or 304) and its connection is kept alive (the bytes are then exactly those
+   * writeHead and end would write); false, having done nothing, otherwise.
    */
   sendPrepared(a: PreparedAnswer): boolean {
-    if (!this.canSendWhole()) return false;
+    if (!this.canSendWhole(a.status)) return false;
     this.statusCode = a.status;
     this.headersSent = true;
     this.sent = true;
@@ -206,7 +206,7 @@ export class FastResponse extends LazyEvents {
     bytes: PooledBytes,
     chunked: boolean,
   ): boolean {
-    if (!this.canSendWhole()) return false;
+    if (!this.canSendWhole(status)) return false;
     const head = wholeHead(status, headers, bytes.bodyLength, chunked);
     if (Buffer.byteLength(head) > bytes.headroom) return false;
     if (chunked) bytes.put(CHUNKED_TAIL);
@@ -222,10 +222,15 @@ export class FastResponse extends LazyEvents {
     return true;
   }
 
-  /** Whether nothing of this response is set yet and it is a GET on a connection kept alive. */
-  private canSendWhole(): boolean {
+  /** Whether an answer of `status` can go whole (see sendPrepared). */
+  private canSendWhole(status: number): boolean {
     return (
-      !this.headersSent && this.fields === null && this.shouldKeepAlive && this.req.method === 'GET'
+      !this.headersSent &&
+      this.fields === null &&
+      this.shouldKeepAlive &&
+      this.req.method !== 'HEAD' &&
+      status !== 204 &&
+      status !== 304
     );
   }
 

@@ -267,7 +267,10 @@ test('a chunked prepared answer is the bytes writeHead, write and end write, in 
       get('/chunked-long') +
       get('/chunked-long-plain') +
       get('/chunked-bytes') +
-      get('/chunked-bytes-plain', 'Connection: close\r\n'),
+      get('/chunked-bytes-plain') +
+      put('/chunked-short', 'value=1') +
+      put('/chunked-short-plain', 'value=1') +
+      get('/chunked-short', 'Connection: close\r\n'),
   );
   await c.closed;
   const r = c
@@ -275,10 +278,14 @@ test('a chunked prepared answer is the bytes writeHead, write and end write, in 
     .replace(/Date: [^\r]+\r\n/g, 'Date: D\r\n')
     .replace('Connection: close\r\n', '')
     .split(/(?=HTTP\/1\.1 )/);
-  assert.equal(r.length, 6);
+  assert.equal(r.length, 9);
   assert.equal(r[0], r[1]);
   assert.equal(r[2], r[3]);
   assert.equal(r[4], r[5]);
+  // A PUT's answer too; the closing connection's is node's writes, the same bytes.
+  assert.equal(r[6], r[0]);
+  assert.equal(r[7], r[0]);
+  assert.equal(r[8], r[0]);
   assert.match(r[4]!, /\r\n0\r\n\r\n$/);
   const long = CHUNKED.get('/chunked-long')!.bodyText();
   const expected =
