@@ -23,16 +23,9 @@ const tree: fc.Memo<NodeExtern> = fc.memo((depth) =>
       modifiedIndex: index,
       createdIndex: index,
     })
-    .map((r) => {
-      const n = new NodeExtern(r.key, r.modifiedIndex, r.createdIndex);
-      n.value = r.value;
-      n.dir = r.dir;
-      n.expiration = r.expiration;
-      n.expirationNs = r.expirationNs;
-      n.ttl = r.ttl;
-      n.nodes = r.nodes;
-      return n;
-    }),
+    .map(({ key, modifiedIndex, createdIndex, ...fields }) =>
+      Object.assign(new NodeExtern(key, modifiedIndex, createdIndex), fields),
+    ),
 );
 
 function pieces(write: (sink: { put(s: string): void }) => void): string[] {
