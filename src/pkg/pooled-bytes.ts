@@ -6,8 +6,8 @@
 
 /** Buffers kept for reuse, */
 const KEEP = 4;
-/** each at most this large (a rare huge answer's buffer is let go). */
-const MAX_KEPT = 8 << 20;
+/** each at most this large (a rare huge answer's buffer is let go): 16 MiB kept at most. */
+const MAX_KEPT = 4 << 20;
 const free: Buffer[] = [];
 
 function take(size: number): Buffer {
