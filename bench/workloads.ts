@@ -34,15 +34,18 @@ async function send(url: string, method: string, body: string): Promise<void> {
   await r.text();
 }
 
-/** `count` keys under `dir` (each path from `name(i)`), 256-byte values, 8 at a time. */
-async function fill(url: string, count: number, name: (i: number) => string): Promise<void> {
+/** `count` requests made by `one(i)`, 8 at a time. */
+async function batched(count: number, one: (i: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < count; i += 8) {
     const batch = [];
-    for (let j = i; j < Math.min(count, i + 8); j++) {
-      batch.push(send(`${url}/v2/keys/${name(j)}`, 'PUT', `value=${VALUE}`));
-    }
+    for (let j = i; j < Math.min(count, i + 8); j++) batch.push(one(j));
     await Promise.all(batch);
   }
+}
+
+/** `count` keys (each path from `name(i)`), 256-byte values. */
+function fill(url: string, count: number, name: (i: number) => string): Promise<void> {
+  return batched(count, (i) => send(`${url}/v2/keys/${name(i)}`, 'PUT', `value=${VALUE}`));
 }
 
 const put = (path: string, body: string) =>
@@ -122,14 +125,7 @@ const WORKLOADS: Workload[] = [
   },
   {
     name: 'GET of 2,000 in-order keys, sorted, every URL new',
-    setup: async (u) => {
-      for (let i = 0; i < 2000; i += 8) {
-        const batch = [];
-        for (let j = i; j < i + 8; j++)
-          batch.push(send(`${u}/v2/keys/queue`, 'POST', `value=job${j}`));
-        await Promise.all(batch);
-      }
-    },
+    setup: (u) => batched(2000, (i) => send(`${u}/v2/keys/queue`, 'POST', `value=job${i}`)),
     request: get('"/v2/keys/queue?sorted=true&r=" .. n'),
   },
   { name: 'GET /v2/stats/self', request: get('"/v2/stats/self"') },

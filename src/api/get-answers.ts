@@ -17,8 +17,8 @@ const MAX_ANSWERS = 512;
 /** each at most this large (bytes of JSON), */
 const MAX_BODY = 1 << 20;
 /**
- * and all of them at most this large, counting each body twice (a long answer is kept as
- * text and as bytes): the cache holds 16 MiB at worst.
+ * and all of them at most this large; each is held twice (as kept, and as this second's
+ * bytes to send), so the cache holds 16 MiB at worst.
  */
 const MAX_BYTES = 8 << 20;
 

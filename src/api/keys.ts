@@ -335,8 +335,8 @@ export async function handleKeys(
     try {
       got = backend.do(r);
     } catch (e) {
-      if (e instanceof EtcdError) writeKeyError(res, e, backend, answers, keepAs);
-      else throw e;
+      // Only the store's own answers are kept: anything else is a fault, not a state.
+      writeKeyError(res, e, backend, answers, e instanceof EtcdError ? keepAs : undefined);
       return;
     }
     if (got instanceof Promise) writeKeyEvent(res, await got, backend);

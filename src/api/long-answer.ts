@@ -10,7 +10,7 @@ import type { GetAnswers } from './get-answers.js';
 import { goChunks, writeFramed } from './http-util.js';
 
 /** Answers estimated at this many bytes or more are long. */
-export const LONG_ANSWER = 64 << 10;
+const LONG_ANSWER = 64 << 10;
 /** Room for the head: status line, a few headers, Date and the chunk's size. */
 const HEADROOM = 1024;
 

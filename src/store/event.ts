@@ -123,12 +123,14 @@ export function reprNode(n: Node, key: string, now: number): NodeExtern {
   return e;
 }
 
-/** Whether the node's value needs no escaping in JSON; remembered on the node. */
+/**
+ * Whether the node's value needs no escaping in JSON; remembered on the node (a value that
+ * needs it lets go of the last one found plain).
+ */
 export function valueIsPlain(n: Node): boolean {
   if (n.plainValue === n.value) return true;
-  if (!isPlainJSON(n.value)) return false;
-  n.plainValue = n.value;
-  return true;
+  n.plainValue = isPlainJSON(n.value) ? n.value : null;
+  return n.plainValue !== null;
 }
 
 /**
@@ -136,11 +138,9 @@ export function valueIsPlain(n: Node): boolean {
  * JSON verdict found once for both (the answer's node and the next change's prevNode).
  */
 export function setFileValue(n: Node, view: NodeExtern, value: string): void {
-  const plain = n.plainValue === value || isPlainJSON(value);
   n.value = value;
-  n.plainValue = plain ? value : null;
   view.value = value;
-  view.plain = plain;
+  view.plain = valueIsPlain(n);
 }
 
 /** Whether a view (or any below it) shows an expiration: its "ttl" then counts down. */

@@ -46,9 +46,14 @@ export function goString(s: string): string {
 export function nodeJSON(n: NodeExtern, trim = ''): string {
   const head = nodeHead(n, trim);
   if (n.nodes === null || n.nodes.length === 0) return head + nodeTail(n, head.length > 1);
-  let s = `${head}${head.length > 1 ? ',' : ''}"nodes":[`;
+  let s = openNodes(head);
   for (let i = 0; i < n.nodes.length; i++) s += (i === 0 ? '' : ',') + nodeJSON(n.nodes[i]!, trim);
   return `${s}]${nodeTail(n, true)}`;
+}
+
+/** A node's head and the opening of its "nodes" list. */
+function openNodes(head: string): string {
+  return `${head}${head.length > 1 ? ',' : ''}"nodes":[`;
 }
 
 /** Where nodeJSON's text goes piece by piece (see writeNodeJSON). */
@@ -66,9 +71,10 @@ export function writeNodeJSON(sink: TextSink, n: NodeExtern, trim = ''): void {
     sink.put(head + nodeTail(n, head.length > 1));
     return;
   }
-  sink.put(`${head}${head.length > 1 ? ',' : ''}"nodes":[`);
+  sink.put(openNodes(head));
   for (let i = 0; i < n.nodes.length; i++) {
     const c = n.nodes[i]!;
+    // A child without children goes with its comma as one piece.
     if (c.nodes === null || c.nodes.length === 0)
       sink.put((i === 0 ? '' : ',') + nodeJSON(c, trim));
     else {

@@ -68,7 +68,7 @@ export class PreparedAnswer {
 
   /** The response's bytes (as text, or encoded when long) with this second's Date. */
   textNow(): string | Buffer {
-    httpDate();
+    httpDate(); // moves dateSecond to this second
     if (dateSecond !== this.second) {
       const head = wholeHead(this.status, this.headers, this.bodyBytes, this.chunked);
       const tail = this.chunked ? CHUNKED_TAIL : '';
@@ -185,12 +185,7 @@ export class FastResponse extends LazyEvents {
    */
   sendPrepared(a: PreparedAnswer): boolean {
     if (!this.canSendWhole(a.status)) return false;
-    this.statusCode = a.status;
-    this.headersSent = true;
-    this.sent = true;
-    this.send(a.textNow());
-    this.finished = true;
-    this.owner.finished(this);
+    this.sendWhole(a.status, a.textNow());
     return true;
   }
 
@@ -210,16 +205,21 @@ export class FastResponse extends LazyEvents {
     const head = wholeHead(status, headers, bytes.bodyLength, chunked);
     if (Buffer.byteLength(head) > bytes.headroom) return false;
     if (chunked) bytes.put(CHUNKED_TAIL);
-    const data = bytes.prepend(head)!;
+    this.sendWhole(status, bytes.prepend(head)!, () => bytes.release());
+    return true;
+  }
+
+  /** Writes a whole answer's bytes and finishes; `written` runs once they are out (or dropped). */
+  private sendWhole(status: number, data: string | Buffer, written?: () => void): void {
     this.statusCode = status;
     this.headersSent = true;
     this.sent = true;
     const socket = this.req.socket;
-    if (socket.writable) socket.write(data, () => bytes.release());
-    else bytes.release();
+    if (!socket.writable) written?.();
+    else if (written === undefined) socket.write(data);
+    else socket.write(data, written);
     this.finished = true;
     this.owner.finished(this);
-    return true;
   }
 
   /** Whether an answer of `status` can go whole (see sendPrepared). */
@@ -306,7 +306,7 @@ export class FastResponse extends LazyEvents {
     return `${s}\r\n`;
   }
 
-  private send(data: string | Buffer): boolean {
+  private send(data: string): boolean {
     const socket = this.req.socket;
     if (data.length === 0 || !socket.writable) return socket.writable;
     return socket.write(data);
