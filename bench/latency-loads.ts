@@ -1,7 +1,6 @@
 // The loads bench:latency and bench:twins share: one write (PUT 256 B) and one read (GET of
 // a 256-byte key), through wrk and through bench/closed-loop.c.
-import type { Group } from './launch.js';
-import { getLoad, putLoad, putOne } from './load.js';
+import { getLoad, putLoad, putOne, type Target } from './load.js';
 import type { LoadResult } from './server-load.js';
 
 /** BENCH_SECONDS (5): each run's length. */
@@ -18,20 +17,19 @@ export const LATENCY_LOADS = LATENCY_RUNS.flatMap((r) =>
   [1, 64].map((clients) => ({ ...r, clients })),
 );
 
-/** The key the reads GET, and the member warmed up with writes, before any latency run. */
-export async function warmUp(g: Group): Promise<void> {
-  await putOne(g.members[0]!, '/v2/keys/bench/read');
-  await putLoad(g.members[0]!, '/v2/keys/bench/warm', 64, Math.min(2, LATENCY_SECONDS));
+/** The key the reads GET, and the server warmed up with writes, before any latency run. */
+export async function warmUp(t: Target): Promise<void> {
+  await putOne(t, '/v2/keys/bench/read');
+  await putLoad(t, '/v2/keys/bench/warm', 64, Math.min(2, LATENCY_SECONDS));
 }
 
 export function wrkLoad(
-  g: Group,
+  t: Target,
   method: 'PUT' | 'GET',
   path: string,
   clients: number,
 ): Promise<LoadResult> {
-  const m = g.members[0]!;
   return method === 'PUT'
-    ? putLoad(m, path, clients, LATENCY_SECONDS)
-    : getLoad(m, path, clients, LATENCY_SECONDS);
+    ? putLoad(t, path, clients, LATENCY_SECONDS)
+    : getLoad(t, path, clients, LATENCY_SECONDS);
 }

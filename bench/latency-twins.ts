@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     for (const impl of impls) {
       for (const side of [0, 1]) twins.push({ impl, side, group: await launch(impl, 1) });
     }
-    for (const t of twins) await warmUp(t.group);
+    for (const t of twins) await warmUp(t.group.members[0]!);
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
       for (const { what, method, path, clients } of LATENCY_LOADS) {
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
             figs.keep(t.impl, figure('p50'), t.side, round, r.p50);
             figs.keep(t.impl, figure('p99'), t.side, round, r.p99);
           };
-          keep('wrk', await wrkLoad(t.group, method, path, clients));
+          keep('wrk', await wrkLoad(t.group.members[0]!, method, path, clients));
           if (bin === null) continue;
           const g = t.group.members[0]!;
           keep('closed loop', await closedLoop(bin, g, clients, method, path, LATENCY_SECONDS));

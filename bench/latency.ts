@@ -6,15 +6,18 @@
 // percentiles for coordinated omission, which turns each pause into made-up samples, the
 // more the faster the server (closed-loop.c says how); the closed loop's samples are the
 // requests as measured. Both are printed, with how much of the run each one's latencies
-// add up to per connection (at most 100% for requests one at a time).
-import { closedLoop, closedLoopBinary } from './closed-loop.js';
+// add up to per connection (at most 100% for requests one at a time). Each round also runs
+// every load against latency-floor.ts, the least a server on one Node thread can do for
+// it here; its figures are printed beside 2.0.13's under the table.
+import { type ClosedLoopResult, closedLoop, closedLoopBinary } from './closed-loop.js';
+import { startFloor } from './floor.js';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
 import { LATENCY_LOADS, LATENCY_SECONDS as SECONDS, warmUp, wrkLoad } from './latency-loads.js';
-import { describeLoad, logRun } from './load.js';
-import { runMain } from './procs.js';
+import { describeLoad, logRun, type Target } from './load.js';
+import { benchDir, runMain } from './procs.js';
 import type { LoadResult } from './server-load.js';
-import { Best, printTable } from './table.js';
+import { Best, printFloorTable, printTable } from './table.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
@@ -38,45 +41,85 @@ const LITTLE = [
   'above it (some connections served again and again while others wait).',
 ];
 
+/** What the floor is and what its column says. */
+const FLOOR = [
+  "floor: a bare Node server keeping a member's duties and no more: a PUT durable before",
+  'its answer (one O_DSYNC write per loop turn), the node and the last 1,000 events kept, a',
+  "GET answered from its node's ready JSON; no raft, no checks (bench/latency-floor.ts).",
+  "fl/2.0.13 above 1: even the floor misses 2.0.13's figure on this machine.",
+];
+
+/** One load through wrk and the closed loop against one server: `keep` gets each result. */
+async function measure(
+  t: Target,
+  who: { label: string },
+  load: (typeof LATENCY_LOADS)[number],
+  bin: string | null,
+  keep: (tool: 'wrk' | 'closed loop', r: LoadResult) => void,
+): Promise<void> {
+  const { what, method, path, clients } = load;
+  const r = await wrkLoad(t, method, path, clients);
+  logRun(`${what} ${clients} client(s), wrk`, who, r);
+  if (r.errors > 0) return;
+  keep('wrk', r);
+  if (bin === null) return;
+  const c: ClosedLoopResult = await closedLoop(bin, t, clients, method, path, SECONDS);
+  logRun(`${what} ${clients} client(s), closed loop`, who, c);
+  if (c.errors === 0) keep('closed loop', c);
+  console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
+}
+
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
   console.log(
-    `bench:latency: one member each; ${SECONDS}s per run, ${ROUNDS} rounds (lowest counts)`,
+    `bench:latency: one member each and the floor; ${SECONDS}s per run, ${ROUNDS} rounds (lowest counts)`,
   );
   console.log(describeLoad());
   console.log(describeImpls(impls));
   const groups: Group[] = [];
   const best = new Best();
+  const floorBest = new Map<string, number>();
+  let floor: Awaited<ReturnType<typeof startFloor>> | null = null;
   try {
     for (const impl of impls) groups.push(await launch(impl, 1));
-    for (const g of groups) await warmUp(g);
+    floor = await startFloor('latency-floor.js', [benchDir('bench-latency-floor').path]);
+    for (const g of groups) await warmUp(g.members[0]!);
+    await warmUp(floor.target);
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const { what, method, path, clients } of LATENCY_LOADS) {
+      for (const load of LATENCY_LOADS) {
+        const row = (stat: string, tool: string) =>
+          `${load.what} ${stat} ms, ${load.clients} client(s), ${tool}`;
         for (const g of alternate(groups, round)) {
-          const row = (stat: string, tool: string) =>
-            `${what} ${stat} ms, ${clients} client(s), ${tool}`;
-          /** Logs a run and, if it had no errors, keeps its p50 and p99. */
-          const keep = (tool: string, r: LoadResult): boolean => {
-            logRun(`${what} ${clients} client(s), ${tool}`, g.impl, r);
-            if (r.errors > 0) return false;
+          await measure(g.members[0]!, g.impl, load, bin, (tool, r) => {
             best.keep(row('p50', tool), g.impl, r.p50, 'lower');
             best.keep(row('p99', tool), g.impl, r.p99, 'lower');
-            return true;
-          };
-          const r = await wrkLoad(g, method, path, clients);
-          if (!keep('wrk', r) || bin === null) continue;
-          const c = await closedLoop(bin, g.members[0]!, clients, method, path, SECONDS);
-          if (keep('closed loop', c))
-            best.keep(row('mean', 'closed loop'), g.impl, c.mean, 'lower');
-          console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
+            if (tool === 'closed loop')
+              best.keep(row('mean', tool), g.impl, (r as ClosedLoopResult).mean, 'lower');
+          });
         }
+        await measure(floor.target, floor.target, load, bin, (tool, r) => {
+          const figures: [string, number][] = [
+            [row('p50', tool), r.p50],
+            [row('p99', tool), r.p99],
+          ];
+          if (tool === 'closed loop')
+            figures.push([row('mean', tool), (r as ClosedLoopResult).mean]);
+          for (const [f, v] of figures) floorBest.set(f, Math.min(v, floorBest.get(f) ?? v));
+        });
       }
     }
   } finally {
     for (const g of groups) await g.close();
+    await floor?.stop();
   }
   printTable('latency (one member)', best.all(), [...notes, ...LITTLE]);
+  printFloorTable(
+    'latency: the floor (bench/latency-floor.ts) beside ours and 2.0.13',
+    best.all(),
+    floorBest,
+    FLOOR,
+  );
 }
 
 runMain(main);

@@ -2,7 +2,6 @@
 // the shared cores far less per request than Node) or bench/server-load.ts otherwise.
 // BENCH_LOADGEN=node forces the Node generator. Loading a fixed number of distinct keys is
 // always done by the Node generator (wrk runs for a duration, not a count).
-import type { Impl } from './impls.js';
 import { formRequest, getRequest, type LoadResult, runLoad } from './server-load.js';
 import { fmt } from './table.js';
 import { runWrk, wrkAvailable } from './wrk.js';
@@ -112,8 +111,8 @@ export function describeLoad(): string {
 }
 
 /** One progress line per run: rate, latency, errors. */
-export function logRun(name: string, impl: Impl, r: LoadResult): void {
+export function logRun(name: string, who: { label: string }, r: LoadResult): void {
   console.log(
-    `  ${name} ${impl.label}: ${fmt(r.perSecond)}/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors})`,
+    `  ${name} ${who.label}: ${fmt(r.perSecond)}/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors})`,
   );
 }

@@ -57,6 +57,40 @@ export function printTable(title: string, lines: Line[], notes: string[] = []): 
   console.log(`machine: ${cpus().length} cores, load average ${load.join(' ')} (1, 5, 15 min)`);
 }
 
+/**
+ * A bench's floor (a bare Node server doing the least the load needs) beside ours and
+ * 2.0.13, for the figures the floor was measured on: ours/floor says what ours adds to it,
+ * floor/2.0.13 whether one Node thread can meet 2.0.13's figure at all.
+ */
+export function printFloorTable(
+  title: string,
+  rows: Row[],
+  floor: ReadonlyMap<string, number>,
+  notes: string[] = [],
+): void {
+  const w = Math.max(28, ...rows.map((r) => r.figure.length + 2));
+  const cols: [string, number][] = [
+    ['floor', 12],
+    ['ours', 12],
+    ['ours/fl', 9],
+    ['2.0.13', 12],
+    ['fl/2.0.13', 11],
+  ];
+  const head = `${'figure'.padEnd(w)}${cols.map(([h, n]) => h.padStart(n)).join('')}`;
+  console.log('');
+  console.log(title);
+  console.log(head);
+  console.log('-'.repeat(head.length));
+  for (const r of rows) {
+    const f = floor.get(r.figure);
+    if (f === undefined) continue;
+    const v = r.values;
+    const cells = [fmt(f), fmt(v.ours), ratio(v.ours, f), fmt(v.go), ratio(f, v.go)];
+    console.log(`${r.figure.padEnd(w)}${cells.map((c, i) => c.padStart(cols[i]![1])).join('')}`);
+  }
+  for (const n of notes) console.log(`note: ${n}`);
+}
+
 /** Keeps the best value per implementation and figure across rounds. */
 export class Best {
   private readonly rows = new Map<string, Row>();

@@ -10,10 +10,10 @@
 // the row ours must win against Go's two cores.
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { alternate, describeImpls, type Impl, implementations } from './impls.js';
 import { launch } from './launch.js';
-import { runMain, spawnTracked } from './procs.js';
+import { type FloorTarget, onFloor } from './floor.js';
+import { runMain } from './procs.js';
 import { cpuTotal, MiB, rssBytes } from './sys.js';
 import { Best, fmt, printTable } from './table.js';
 
@@ -23,12 +23,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const TIMEOUT_MS = 60_000;
 
 /** What a round watches: a member, or the floor (watch-floor.ts). */
-interface Target {
-  label: string;
-  clientUrl: string;
-  host: string;
-  pid(): number;
-}
+type Target = FloorTarget;
 
 interface RoundResult {
   count: number;
@@ -152,34 +147,6 @@ function keep(best: Best, impl: Impl, r: RoundResult): void {
   }
 }
 
-/** Starts watch-floor.ts; resolves once it has said which port it listens on. */
-function startFloor(): Promise<{ target: Target; stop(): Promise<unknown> }> {
-  const script = fileURLToPath(new URL('./watch-floor.js', import.meta.url));
-  const p = spawnTracked(process.execPath, [script]);
-  return new Promise((resolve, reject) => {
-    const onData = () => {
-      const m = /listening (\d+)/.exec(p.output());
-      if (m === null) return;
-      p.proc.stdout!.off('data', onData);
-      const host = `127.0.0.1:${m[1]}`;
-      const target = { label: 'floor', clientUrl: `http://${host}`, host, pid: () => p.proc.pid! };
-      resolve({ target, stop: () => p.stop() });
-    };
-    p.proc.stdout!.on('data', onData);
-    p.exited.then((code) => reject(new Error(`the floor exited (${code}):\n${p.output()}`)));
-  });
-}
-
-/** Runs `f` against a floor started for it, and stops the floor. */
-async function onFloor<T>(f: (target: Target) => Promise<T>): Promise<T> {
-  const floor = await startFloor();
-  try {
-    return await f(floor.target);
-  } finally {
-    await floor.stop();
-  }
-}
-
 async function main(): Promise<void> {
   const { impls, notes } = implementations();
   console.log(
@@ -190,7 +157,9 @@ async function main(): Promise<void> {
   // JIT has warmed up (its CPU then goes from ~130 to ~350 ms) and would time the client,
   // not whichever server happened to go first.
   if (LONGPOLL + STREAMS > 0) {
-    await onFloor((target) => round({ ...target, label: 'warm-up (not counted)' }, -1));
+    await onFloor('watch-floor.js', (target) =>
+      round({ ...target, label: 'warm-up (not counted)' }, -1),
+    );
   }
   const best = new Best();
   for (let r = 0; r < ROUNDS; r++) {
@@ -213,7 +182,7 @@ async function main(): Promise<void> {
   // The floor: what one Node thread cannot go below here (watch-floor.ts).
   let floor = Number.POSITIVE_INFINITY;
   for (let r = 0; r < ROUNDS && LONGPOLL > 0; r++) {
-    const res = await onFloor((target) => round(target, ROUNDS + r));
+    const res = await onFloor('watch-floor.js', (target) => round(target, ROUNDS + r));
     if (res.longPoll.missing === 0) floor = Math.min(floor, res.longPoll.ms);
   }
   const floorNote =
