@@ -12,7 +12,8 @@ async function call(url: string, method: string, body?: string) {
     init.headers = { 'content-type': 'application/x-www-form-urlencoded' };
   }
   const r = await fetch(url, init);
-  return { status: r.status, index: r.headers.get('x-etcd-index'), json: await r.json() };
+  const json = (await r.json()) as Record<string, unknown>;
+  return { status: r.status, index: r.headers.get('x-etcd-index'), json };
 }
 
 test('the latency floor logs a PUT before answering it, keeps the node and answers GETs from it', async () => {
@@ -39,10 +40,7 @@ test('the latency floor logs a PUT before answering it, keeps the node and answe
     // Both records are in the log, in order, at its start (the rest of it is zeros).
     const log = readFileSync(join(dir.path, 'floor.log'), 'latin1');
     const text = log.slice(0, log.indexOf('\0'));
-    assert.equal(
-      text,
-      '{"key":"/bench/k","value":"one"}\n{"key":"/bench/k","value":"two"}\n',
-    );
+    assert.equal(text, '{"key":"/bench/k","value":"one"}\n{"key":"/bench/k","value":"two"}\n');
   } finally {
     await floor.stop();
     dir.remove();
