@@ -25,28 +25,39 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return (a / b).toFixed(2);
 }
 
+/** Prints a table's title and head; returns the printer of its rows (cells right-aligned). */
+function printHead(
+  title: string,
+  figureWidth: number,
+  cols: [string, number][],
+): (figure: string, cells: string[]) => void {
+  const head = `${'figure'.padEnd(figureWidth)}${cols.map(([h, n]) => h.padStart(n)).join('')}`;
+  console.log('');
+  console.log(title);
+  console.log(head);
+  console.log('-'.repeat(head.length));
+  return (figure, cells) =>
+    console.log(
+      `${figure.padEnd(figureWidth)}${cells.map((c, i) => c.padStart(cols[i]![1])).join('')}`,
+    );
+}
+
 export function printTable(title: string, lines: Line[], notes: string[] = []): void {
   const w = Math.max(28, ...lines.map((l) => (typeof l === 'string' ? 0 : l.figure.length + 2)));
-  const cols: [string, number][] = [
+  const row = printHead(title, w, [
     ['ours', 12],
     ['2.0.13', 12],
     ['ratio', 7],
     ['3.4', 12],
     ['ratio', 7],
-  ];
-  const head = `${'figure'.padEnd(w)}${cols.map(([h, n]) => h.padStart(n)).join('')}`;
-  console.log('');
-  console.log(title);
-  console.log(head);
-  console.log('-'.repeat(head.length));
+  ]);
   for (const l of lines) {
     if (typeof l === 'string') {
       console.log(`  ${l}`);
       continue;
     }
     const v = l.values;
-    const cells = [fmt(v.ours), fmt(v.go), ratio(v.ours, v.go), fmt(v.v34), ratio(v.ours, v.v34)];
-    console.log(`${l.figure.padEnd(w)}${cells.map((c, i) => c.padStart(cols[i]![1])).join('')}`);
+    row(l.figure, [fmt(v.ours), fmt(v.go), ratio(v.ours, v.go), fmt(v.v34), ratio(v.ours, v.v34)]);
   }
   console.log(
     'ratio = ours / other (rates /s: higher is better; s, ms, µs and MiB: lower is better)',
@@ -69,24 +80,18 @@ export function printFloorTable(
   notes: string[] = [],
 ): void {
   const w = Math.max(28, ...rows.map((r) => r.figure.length + 2));
-  const cols: [string, number][] = [
+  const row = printHead(title, w, [
     ['floor', 12],
     ['ours', 12],
     ['ours/fl', 9],
     ['2.0.13', 12],
     ['fl/2.0.13', 11],
-  ];
-  const head = `${'figure'.padEnd(w)}${cols.map(([h, n]) => h.padStart(n)).join('')}`;
-  console.log('');
-  console.log(title);
-  console.log(head);
-  console.log('-'.repeat(head.length));
+  ]);
   for (const r of rows) {
     const f = floor.get(r.figure);
     if (f === undefined) continue;
     const v = r.values;
-    const cells = [fmt(f), fmt(v.ours), ratio(v.ours, f), fmt(v.go), ratio(f, v.go)];
-    console.log(`${r.figure.padEnd(w)}${cells.map((c, i) => c.padStart(cols[i]![1])).join('')}`);
+    row(r.figure, [fmt(f), fmt(v.ours), ratio(v.ours, f), fmt(v.go), ratio(f, v.go)]);
   }
   for (const n of notes) console.log(`note: ${n}`);
 }
