@@ -46,7 +46,7 @@ const FLOOR = [
   "floor: a bare Node server keeping a member's duties and no more: a PUT durable before",
   'its answer (one O_DSYNC write per loop turn), the node and the last 1,000 events kept, a',
   "GET answered from its node's ready JSON; no raft, no checks (bench/latency-floor.ts).",
-  "fl/2.0.13 above 1: even the floor misses 2.0.13's figure on this machine.",
+  "fl/2.0.13 above 1: even the floor missed 2.0.13's figure in this run.",
 ];
 
 /** One load through wrk and the closed loop against one server: `keep` gets each result. */
