@@ -9,7 +9,7 @@
 // add up to per connection (at most 100% for requests one at a time). Each round also runs
 // every load against latency-floor.ts, the least a server on one Node thread can do for
 // it here; its figures are printed beside 2.0.13's under the table.
-import { type ClosedLoopResult, closedLoop, closedLoopBinary } from './closed-loop.js';
+import { closedLoop, closedLoopBinary } from './closed-loop.js';
 import { startFloor } from './floor.js';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { type Group, launch } from './launch.js';
@@ -49,23 +49,32 @@ const FLOOR = [
   "fl/2.0.13 above 1: even the floor missed 2.0.13's figure in this run.",
 ];
 
-/** One load through wrk and the closed loop against one server: `keep` gets each result. */
+/**
+ * One load through wrk and the closed loop against one server: `keep` gets each figure
+ * (its row's name and ms) of each run without errors: p50 and p99, and the closed loop's mean.
+ */
 async function measure(
   t: Target,
   who: { label: string },
   load: (typeof LATENCY_LOADS)[number],
   bin: string | null,
-  keep: (tool: 'wrk' | 'closed loop', r: LoadResult) => void,
+  keep: (figure: string, ms: number) => void,
 ): Promise<void> {
   const { what, method, path, clients } = load;
+  const row = (stat: string, tool: string) => `${what} ${stat} ms, ${clients} client(s), ${tool}`;
   const r = await wrkLoad(t, method, path, clients);
   logRun(`${what} ${clients} client(s), wrk`, who, r);
   if (r.errors > 0) return;
-  keep('wrk', r);
+  keep(row('p50', 'wrk'), r.p50);
+  keep(row('p99', 'wrk'), r.p99);
   if (bin === null) return;
-  const c: ClosedLoopResult = await closedLoop(bin, t, clients, method, path, SECONDS);
+  const c = await closedLoop(bin, t, clients, method, path, SECONDS);
   logRun(`${what} ${clients} client(s), closed loop`, who, c);
-  if (c.errors === 0) keep('closed loop', c);
+  if (c.errors === 0) {
+    keep(row('p50', 'closed loop'), c.p50);
+    keep(row('p99', 'closed loop'), c.p99);
+    keep(row('mean', 'closed loop'), c.mean);
+  }
   console.log(`    ${addUp(c.busy, r, clients)}, p99.9 ${c.p999.toFixed(2)} ms`);
 }
 
@@ -88,25 +97,14 @@ async function main(): Promise<void> {
     const bin = closedLoopBinary();
     for (let round = 0; round < ROUNDS; round++) {
       for (const load of LATENCY_LOADS) {
-        const row = (stat: string, tool: string) =>
-          `${load.what} ${stat} ms, ${load.clients} client(s), ${tool}`;
         for (const g of alternate(groups, round)) {
-          await measure(g.members[0]!, g.impl, load, bin, (tool, r) => {
-            best.keep(row('p50', tool), g.impl, r.p50, 'lower');
-            best.keep(row('p99', tool), g.impl, r.p99, 'lower');
-            if (tool === 'closed loop')
-              best.keep(row('mean', tool), g.impl, (r as ClosedLoopResult).mean, 'lower');
-          });
+          await measure(g.members[0]!, g.impl, load, bin, (f, ms) =>
+            best.keep(f, g.impl, ms, 'lower'),
+          );
         }
-        await measure(floor.target, floor.target, load, bin, (tool, r) => {
-          const figures: [string, number][] = [
-            [row('p50', tool), r.p50],
-            [row('p99', tool), r.p99],
-          ];
-          if (tool === 'closed loop')
-            figures.push([row('mean', tool), (r as ClosedLoopResult).mean]);
-          for (const [f, v] of figures) floorBest.set(f, Math.min(v, floorBest.get(f) ?? v));
-        });
+        await measure(floor.target, floor.target, load, bin, (f, ms) =>
+          floorBest.set(f, Math.min(ms, floorBest.get(f) ?? ms)),
+        );
       }
     }
   } finally {

@@ -8,30 +8,21 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alternate, describeImpls, implementations } from './impls.js';
 import { launch } from './launch.js';
-import { benchDir, runMain, spawnTracked } from './procs.js';
+import { FORM, putOne, type Target, VALUE } from './load.js';
+import { benchDir, runMain } from './procs.js';
 import { Best, printTable } from './table.js';
-import { parseWrk, WRK, wrkAvailable } from './wrk.js';
+import { runWrk, wrkAvailable } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 64;
-const VALUE = 'x'.repeat(256);
 
 interface Workload {
   name: string;
   /** Keys the load needs, made before it runs. */
-  setup?: (url: string) => Promise<void>;
+  setup?: (t: Target) => Promise<void>;
   /** The body of wrk's request() (Lua; `n` counts requests, `h` is a form header). */
   request: string;
-}
-
-async function send(url: string, method: string, body: string): Promise<void> {
-  const r = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-  });
-  await r.text();
 }
 
 /** `count` requests made by `one(i)`, 8 at a time. */
@@ -44,43 +35,53 @@ async function batched(count: number, one: (i: number) => Promise<void>): Promis
 }
 
 /** `count` keys (each path from `name(i)`), 256-byte values. */
-function fill(url: string, count: number, name: (i: number) => string): Promise<void> {
-  return batched(count, (i) => send(`${url}/v2/keys/${name(i)}`, 'PUT', `value=${VALUE}`));
+function fill(t: Target, count: number, name: (i: number) => string): Promise<void> {
+  return batched(count, (i) => putOne(t, `/v2/keys/${name(i)}`));
+}
+
+/** POSTs `value` to the in-order queue at `path`; throws unless it is acknowledged. */
+async function post(t: Target, path: string, value: string): Promise<void> {
+  const r = await fetch(`${t.clientUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `value=${value}`,
+  });
+  const body = await r.text();
+  if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${body}`);
 }
 
 const put = (path: string, body: string) =>
   `return wrk.format("PUT", ${path}, h, ${JSON.stringify(body)})`;
 const get = (path: string) => `return wrk.format("GET", ${path})`;
-const form = `value=${VALUE}`;
 
 const WORKLOADS: Workload[] = [
   {
     name: 'PUT, 100,000 keys at random',
-    request: put('"/v2/keys/s/k" .. math.random(100000)', form),
+    request: put('"/v2/keys/s/k" .. math.random(100000)', FORM),
   },
   {
     name: 'PUT with a TTL, 100,000 keys',
-    request: put('"/v2/keys/t/k" .. math.random(100000)', `${form}&ttl=100`),
+    request: put('"/v2/keys/t/k" .. math.random(100000)', `${FORM}&ttl=100`),
   },
   {
     name: 'POST (in-order keys)',
-    request: `return wrk.format("POST", "/v2/keys/q", h, "${form}")`,
+    request: `return wrk.format("POST", "/v2/keys/q", h, "${FORM}")`,
   },
   {
     name: 'compare-and-swap',
-    setup: (u) => send(`${u}/v2/keys/cas`, 'PUT', form),
-    request: put('"/v2/keys/cas"', `${form}&prevValue=${VALUE}`),
+    setup: (t) => putOne(t, '/v2/keys/cas'),
+    request: put('"/v2/keys/cas"', `${FORM}&prevValue=${VALUE}`),
   },
   {
     name: 'compare-and-swap, failing (412)',
-    setup: (u) => send(`${u}/v2/keys/casf`, 'PUT', form),
-    request: put('"/v2/keys/casf"', `${form}&prevIndex=1`),
+    setup: (t) => putOne(t, '/v2/keys/casf'),
+    request: put('"/v2/keys/casf"', `${FORM}&prevIndex=1`),
   },
   {
     name: 'PUT then DELETE',
     request:
       'if n % 2 == 1 then ' +
-      put('"/v2/keys/pd/k" .. n', form) +
+      put('"/v2/keys/pd/k" .. n', FORM) +
       ' else return wrk.format("DELETE", "/v2/keys/pd/k" .. (n - 1)) end',
   },
   {
@@ -90,42 +91,42 @@ const WORKLOADS: Workload[] = [
   { name: 'GET of a missing key (404)', request: get('"/v2/keys/nope/nothere"') },
   {
     name: 'GET quorum=true',
-    setup: (u) => send(`${u}/v2/keys/qr`, 'PUT', form),
+    setup: (t) => putOne(t, '/v2/keys/qr'),
     request: get('"/v2/keys/qr?quorum=true"'),
   },
   {
     name: 'GET of a 64 KiB value',
-    setup: (u) => send(`${u}/v2/keys/big`, 'PUT', `value=${'z'.repeat(65536)}`),
+    setup: (t) => putOne(t, '/v2/keys/big', 'z'.repeat(65536)),
     request: get('"/v2/keys/big"'),
   },
   {
     name: 'GET of a directory of 100',
-    setup: (u) => fill(u, 100, (i) => `d100/k${i}`),
+    setup: (t) => fill(t, 100, (i) => `d100/k${i}`),
     request: get('"/v2/keys/d100"'),
   },
   {
     name: 'GET of a tree of 300, recursive',
-    setup: (u) => fill(u, 300, (i) => `tree/a${i % 10}/b${i % 7}/k${i}`),
+    setup: (t) => fill(t, 300, (i) => `tree/a${i % 10}/b${i % 7}/k${i}`),
     request: get('"/v2/keys/tree?recursive=true"'),
   },
   {
     name: 'the same, 1 request in 10 a PUT',
-    setup: (u) => fill(u, 300, (i) => `tree/a${i % 10}/b${i % 7}/k${i}`),
-    request: `if n % 10 == 0 then ${put('"/v2/keys/other"', form)} else ${get('"/v2/keys/tree?recursive=true"')} end`,
+    setup: (t) => fill(t, 300, (i) => `tree/a${i % 10}/b${i % 7}/k${i}`),
+    request: `if n % 10 == 0 then ${put('"/v2/keys/other"', FORM)} else ${get('"/v2/keys/tree?recursive=true"')} end`,
   },
   {
     name: 'GET of a directory of 100, 1 in 2 a PUT',
-    setup: (u) => fill(u, 100, (i) => `d100/k${i}`),
-    request: `if n % 2 == 0 then ${put('"/v2/keys/other"', form)} else ${get('"/v2/keys/d100"')} end`,
+    setup: (t) => fill(t, 100, (i) => `d100/k${i}`),
+    request: `if n % 2 == 0 then ${put('"/v2/keys/other"', FORM)} else ${get('"/v2/keys/d100"')} end`,
   },
   {
     name: 'GET of 20 directories of 100, every URL new',
-    setup: (u) => fill(u, 2000, (i) => `ds/d${i % 20}/k${i}`),
+    setup: (t) => fill(t, 2000, (i) => `ds/d${i % 20}/k${i}`),
     request: get('"/v2/keys/ds/d" .. (n % 20) .. "?r=" .. n'),
   },
   {
     name: 'GET of 2,000 in-order keys, sorted, every URL new',
-    setup: (u) => batched(2000, (i) => send(`${u}/v2/keys/queue`, 'POST', `value=job${i}`)),
+    setup: (t) => batched(2000, (i) => post(t, '/v2/keys/queue', `job${i}`)),
     request: get('"/v2/keys/queue?sorted=true&r=" .. n'),
   },
   { name: 'GET /v2/stats/self', request: get('"/v2/stats/self"') },
@@ -172,13 +173,16 @@ async function main(): Promise<void> {
     for (const impl of alternate(impls, r)) {
       const g = await launch(impl, 1);
       try {
-        const url = g.members[0]!.clientUrl;
+        const m = g.members[0]!;
         for (const { w, script } of loads) {
-          await w.setup?.(url);
-          const args = ['-t', '2', '-c', String(CONNECTIONS), '-d', `${SECONDS}s`];
-          const p = spawnTracked(WRK, [...args, '--timeout', '10s', '-s', script, url]);
-          await p.exited;
-          const res = parseWrk(p.output());
+          await w.setup?.(m);
+          const res = await runWrk({
+            url: m.clientUrl,
+            connections: CONNECTIONS,
+            seconds: SECONDS,
+            path: '/',
+            script,
+          });
           console.log(`  ${w.name} ${impl.label}: ${Math.round(res.perSecond)}/s`);
           best.keep(`${w.name} (/s)`, impl, res.perSecond, 'higher');
         }

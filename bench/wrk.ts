@@ -28,6 +28,8 @@ export interface WrkLoad {
   seconds: number;
   /** PUT a form body to `${path}${n % connections}` instead of GET `path`. */
   put?: { body: string };
+  /** Or a Lua script of one's own (its request() makes each request) against `url`. */
+  script?: string;
   path: string;
   /** wrk threads (default: 2, the machine's cores, or 1 for 1 connection). */
   threads?: number;
@@ -91,8 +93,10 @@ export async function runWrk(load: WrkLoad): Promise<LoadResult> {
     '10s',
     '--latency',
   ];
-  if (load.put) args.push('-s', putScript(load.path, load.put.body, load.connections));
-  const p = spawnTracked(WRK, [...args, `${load.url}${load.put ? '/' : load.path}`]);
+  if (load.script !== undefined) args.push('-s', load.script);
+  else if (load.put) args.push('-s', putScript(load.path, load.put.body, load.connections));
+  const scripted = load.script !== undefined || load.put !== undefined;
+  const p = spawnTracked(WRK, [...args, `${load.url}${scripted ? '/' : load.path}`]);
   const code = await p.exited;
   if (code !== 0) throw new Error(`wrk exited ${code}:\n${p.output()}`);
   return parseWrk(p.output());

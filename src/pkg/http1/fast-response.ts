@@ -68,9 +68,9 @@ export class PreparedAnswer {
 
   /** The response's bytes (as text, or encoded when long) with this second's Date. */
   textNow(): string | Buffer {
-    httpDate(); // moves dateSecond to this second
+    const date = httpDate();
     if (dateSecond !== this.second) {
-      const head = wholeHead(this.status, this.headers, this.bodyBytes, this.chunked);
+      const head = wholeHead(this.status, this.headers, this.bodyBytes, this.chunked, date);
       const tail = this.chunked ? CHUNKED_TAIL : '';
       this.bytes = encodedOrFlat(head, this.body, tail, this.bodyBytes);
       this.second = dateSecond;
@@ -83,18 +83,20 @@ export class PreparedAnswer {
 const CHUNKED_TAIL = '\r\n0\r\n\r\n';
 
 /**
- * The head of a whole answer: status line, `headers`, this second's Date, and the framing
- * up to the body (`chunked`: one chunk of `bodyBytes`; else the headers carry the length).
+ * The head of a whole answer: status line, `headers`, the Date (this second's), and the
+ * framing up to the body (`chunked`: one chunk of `bodyBytes`; else the headers carry the
+ * length).
  */
 function wholeHead(
   status: number,
   headers: readonly string[],
   bodyBytes: number,
   chunked: boolean,
+  date = httpDate(),
 ): string {
   let s = statusLine(status);
   for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
-  s += `Date: ${httpDate()}\r\n`;
+  s += `Date: ${date}\r\n`;
   return chunked
     ? `${s}Transfer-Encoding: chunked\r\n\r\n${bodyBytes.toString(16)}\r\n`
     : `${s}\r\n`;
